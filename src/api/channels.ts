@@ -1,0 +1,190 @@
+/**
+ * /api/channels — where a merchant's stores are connected. Creating a channel gives its URI (to
+ * paste into the store) and its secret; secrets are shown whole only when created or rotated.
+ */
+import { and, asc, eq, isNull, ne } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { forgetChannel } from "../channels/channel-store";
+import { adapterFor } from "../channels/registry";
+import { CHANNEL_TYPES } from "../channels/types";
+import type { AppEnv, Database } from "../context";
+import { channels, channelSecrets, type ChannelRow, type ChannelSecretRow } from "../db/schema";
+import { AppError } from "../lib/errors";
+import { newId, newSecret, newToken } from "../lib/ids";
+import { isoTime, parseJsonBody } from "./validate";
+
+const secretText = z
+  .string()
+  .trim()
+  .min(16, "must be at least 16 characters")
+  .max(256)
+  .meta({ description: "A signing secret; generated when not given (for Shopify, the signing key the store shows)" });
+
+export const channelCreateSchema = z
+  .strictObject({
+    type: z.enum(CHANNEL_TYPES),
+    name: z.string().trim().min(1, "must not be empty").max(100),
+    secret: secretText.optional(),
+  })
+  .meta({ id: "ChannelCreate" });
+
+export const channelUpdateSchema = z
+  .strictObject({
+    name: z.string().trim().min(1, "must not be empty").max(100).optional(),
+    status: z.enum(["active", "disabled"]).optional(),
+  })
+  .meta({ id: "ChannelUpdate" });
+
+export const secretCreateSchema = z.strictObject({ secret: secretText.optional() }).meta({ id: "SecretCreate" });
+
+const secretSummarySchema = z.object({
+  id: z.string(),
+  hint: z.string().meta({ description: "The last four characters, to tell secrets apart" }),
+  created_at: z.string(),
+});
+
+export const channelSchema = z
+  .object({
+    id: z.string(),
+    type: z.enum(CHANNEL_TYPES),
+    name: z.string(),
+    uri: z.string().meta({ description: "The channel URI the merchant pastes into the store" }),
+    status: z.enum(["active", "disabled", "deleted"]),
+    secrets: z.array(secretSummarySchema),
+    secret: z.string().optional().meta({ description: "The whole secret: only in the answer that created it" }),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: "Channel" });
+
+export const secretSchema = secretSummarySchema.extend({ secret: z.string() }).meta({ id: "Secret" });
+
+type ChannelJson = z.infer<typeof channelSchema>;
+
+function channelJson(row: ChannelRow, secrets: ChannelSecretRow[], origin: string, wholeSecret?: string): ChannelJson {
+  return {
+    id: row.id,
+    type: row.type as ChannelJson["type"],
+    name: row.name,
+    uri: `${origin}/in/${row.token}`,
+    status: row.status as ChannelJson["status"],
+    secrets: secrets.filter((secret) => secret.revokedAt === null).map(secretSummary),
+    ...(wholeSecret ? { secret: wholeSecret } : {}),
+    created_at: isoTime(row.createdAt)!,
+    updated_at: isoTime(row.updatedAt)!,
+  };
+}
+
+const secretSummary = (secret: ChannelSecretRow) => ({
+  id: secret.id,
+  hint: `…${secret.secret.slice(-4)}`,
+  created_at: isoTime(secret.createdAt)!,
+});
+
+async function loadChannel(db: Database, id: string): Promise<{ row: ChannelRow; secrets: ChannelSecretRow[] }> {
+  const row = await db.query.channels.findFirst({ where: eq(channels.id, id) });
+  if (!row) throw new AppError("not_found", `No channel ${id}`);
+  const secrets = await db.select().from(channelSecrets).where(eq(channelSecrets.channelId, id)).orderBy(asc(channelSecrets.createdAt));
+  return { row, secrets };
+}
+
+const originOf = (url: string) => new URL(url).origin;
+
+export const channelRoutes = new Hono<AppEnv>()
+  .post("/", async (c) => {
+    const input = await parseJsonBody(c, channelCreateSchema);
+    if (!adapterFor(input.type)) {
+      throw new AppError("channel_type_not_available", `The ${input.type} channel is not available yet: its adapter has not been built`);
+    }
+    const { db, now } = c.var.services;
+    const at = now();
+    const row: ChannelRow = {
+      id: newId("ch", at),
+      type: input.type,
+      name: input.name,
+      token: newToken(),
+      status: "active",
+      settings: "{}",
+      createdAt: at,
+      updatedAt: at,
+    };
+    const secret: ChannelSecretRow = {
+      id: newId("sec", at),
+      channelId: row.id,
+      secret: input.secret ?? newSecret(),
+      createdAt: at,
+      revokedAt: null,
+    };
+    await db.batch([db.insert(channels).values(row), db.insert(channelSecrets).values(secret)]);
+    return c.json(channelJson(row, [secret], originOf(c.req.url), secret.secret), 201);
+  })
+
+  .get("/", async (c) => {
+    const { db } = c.var.services;
+    const rows = await db.select().from(channels).where(ne(channels.status, "deleted")).orderBy(asc(channels.createdAt));
+    const secrets = await db.select().from(channelSecrets).where(isNull(channelSecrets.revokedAt));
+    const origin = originOf(c.req.url);
+    return c.json({
+      items: rows.map((row) => channelJson(row, secrets.filter((secret) => secret.channelId === row.id), origin)),
+    });
+  })
+
+  .get("/:id", async (c) => {
+    const { row, secrets } = await loadChannel(c.var.services.db, c.req.param("id"));
+    return c.json(channelJson(row, secrets, originOf(c.req.url)));
+  })
+
+  .patch("/:id", async (c) => {
+    const input = await parseJsonBody(c, channelUpdateSchema);
+    const { db, now } = c.var.services;
+    const { row, secrets } = await loadChannel(db, c.req.param("id"));
+    if (row.status === "deleted") throw new AppError("channel_deleted", "A deleted channel cannot be changed");
+    const changes = { ...input, updatedAt: now() };
+    await db.update(channels).set(changes).where(eq(channels.id, row.id));
+    forgetChannel(row.token);
+    return c.json(channelJson({ ...row, ...changes }, secrets, originOf(c.req.url)));
+  })
+
+  .delete("/:id", async (c) => {
+    const { db, now } = c.var.services;
+    const { row } = await loadChannel(db, c.req.param("id"));
+    // The row stays: its orders keep their channel, and its URI answers 410 instead of 404.
+    await db.update(channels).set({ status: "deleted", updatedAt: now() }).where(eq(channels.id, row.id));
+    forgetChannel(row.token);
+    return c.body(null, 204);
+  })
+
+  .post("/:id/secrets", async (c) => {
+    const input = await parseJsonBody(c, secretCreateSchema);
+    const { db, now } = c.var.services;
+    const { row } = await loadChannel(db, c.req.param("id"));
+    if (row.status === "deleted") throw new AppError("channel_deleted", "A deleted channel cannot get new secrets");
+    const secret: ChannelSecretRow = {
+      id: newId("sec", now()),
+      channelId: row.id,
+      secret: input.secret ?? newSecret(),
+      createdAt: now(),
+      revokedAt: null,
+    };
+    await db.insert(channelSecrets).values(secret);
+    forgetChannel(row.token);
+    return c.json({ ...secretSummary(secret), secret: secret.secret }, 201);
+  })
+
+  .delete("/:id/secrets/:secretId", async (c) => {
+    const { db, now } = c.var.services;
+    const { row, secrets } = await loadChannel(db, c.req.param("id"));
+    const active = secrets.filter((secret) => secret.revokedAt === null);
+    const target = active.find((secret) => secret.id === c.req.param("secretId"));
+    if (!target) throw new AppError("not_found", `No active secret ${c.req.param("secretId")} on this channel`);
+    if (active.length === 1) {
+      throw new AppError("conflict", "This is the channel's only secret: add a new one before revoking it");
+    }
+    await db
+      .update(channelSecrets)
+      .set({ revokedAt: now() })
+      .where(and(eq(channelSecrets.id, target.id), isNull(channelSecrets.revokedAt)));
+    forgetChannel(row.token);
+    return c.body(null, 204);
+  });

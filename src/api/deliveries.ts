@@ -1,0 +1,86 @@
+/** /api/deliveries — every request a channel URI received, with its outcome and reason. */
+import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../context";
+import { deliveries, type DeliveryRow } from "../db/schema";
+import { AppError } from "../lib/errors";
+import { decodeCursor, limitSchema, page } from "./pagination";
+import { isoTime, parseQuery } from "./validate";
+
+export const DELIVERY_OUTCOMES = ["accepted", "duplicate", "stale", "ignored", "rejected"] as const;
+
+export const deliverySummarySchema = z
+  .object({
+    id: z.string(),
+    channel_id: z.string().nullable(),
+    received_at: z.string(),
+    outcome: z.enum(DELIVERY_OUTCOMES),
+    http_status: z.number().int(),
+    error_code: z.string().nullable(),
+    reason: z.string().nullable(),
+    content_type: z.string().nullable(),
+    headers: z.record(z.string(), z.string()),
+    body_bytes: z.number().int(),
+    body_purged_at: z.string().nullable(),
+    order_id: z.string().nullable(),
+    event_id: z.string().nullable(),
+  })
+  .meta({ id: "Delivery" });
+
+export const deliveryDetailSchema = deliverySummarySchema
+  .extend({ body: z.string().nullable().meta({ description: "The raw body, until the retention period purges it" }) })
+  .meta({ id: "DeliveryDetail" });
+
+export const deliveryListQuery = z.object({
+  channel_id: z.string().optional(),
+  outcome: z.enum(DELIVERY_OUTCOMES).optional(),
+  order_id: z.string().optional(),
+  cursor: z.string().optional(),
+  limit: limitSchema,
+});
+
+export function deliverySummary(row: DeliveryRow): z.infer<typeof deliverySummarySchema> {
+  return {
+    id: row.id,
+    channel_id: row.channelId,
+    received_at: isoTime(row.receivedAt)!,
+    outcome: row.outcome as (typeof DELIVERY_OUTCOMES)[number],
+    http_status: row.httpStatus,
+    error_code: row.errorCode,
+    reason: row.reason,
+    content_type: row.contentType,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    body_bytes: row.bodyBytes,
+    body_purged_at: isoTime(row.bodyPurgedAt),
+    order_id: row.orderId,
+    event_id: row.eventId,
+  };
+}
+
+export const deliveryRoutes = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const query = parseQuery(c, deliveryListQuery);
+    const conditions: SQL[] = [];
+    if (query.channel_id) conditions.push(eq(deliveries.channelId, query.channel_id));
+    if (query.outcome) conditions.push(eq(deliveries.outcome, query.outcome));
+    if (query.order_id) conditions.push(eq(deliveries.orderId, query.order_id));
+    const cursor = decodeCursor(query.cursor);
+    if (cursor) {
+      conditions.push(or(lt(deliveries.receivedAt, cursor.at), and(eq(deliveries.receivedAt, cursor.at), lt(deliveries.id, cursor.id)))!);
+    }
+    const rows = await c.var.services.db
+      .select()
+      .from(deliveries)
+      .where(conditions.length ? and(...conditions) : undefined)
+      .orderBy(desc(deliveries.receivedAt), desc(deliveries.id))
+      .limit(query.limit + 1);
+    const result = page(rows, query.limit, (row) => ({ at: row.receivedAt, id: row.id }));
+    return c.json({ items: result.items.map(deliverySummary), next_cursor: result.next_cursor });
+  })
+
+  .get("/:id", async (c) => {
+    const row = await c.var.services.db.query.deliveries.findFirst({ where: eq(deliveries.id, c.req.param("id")) });
+    if (!row) throw new AppError("not_found", `No delivery ${c.req.param("id")}`);
+    return c.json({ ...deliverySummary(row), body: row.body });
+  });

@@ -1,0 +1,196 @@
+/**
+ * GET /api/openapi.json — an OpenAPI 3.1 description generated from the same zod schemas that
+ * validate requests, so the document cannot drift from what the code accepts.
+ */
+import { z } from "zod";
+import { orderWireSchema } from "../orders/order";
+import { channelCreateSchema, channelSchema, channelUpdateSchema, secretCreateSchema, secretSchema } from "./channels";
+import { deliveryDetailSchema, deliveryListQuery, deliverySummarySchema } from "./deliveries";
+import { inboxOrderSchema, orderEventSchema, orderListQuery } from "./orders";
+
+const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: "Machine-readable, e.g. signature_mismatch, validation_failed" }),
+      message: z.string().meta({ description: "What went wrong and what to do, for a person" }),
+      problems: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .meta({ id: "Error" });
+
+const inboundAnswerSchema = z
+  .object({
+    order_id: z.string().nullable(),
+    duplicate: z.boolean(),
+    stale: z.boolean().optional().meta({ description: "The arrival was older than the state held and changed nothing" }),
+    ignored: z.string().optional().meta({ description: "Why a delivery was acknowledged without storing an order" }),
+  })
+  .meta({ id: "InboundAnswer" });
+
+const schemas = {
+  Order: orderWireSchema,
+  InboxOrder: inboxOrderSchema,
+  OrderEvent: orderEventSchema,
+  Channel: channelSchema,
+  ChannelCreate: channelCreateSchema,
+  ChannelUpdate: channelUpdateSchema,
+  Secret: secretSchema,
+  SecretCreate: secretCreateSchema,
+  Delivery: deliverySummarySchema,
+  DeliveryDetail: deliveryDetailSchema,
+  InboundAnswer: inboundAnswerSchema,
+  Error: errorSchema,
+};
+
+const ref = (name: keyof typeof schemas) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object) => ({ "application/json": { schema } });
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [String(status), { description: "Error", content: json(ref("Error")) }]));
+const page = (name: keyof typeof schemas) => ({
+  type: "object",
+  properties: { items: { type: "array", items: ref(name) }, next_cursor: { type: ["string", "null"] } },
+  required: ["items", "next_cursor"],
+});
+const idParam = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } });
+
+function queryParameters(schema: z.ZodObject) {
+  const properties = (z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as { properties: Record<string, object> }).properties;
+  return Object.entries(properties).map(([name, property]) => ({ name, in: "query", required: false, schema: property }));
+}
+
+function componentSchemas(): Record<string, unknown> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(schemas)) registry.add(schema, { id });
+  const generated = z.toJSONSchema(registry, {
+    io: "input",
+    unrepresentable: "any",
+    target: "draft-2020-12",
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Record<string, unknown>> };
+  for (const schema of Object.values(generated.schemas)) delete schema.$schema;
+  return generated.schemas;
+}
+
+let document: object | undefined;
+
+export function openApiDocument(): object {
+  document ??= {
+    openapi: "3.1.0",
+    info: {
+      title: "Sales Inbox",
+      version: "1.0.0",
+      description:
+        "Every sales order from every store in one inbox. The management API needs `Authorization: Bearer <ADMIN_TOKEN>`. " +
+        "Channel URIs (`/in/{token}`) take orders from stores; Connect channels take the Order schema as JSON or XML, " +
+        "signed with `X-Inbox-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>`.",
+    },
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: { adminToken: { type: "http", scheme: "bearer" } },
+    },
+    security: [{ adminToken: [] }],
+    paths: {
+      "/in/{token}": {
+        post: {
+          summary: "Deliver an order to a channel (Connect format shown; other channels take their platform's webhook)",
+          security: [],
+          parameters: [
+            idParam("token"),
+            { name: "X-Inbox-Signature", in: "header", required: true, schema: { type: "string" }, example: "t=1764325200,v1=5f2b…" },
+          ],
+          requestBody: {
+            required: true,
+            content: { ...json(ref("Order")), "application/xml": { schema: ref("Order") } },
+          },
+          responses: {
+            "202": { description: "Stored and queued for processing", content: json(ref("InboundAnswer")) },
+            "200": { description: "Already stored (duplicate), older than the state held (stale), or ignored", content: json(ref("InboundAnswer")) },
+            ...errors(400, 401, 403, 404, 410, 413, 415, 503),
+          },
+        },
+      },
+      "/api/channels": {
+        get: { summary: "List channels", responses: { "200": { description: "Channels", content: json({ type: "object", properties: { items: { type: "array", items: ref("Channel") } } }) }, ...errors(401) } },
+        post: {
+          summary: "Create a channel; the answer holds its URI and its whole secret",
+          requestBody: { required: true, content: json(ref("ChannelCreate")) },
+          responses: { "201": { description: "Created", content: json(ref("Channel")) }, ...errors(400, 401) },
+        },
+      },
+      "/api/channels/{id}": {
+        parameters: [idParam("id")],
+        get: { summary: "Read a channel", responses: { "200": { description: "The channel", content: json(ref("Channel")) }, ...errors(401, 404) } },
+        patch: {
+          summary: "Rename, disable or enable a channel",
+          requestBody: { required: true, content: json(ref("ChannelUpdate")) },
+          responses: { "200": { description: "Updated", content: json(ref("Channel")) }, ...errors(400, 401, 404, 410) },
+        },
+        delete: { summary: "Delete a channel: its URI answers 410 from then on", responses: { "204": { description: "Deleted" }, ...errors(401, 404) } },
+      },
+      "/api/channels/{id}/secrets": {
+        parameters: [idParam("id")],
+        post: {
+          summary: "Add a secret (rotation): both old and new verify until the old one is revoked",
+          requestBody: { content: json(ref("SecretCreate")) },
+          responses: { "201": { description: "The new secret, shown whole this once", content: json(ref("Secret")) }, ...errors(400, 401, 404, 410) },
+        },
+      },
+      "/api/channels/{id}/secrets/{secretId}": {
+        parameters: [idParam("id"), idParam("secretId")],
+        delete: { summary: "Revoke a secret", responses: { "204": { description: "Revoked" }, ...errors(401, 404, 409) } },
+      },
+      "/api/orders": {
+        get: {
+          summary: "Find orders, newest placed first",
+          parameters: queryParameters(orderListQuery),
+          responses: { "200": { description: "A page of orders", content: json(page("InboxOrder")) }, ...errors(400, 401) },
+        },
+      },
+      "/api/orders/{id}": {
+        parameters: [idParam("id")],
+        get: {
+          summary: "Read an order with its timeline and deliveries",
+          responses: {
+            "200": {
+              description: "The order",
+              content: json({
+                allOf: [
+                  ref("InboxOrder"),
+                  {
+                    type: "object",
+                    properties: { timeline: { type: "array", items: ref("OrderEvent") }, deliveries: { type: "array", items: ref("Delivery") } },
+                  },
+                ],
+              }),
+            },
+            ...errors(401, 404),
+          },
+        },
+      },
+      "/api/orders/{id}/ignore": {
+        parameters: [idParam("id")],
+        post: { summary: "Set an order aside", responses: { "200": { description: "Ignored", content: json(ref("InboxOrder")) }, ...errors(401, 404, 409) } },
+      },
+      "/api/orders/{id}/restore": {
+        parameters: [idParam("id")],
+        post: { summary: "Bring an ignored order back", responses: { "200": { description: "Restored", content: json(ref("InboxOrder")) }, ...errors(401, 404, 409) } },
+      },
+      "/api/orders/{id}/reprocess": {
+        parameters: [idParam("id")],
+        post: { summary: "Queue an unprocessed (e.g. failed) order again", responses: { "202": { description: "Queued", content: json(ref("InboxOrder")) }, ...errors(401, 404, 409) } },
+      },
+      "/api/deliveries": {
+        get: {
+          summary: "The delivery log, newest first",
+          parameters: queryParameters(deliveryListQuery),
+          responses: { "200": { description: "A page of deliveries", content: json(page("Delivery")) }, ...errors(400, 401) },
+        },
+      },
+      "/api/deliveries/{id}": {
+        parameters: [idParam("id")],
+        get: { summary: "Read a delivery with its raw body", responses: { "200": { description: "The delivery", content: json(ref("DeliveryDetail")) }, ...errors(401, 404) } },
+      },
+    },
+  };
+  return document;
+}

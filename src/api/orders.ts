@@ -1,0 +1,187 @@
+/**
+ * /api/orders — the inbox itself: find orders, read one with its timeline and deliveries, and
+ * set aside (ignore) or bring back (restore) an order.
+ */
+import { and, asc, desc, eq, gte, like, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv, Database } from "../context";
+import { deliveries, orderEvents, orders, type OrderEventRow, type OrderRow } from "../db/schema";
+import { AppError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { orderReceived } from "../jobs/messages";
+import { encodeOrder, orderWireSchema, type Order } from "../orders/order";
+import { INBOX_STATUSES, openStatus } from "../orders/status";
+import type { OrderWarning } from "../orders/totals";
+import { deliverySummary } from "./deliveries";
+import { decodeCursor, limitSchema, page } from "./pagination";
+import { isoTime, parseQuery } from "./validate";
+
+const warningSchema = z.object({ code: z.string(), message: z.string() });
+
+export const inboxOrderSchema = orderWireSchema
+  .extend({
+    id: z.string(),
+    channel_id: z.string(),
+    status: z.enum(INBOX_STATUSES),
+    warnings: z.array(warningSchema),
+    received_at: z.string(),
+    processing: z.object({
+      state: z.enum(["pending", "done", "failed"]),
+      attempts: z.number().int(),
+      error: z.string().nullable(),
+    }),
+  })
+  .meta({ id: "InboxOrder" });
+
+export const orderEventSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(["created", "updated", "stale", "status_changed", "ignored", "restored", "processing_failed", "requeued"]),
+    at: z.string(),
+    source_updated_at: z.string().nullable(),
+    delivery_id: z.string().nullable(),
+    data: z.unknown().meta({ description: "The order as it arrived (created, updated, stale) or what changed" }),
+  })
+  .meta({ id: "OrderEvent" });
+
+export const orderListQuery = z.object({
+  channel_id: z.string().optional(),
+  status: z.enum(INBOX_STATUSES).optional(),
+  processing: z.enum(["pending", "failed"]).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+  placed_from: z.iso.datetime({ offset: true }).optional(),
+  placed_to: z.iso.datetime({ offset: true }).optional(),
+  cursor: z.string().optional(),
+  limit: limitSchema,
+});
+
+type InboxOrderJson = z.input<typeof inboxOrderSchema>;
+
+export function orderJson(row: OrderRow): InboxOrderJson {
+  const order = JSON.parse(row.data) as Order;
+  const state = row.processedVersion >= row.version ? "done" : row.processingFailedAt ? "failed" : "pending";
+  return {
+    id: row.id,
+    channel_id: row.channelId,
+    status: row.status as InboxOrderJson["status"],
+    warnings: JSON.parse(row.warnings) as OrderWarning[],
+    received_at: isoTime(row.receivedAt)!,
+    processing: { state, attempts: row.processingAttempts, error: row.processingError },
+    ...encodeOrder(order),
+  };
+}
+
+function eventJson(row: OrderEventRow, currency: string) {
+  const data = row.data ? (JSON.parse(row.data) as unknown) : null;
+  const arrived = row.kind === "created" || row.kind === "updated" || row.kind === "stale";
+  return {
+    id: row.id,
+    kind: row.kind,
+    at: isoTime(row.at),
+    source_updated_at: isoTime(row.sourceUpdatedAt),
+    delivery_id: row.deliveryId,
+    data: arrived && data ? encodeOrder({ ...(data as Order), currency: (data as Order).currency ?? currency }) : data,
+  };
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+async function loadOrder(db: Database, id: string): Promise<OrderRow> {
+  const row = await db.query.orders.findFirst({ where: eq(orders.id, id) });
+  if (!row) throw new AppError("not_found", `No order ${id}`);
+  return row;
+}
+
+export const orderRoutes = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const query = parseQuery(c, orderListQuery);
+    const { db } = c.var.services;
+    const conditions: SQL[] = [];
+    if (query.channel_id) conditions.push(eq(orders.channelId, query.channel_id));
+    if (query.status) conditions.push(eq(orders.status, query.status));
+    if (query.processing === "failed") conditions.push(sql`${orders.processingFailedAt} IS NOT NULL`);
+    if (query.processing === "pending") conditions.push(sql`${orders.processedVersion} < ${orders.version}`);
+    if (query.placed_from) conditions.push(gte(orders.placedAt, Date.parse(query.placed_from)));
+    if (query.placed_to) conditions.push(lte(orders.placedAt, Date.parse(query.placed_to)));
+    if (query.q) {
+      const pattern = `%${escapeLike(query.q)}%`;
+      conditions.push(
+        or(
+          sql`${orders.number} LIKE ${pattern} ESCAPE '\\'`,
+          sql`${orders.customerEmail} LIKE ${pattern.toLowerCase()} ESCAPE '\\'`,
+          sql`${orders.customerName} LIKE ${pattern} ESCAPE '\\'`,
+          eq(orders.externalId, query.q),
+        )!,
+      );
+    }
+    const cursor = decodeCursor(query.cursor);
+    if (cursor) conditions.push(or(lt(orders.placedAt, cursor.at), and(eq(orders.placedAt, cursor.at), lt(orders.id, cursor.id)))!);
+    const rows = await db
+      .select()
+      .from(orders)
+      .where(conditions.length ? and(...conditions) : undefined)
+      .orderBy(desc(orders.placedAt), desc(orders.id))
+      .limit(query.limit + 1);
+    const result = page(rows, query.limit, (row) => ({ at: row.placedAt, id: row.id }));
+    return c.json({ items: result.items.map(orderJson), next_cursor: result.next_cursor });
+  })
+
+  .get("/:id", async (c) => {
+    const { db } = c.var.services;
+    const row = await loadOrder(db, c.req.param("id"));
+    const [events, deliveryRows] = await db.batch([
+      db.select().from(orderEvents).where(eq(orderEvents.orderId, row.id)).orderBy(asc(orderEvents.at), asc(orderEvents.id)),
+      db.select().from(deliveries).where(eq(deliveries.orderId, row.id)).orderBy(asc(deliveries.receivedAt), asc(deliveries.id)),
+    ]);
+    return c.json({
+      ...orderJson(row),
+      timeline: events.map((event) => eventJson(event, row.currency)),
+      deliveries: deliveryRows.map(deliverySummary),
+    });
+  })
+
+  .post("/:id/ignore", async (c) => {
+    const { db, d1, now } = c.var.services;
+    const row = await loadOrder(db, c.req.param("id"));
+    if (row.status === "ignored") return c.json(orderJson(row));
+    if (row.status === "processed") throw new AppError("conflict", "A processed order cannot be ignored");
+    await changeStatus(d1, row, "ignored", "ignored", now());
+    return c.json(orderJson(await loadOrder(db, row.id)));
+  })
+
+  .post("/:id/restore", async (c) => {
+    const { db, d1, now } = c.var.services;
+    const row = await loadOrder(db, c.req.param("id"));
+    if (row.status !== "ignored") throw new AppError("conflict", `Only an ignored order can be restored; this one is ${row.status}`);
+    const status = openStatus(JSON.parse(row.data) as Order, JSON.parse(row.warnings) as OrderWarning[]);
+    await changeStatus(d1, row, status, "restored", now());
+    return c.json(orderJson(await loadOrder(db, row.id)));
+  })
+
+  .post("/:id/reprocess", async (c) => {
+    const { db, d1, queue, now } = c.var.services;
+    const row = await loadOrder(db, c.req.param("id"));
+    if (row.processedVersion >= row.version) throw new AppError("conflict", "This order is already processed");
+    await d1
+      .prepare("UPDATE orders SET processing_failed_at = NULL, processing_attempts = 0, queued_at = ?2 WHERE id = ?1")
+      .bind(row.id, now())
+      .run();
+    await queue.send(orderReceived(row.id, row.version));
+    return c.json(orderJson(await loadOrder(db, row.id)), 202);
+  });
+
+/** Moves an order from the status it was read in; a concurrent change wins and this one does nothing. */
+async function changeStatus(d1: D1Database, row: OrderRow, to: string, kind: "ignored" | "restored", at: number) {
+  const result = await d1.batch([
+    d1.prepare("UPDATE orders SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status = ?4").bind(row.id, to, at, row.status),
+    d1
+      .prepare(
+        `INSERT INTO order_events (id, order_id, channel_id, key, kind, data, at)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE changes() > 0`,
+      )
+      .bind(newId("evt", at), row.id, row.channelId, `${kind}:${row.id}:${at}`, kind, JSON.stringify({ from: row.status, to }), at),
+  ]);
+  if (result[0].meta.changes === 0) throw new AppError("conflict", "The order changed meanwhile: load it again");
+}
+

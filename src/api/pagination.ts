@@ -1,0 +1,38 @@
+/**
+ * Cursor pagination over (sort value, id), newest first. The cursor is opaque to clients:
+ * base64url of the last row's sort value and id, so pages stay stable while rows are added.
+ */
+import { z } from "zod";
+import { AppError } from "../lib/errors";
+import { toBase64Url } from "../lib/encoding";
+import { utf8 } from "../lib/encoding";
+
+export const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
+
+export interface Cursor {
+  at: number;
+  id: string;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return toBase64Url(utf8.encode(JSON.stringify([cursor.at, cursor.id])));
+}
+
+export function decodeCursor(text: string | undefined): Cursor | null {
+  if (!text) return null;
+  try {
+    const json = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+    const [at, id] = JSON.parse(json) as [unknown, unknown];
+    if (typeof at === "number" && typeof id === "string") return { at, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppError("bad_request", "cursor: not a cursor this API returned");
+}
+
+/** Takes one row more than the page to know whether another page follows. */
+export function page<T>(rows: T[], limit: number, cursorOf: (row: T) => Cursor): { items: T[]; next_cursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, next_cursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
+}

@@ -1,0 +1,27 @@
+/** zod at the API's edges: query strings and JSON bodies, failing into the one error envelope. */
+import type { Context } from "hono";
+import type { z } from "zod";
+import { AppError, validationError } from "../lib/errors";
+import { issuesOf } from "../orders/order";
+
+export function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  const result = schema.safeParse(c.req.query(), { reportInput: true });
+  if (!result.success) throw validationError(issuesOf(result.error));
+  return result.data;
+}
+
+export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  let value: unknown;
+  try {
+    const text = await c.req.text();
+    value = text.trim() === "" ? {} : JSON.parse(text);
+  } catch (error) {
+    throw new AppError("malformed_body", `The body is not valid JSON: ${(error as Error).message}`);
+  }
+  const result = schema.safeParse(value, { reportInput: true });
+  if (!result.success) throw validationError(issuesOf(result.error));
+  return result.data;
+}
+
+export const isoTime = (epochMs: number | null | undefined): string | null =>
+  epochMs == null ? null : new Date(epochMs).toISOString();

@@ -1,0 +1,53 @@
+/**
+ * The HTTP side of the Worker: channel URIs (/in/:token), the management API (/api/*) behind the
+ * admin token, and one error handler that renders every failure in one envelope.
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { channelRoutes } from "./api/channels";
+import { deliveryRoutes } from "./api/deliveries";
+import { requireAdmin } from "./api/auth";
+import { openApiDocument } from "./api/openapi";
+import { orderRoutes } from "./api/orders";
+import { buildServices, type AppEnv } from "./context";
+import { readConfig } from "./env";
+import { inbound } from "./inbound/route";
+import { AppError } from "./lib/errors";
+
+export function createApp(now: () => number = Date.now) {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    const checked = readConfig(c.env);
+    if (!checked.ok) throw new AppError("bad_environment", checked.message);
+    c.set("services", buildServices(c.env, checked.config, now));
+    await next();
+  });
+
+  app.get("/health", (c) => c.json({ ok: true }));
+  app.route("/", inbound);
+  app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
+  app.use("/api/*", requireAdmin);
+  app.route("/api/channels", channelRoutes);
+  app.route("/api/orders", orderRoutes);
+  app.route("/api/deliveries", deliveryRoutes);
+
+  app.notFound(() => {
+    throw new AppError("not_found", "No such route");
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof AppError) {
+      if (error.status >= 500) console.error(`${error.code}: ${error.message}`, error.cause ?? "");
+      return c.json(error.toJSON(), error.status);
+    }
+    if (error instanceof HTTPException) {
+      // Hono's own (e.g. a malformed request line); keep the envelope.
+      return c.json({ error: { code: error.status === 404 ? "not_found" : "bad_request", message: error.message } }, error.status);
+    }
+    console.error("unhandled error", error);
+    return c.json({ error: { code: "internal_error", message: "Something went wrong on our side; nothing was accepted" } }, 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,59 @@
+/**
+ * The contract every channel adapter implements. An adapter is pure: it turns a request's raw
+ * bytes and the channel's configuration into a verdict, and does no I/O (no fetch, no D1, no
+ * clock of its own). The inbound route does the storing; outbound calls live in a channel's client.
+ */
+import type { ErrorCode } from "../lib/errors";
+import type { Order } from "../orders/order";
+
+export const CHANNEL_TYPES = ["connect", "shopify", "woocommerce", "woocommerce-premium", "paypal", "mozello"] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+export interface InboundRequest {
+  /** Lower-case header names. */
+  headers: Headers;
+  /** The body exactly as received: signatures are computed over these bytes. */
+  body: Uint8Array;
+  /** The media type without parameters, lower case ("application/json"). */
+  mediaType: string;
+  /** When the inbox received the request (epoch ms), for signature time windows. */
+  receivedAt: number;
+}
+
+export interface ChannelConfig {
+  id: string;
+  type: ChannelType;
+  /** Every active secret: a delivery signed with any of them is accepted (rotation). */
+  secrets: Array<{ id: string; secret: string }>;
+  settings: Record<string, unknown>;
+}
+
+/** Why a delivery was refused; the HTTP status follows from the code. */
+export interface Rejection {
+  code: ErrorCode;
+  message: string;
+  problems?: Array<{ field: string; message: string }>;
+}
+
+export type Verification = { ok: true; secretId: string | null } | { ok: false; rejection: Rejection };
+
+/** One order state as the source sent it, with the key that makes storing it idempotent. */
+export interface OrderArrival {
+  /** Unique per channel for this arrival: the same key twice is the same event. */
+  key: string;
+  order: Order;
+}
+
+export type ParseVerdict =
+  | { kind: "order"; arrival: OrderArrival }
+  /** Acknowledged (2xx) and logged, but nothing to store: a ping, a topic we don't use. */
+  | { kind: "ignored"; reason: string }
+  | { kind: "rejected"; rejection: Rejection };
+
+export interface ChannelAdapter {
+  type: ChannelType;
+  /** Media types the channel's URI accepts; anything else is a 415. */
+  mediaTypes: readonly string[];
+  verify(request: InboundRequest, channel: ChannelConfig): Promise<Verification>;
+  parse(request: InboundRequest, channel: ChannelConfig): Promise<ParseVerdict>;
+}

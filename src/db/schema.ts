@@ -1,0 +1,144 @@
+/**
+ * The inbox's tables. Times are Unix epoch milliseconds (integers) so that ranges, sorting and
+ * cursors are plain integer comparisons; the source's own ISO strings stay inside the order JSON.
+ * Every idempotency rule is a UNIQUE index here, never a look-then-insert in code.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const channels = sqliteTable(
+  "channels",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    name: text("name").notNull(),
+    /** The unguessable part of the channel URI (/in/<token>). */
+    token: text("token").notNull(),
+    /** active | disabled | deleted. Deleted channels keep their row so their URI can answer 410. */
+    status: text("status").notNull().default("active"),
+    /** Per-type settings as JSON (validated by the channel type's schema). */
+    settings: text("settings").notNull().default("{}"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [uniqueIndex("channels_token_unique").on(table.token)],
+);
+
+export const channelSecrets = sqliteTable(
+  "channel_secrets",
+  {
+    id: text("id").primaryKey(),
+    channelId: text("channel_id")
+      .notNull()
+      .references(() => channels.id),
+    secret: text("secret").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /** Set when rotated out; a revoked secret no longer verifies deliveries. */
+    revokedAt: integer("revoked_at"),
+  },
+  (table) => [index("channel_secrets_channel").on(table.channelId)],
+);
+
+export const orders = sqliteTable(
+  "orders",
+  {
+    id: text("id").primaryKey(),
+    channelId: text("channel_id")
+      .notNull()
+      .references(() => channels.id),
+    /** The store's own order id, always a string (some exceed 2^53). */
+    externalId: text("external_id").notNull(),
+    number: text("number"),
+    currency: text("currency").notNull(),
+    totalMinor: integer("total_minor").notNull(),
+    financialStatus: text("financial_status").notNull(),
+    customerName: text("customer_name"),
+    customerEmail: text("customer_email"),
+    placedAt: integer("placed_at").notNull(),
+    /** The source's updated time of the state held in `data`: newer arrivals replace it, older ones don't. */
+    sourceUpdatedAt: integer("source_updated_at").notNull(),
+    /** The normalised order as last applied (JSON, the inbox's wire format). */
+    data: text("data").notNull(),
+    /** new | needs_attention | processed | ignored | cancelled */
+    status: text("status").notNull().default("new"),
+    warnings: text("warnings").notNull().default("[]"),
+    /** Incremented on every applied change; processing catches up to it. */
+    version: integer("version").notNull().default(1),
+    processedVersion: integer("processed_version").notNull().default(0),
+    /** The event that last changed `data`; lets one batch tell "applied" from "stale". */
+    lastEventId: text("last_event_id").notNull(),
+    processingAttempts: integer("processing_attempts").notNull().default(0),
+    processingError: text("processing_error"),
+    processingFailedAt: integer("processing_failed_at"),
+    queuedAt: integer("queued_at").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("orders_channel_external_unique").on(table.channelId, table.externalId),
+    index("orders_placed").on(table.placedAt, table.id),
+    index("orders_status_placed").on(table.status, table.placedAt),
+    index("orders_unprocessed")
+      .on(table.queuedAt)
+      .where(sql`processed_version < version AND processing_failed_at IS NULL`),
+  ],
+);
+
+export const orderEvents = sqliteTable(
+  "order_events",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
+    channelId: text("channel_id").notNull(),
+    /** Idempotency key from the source (event id, content hash, ...) or from the inbox step. */
+    key: text("key").notNull(),
+    /** created | updated | stale | status_changed | ignored | restored | processing_failed | requeued */
+    kind: text("kind").notNull(),
+    deliveryId: text("delivery_id"),
+    sourceUpdatedAt: integer("source_updated_at"),
+    /** Event details as JSON: the order snapshot that arrived, or the state change. */
+    data: text("data"),
+    at: integer("at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("order_events_channel_key_unique").on(table.channelId, table.key),
+    index("order_events_order").on(table.orderId, table.at),
+  ],
+);
+
+export const deliveries = sqliteTable(
+  "deliveries",
+  {
+    id: text("id").primaryKey(),
+    /** Null when the token matched no channel. */
+    channelId: text("channel_id"),
+    receivedAt: integer("received_at").notNull(),
+    /** accepted | duplicate | stale | ignored | rejected */
+    outcome: text("outcome").notNull(),
+    httpStatus: integer("http_status").notNull(),
+    errorCode: text("error_code"),
+    reason: text("reason"),
+    contentType: text("content_type"),
+    /** The headers that matter for support (signature headers redacted to their presence). */
+    headers: text("headers").notNull().default("{}"),
+    body: text("body"),
+    bodyBytes: integer("body_bytes").notNull().default(0),
+    bodyPurgedAt: integer("body_purged_at"),
+    orderId: text("order_id"),
+    eventId: text("event_id"),
+  },
+  (table) => [
+    index("deliveries_received").on(table.receivedAt, table.id),
+    index("deliveries_channel_received").on(table.channelId, table.receivedAt),
+    index("deliveries_order").on(table.orderId),
+    index("deliveries_body_retained").on(table.receivedAt).where(sql`body IS NOT NULL`),
+  ],
+);
+
+export type ChannelRow = typeof channels.$inferSelect;
+export type ChannelSecretRow = typeof channelSecrets.$inferSelect;
+export type OrderRow = typeof orders.$inferSelect;
+export type OrderEventRow = typeof orderEvents.$inferSelect;
+export type DeliveryRow = typeof deliveries.$inferSelect;

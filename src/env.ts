@@ -1,0 +1,37 @@
+/**
+ * The Worker's configuration, checked once per request at the entry point: bindings from
+ * wrangler.toml, vars with their defaults, and secrets. A bad value fails closed with a message
+ * that names the key, instead of surfacing later as a confusing error.
+ */
+import { z } from "zod";
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const envSchema = z.object({
+  DB: z.custom<D1Database>((value) => typeof value === "object" && value !== null, "the D1 binding DB is missing"),
+  ORDER_QUEUE: z.custom<Queue<unknown>>((value) => typeof value === "object" && value !== null, "the Queue binding ORDER_QUEUE is missing"),
+  ADMIN_TOKEN: z.string({ error: "the ADMIN_TOKEN secret is not set" }).min(16, "ADMIN_TOKEN must be at least 16 characters"),
+  MAX_BODY_BYTES: positiveInt(1024 * 1024),
+  RAW_BODY_RETENTION_DAYS: positiveInt(30),
+  SWEEP_AFTER_MINUTES: positiveInt(10),
+  PROCESSING_MAX_ATTEMPTS: positiveInt(5),
+});
+
+export type AppConfig = z.output<typeof envSchema>;
+
+/** Bindings as workerd hands them over (vars arrive as strings). */
+export type WorkerEnv = Env & { ADMIN_TOKEN?: string };
+
+// The same env object is handed to every request of an isolate; parse it once.
+const parsed = new WeakMap<object, ReturnType<typeof envSchema.safeParse>>();
+
+export function readConfig(env: WorkerEnv): { ok: true; config: AppConfig } | { ok: false; message: string } {
+  let result = parsed.get(env);
+  if (!result) {
+    result = envSchema.safeParse(env);
+    parsed.set(env, result);
+  }
+  if (result.success) return { ok: true, config: result.data };
+  const keys = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+  return { ok: false, message: `The Worker is misconfigured: ${keys}` };
+}

@@ -1,0 +1,27 @@
+/**
+ * Raw delivery bodies are kept for a retention period (for support and re-parsing), then purged;
+ * the delivery row, the order and its timeline stay forever.
+ */
+import type { Services } from "../context";
+
+const PURGE_CHUNK = 1000;
+const MAX_CHUNKS_PER_RUN = 20;
+
+export async function purgeExpiredBodies(services: Services, now: number): Promise<{ purged: number }> {
+  const { d1, config } = services;
+  const cutoff = now - config.RAW_BODY_RETENTION_DAYS * 86_400_000;
+  let purged = 0;
+  for (let chunk = 0; chunk < MAX_CHUNKS_PER_RUN; chunk++) {
+    const result = await d1
+      .prepare(
+        `UPDATE deliveries SET body = NULL, body_purged_at = ?1
+         WHERE id IN (SELECT id FROM deliveries WHERE body IS NOT NULL AND received_at < ?2 LIMIT ?3)`,
+      )
+      .bind(now, cutoff, PURGE_CHUNK)
+      .run();
+    purged += result.meta.changes;
+    if (result.meta.changes < PURGE_CHUNK) break;
+  }
+  if (purged) console.log(`retention: purged ${purged} raw bodies older than ${config.RAW_BODY_RETENTION_DAYS} days`);
+  return { purged };
+}

@@ -1,0 +1,27 @@
+/** The Cron Triggers of wrangler.toml, each mapped to its job. An unknown cron is a config error. */
+import { buildServices } from "../context";
+import { readConfig, type WorkerEnv } from "../env";
+import { purgeExpiredBodies } from "./retention";
+import { sweepUnprocessedOrders } from "./sweep";
+
+export const EVERY_MINUTE = "* * * * *";
+export const DAILY = "17 3 * * *";
+
+export async function handleScheduled(controller: Pick<ScheduledController, "cron" | "scheduledTime">, env: WorkerEnv): Promise<void> {
+  const checked = readConfig(env);
+  if (!checked.ok) throw new Error(checked.message);
+  // Some callers hand over a Date or nothing at all; the jobs want epoch ms.
+  const now = Number(controller.scheduledTime ?? Date.now());
+  const services = buildServices(env, checked.config, () => now);
+
+  switch (controller.cron) {
+    case EVERY_MINUTE:
+      await sweepUnprocessedOrders(services, now);
+      return;
+    case DAILY:
+      await purgeExpiredBodies(services, now);
+      return;
+    default:
+      throw new Error(`no job for cron "${controller.cron}"`);
+  }
+}

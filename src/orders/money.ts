@@ -1,0 +1,109 @@
+/**
+ * Money is an integer count of the currency's minor units. It crosses the API edges as a decimal
+ * string ("12.50", "1200" for JPY, "1.250" for BHD) and is never held in a float.
+ */
+
+/** ISO 4217 currencies whose minor unit is not 2 decimals. */
+const MINOR_DIGITS: Record<string, number> = {
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0,
+  UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  CLF: 4, UYW: 4,
+};
+
+/** Active ISO 4217 codes (funds and metals excluded: no store sells in them). */
+const CURRENCIES = new Set(
+  (
+    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP " +
+    "BYN BZD CAD CDF CHF CLF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP " +
+    "GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS " +
+    "KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR " +
+    "MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF " +
+    "SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD " +
+    "TZS UAH UGX USD UYI UYU UYW UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG"
+  ).split(" "),
+);
+
+export const isCurrency = (code: string): boolean => CURRENCIES.has(code);
+
+/** How many decimals the currency's minor unit has (JPY 0, EUR 2, BHD 3). */
+export const minorDigits = (currency: string): number => MINOR_DIGITS[currency] ?? 2;
+
+const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
+
+export class MoneyFormatError extends Error {
+  override name = "MoneyFormatError";
+}
+
+/**
+ * "12.5" in EUR → 1250. Fewer decimals than the currency has are padded; more are an error,
+ * because silently rounding money that a store sent would hide a mismatch.
+ */
+export function toMinor(amount: string, currency: string): number {
+  const match = DECIMAL.exec(amount.trim());
+  if (!match) throw new MoneyFormatError(`"${amount}" is not a decimal amount like "12.50"`);
+  const [, sign, whole, fraction = ""] = match;
+  const digits = minorDigits(currency);
+  if (fraction.length > digits) {
+    // Trailing zeros beyond the minor unit carry no value ("12.500" EUR is 12.50).
+    if (/[^0]/.test(fraction.slice(digits))) {
+      throw new MoneyFormatError(
+        `"${amount}" has more decimals than ${currency} allows (${digits})`,
+      );
+    }
+  }
+  const minorText = whole + fraction.slice(0, digits).padEnd(digits, "0");
+  const minor = Number(minorText);
+  if (!Number.isSafeInteger(minor)) throw new MoneyFormatError(`"${amount}" is too large`);
+  return sign && minor !== 0 ? -minor : minor;
+}
+
+/** 1250 in EUR → "12.50"; 1200 in JPY → "1200"; 1250 in BHD → "1.250". */
+export function fromMinor(minor: number, currency: string): string {
+  if (!Number.isSafeInteger(minor)) throw new MoneyFormatError(`${minor} is not a whole minor amount`);
+  const digits = minorDigits(currency);
+  const sign = minor < 0 ? "-" : "";
+  const text = String(Math.abs(minor)).padStart(digits + 1, "0");
+  if (digits === 0) return sign + text;
+  return `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}
+
+/**
+ * A non-negative decimal (quantity, tax rate) as an exact fraction: value = units / 10^scale.
+ * Lets line arithmetic stay in integers even when a quantity is 0.25 kg.
+ */
+export function toScaled(value: string | number): { units: bigint; scale: number } {
+  const text = typeof value === "number" ? numberToPlainString(value) : value.trim();
+  const match = DECIMAL.exec(text);
+  if (!match) throw new MoneyFormatError(`"${value}" is not a decimal number`);
+  const [, sign, whole, fraction = ""] = match;
+  const units = BigInt(whole + fraction) * (sign ? -1n : 1n);
+  return { units, scale: fraction.length };
+}
+
+function numberToPlainString(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  // Avoid exponent notation for small quantities such as 1e-7.
+  const text = String(value);
+  return /e/i.test(text) ? value.toFixed(20).replace(/0+$/, "").replace(/\.$/, "") : text;
+}
+
+/**
+ * numerator / denominator rounded half away from zero, in bigints. Used for quantity × price and
+ * for tax from a rate, where a store rounds each line to its minor unit.
+ */
+export function divideRounded(numerator: bigint, denominator: bigint): bigint {
+  const negative = numerator < 0n !== denominator < 0n;
+  const n = numerator < 0n ? -numerator : numerator;
+  const d = denominator < 0n ? -denominator : denominator;
+  const quotient = (n * 2n + d) / (d * 2n);
+  return negative ? -quotient : quotient;
+}
+
+/** quantity × unit price in minor units, rounded to the minor unit; `exact` is false when rounding happened. */
+export function multiplyQuantity(quantity: number | string, unitMinor: number): { minor: number; exact: boolean } {
+  const { units, scale } = toScaled(quantity);
+  const product = units * BigInt(unitMinor);
+  const divisor = 10n ** BigInt(scale);
+  return { minor: Number(divideRounded(product, divisor)), exact: product % divisor === 0n };
+}

@@ -1,0 +1,242 @@
+/**
+ * The normalised order: the inbox's own model, the same for every channel. It is defined once,
+ * by `defineOrder(money)`, and instantiated twice: on the wire money is a decimal string in the
+ * order's currency; inside, money is an integer count of minor units.
+ */
+import { z } from "zod";
+import { fromMinor, isCurrency, MoneyFormatError, toMinor } from "./money";
+
+export const FINANCIAL_STATUSES = [
+  "pending",
+  "paid",
+  "partially_paid",
+  "refunded",
+  "partially_refunded",
+  "voided",
+] as const;
+
+const text = (max = 500) => z.string().max(max);
+const optionalText = (max = 500) => text(max).nullish();
+const timestamp = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time with a time zone, like 2026-11-28T10:15:00Z" });
+
+/** Quantities may be fractional (0.25 kg); XML and some senders give them as strings. */
+const quantity = z.union([
+  z.number().finite().nonnegative(),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "must be a non-negative number")
+    .transform(Number),
+]);
+
+/** A percentage as a decimal string: "21", "5.5", "0". */
+const taxRate = z
+  .union([z.string(), z.number().transform(String)])
+  .pipe(z.string().regex(/^\d+(\.\d+)?$/, 'must be a percentage as a decimal string, like "21" or "5.5"'));
+
+const booleanFlag = z.union([
+  z.boolean(),
+  z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1"),
+]);
+
+function defineOrder<M extends z.ZodType>(money: M) {
+  const address = z.object({
+    name: optionalText(),
+    company: optionalText(),
+    line1: optionalText(),
+    line2: optionalText(),
+    city: optionalText(),
+    postcode: optionalText(40),
+    region: optionalText(),
+    country: z
+      .string()
+      .transform((value) => value.trim().toUpperCase())
+      .pipe(z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 country code, like \"LV\""))
+      .nullish(),
+  });
+
+  const line = z.object({
+    sku: optionalText(255),
+    name: text(1000),
+    quantity,
+    unit_price: money,
+    discount: money.optional(),
+    tax_rate: taxRate.nullish(),
+    tax: money.optional(),
+    total: money,
+  });
+
+  const shipping = z.object({
+    name: optionalText(),
+    price: money,
+    tax: money.optional(),
+  });
+
+  return z.object({
+    external_id: z
+      .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string: send store ids quoted, as they can exceed 2^53") })
+      .trim()
+      .min(1, "must not be empty")
+      .max(255),
+    number: optionalText(255),
+    placed_at: timestamp,
+    updated_at: timestamp.nullish(),
+    cancelled_at: timestamp.nullish(),
+    currency: z
+      .string()
+      .transform((value) => value.trim().toUpperCase())
+      .refine(isCurrency, "must be an ISO 4217 currency code, like \"EUR\""),
+    financial_status: z.enum(FINANCIAL_STATUSES).default("pending"),
+    customer: z
+      .object({
+        name: optionalText(),
+        email: optionalText(320),
+        phone: optionalText(64),
+        company: optionalText(),
+        vat_number: optionalText(64),
+      })
+      .nullish(),
+    billing_address: address.nullish(),
+    shipping_address: address.nullish(),
+    lines: z.array(line).max(5000),
+    shipping: z.array(shipping).max(100).default([]),
+    totals: z.object({
+      subtotal: money,
+      discount: money.optional(),
+      shipping: money,
+      tax: money,
+      total: money,
+    }),
+    prices_include_tax: booleanFlag.default(false),
+    payment: z
+      .object({
+        method: optionalText(255),
+        transaction_id: optionalText(255),
+        amount: money.nullish(),
+        paid_at: timestamp.nullish(),
+      })
+      .nullish(),
+    note: optionalText(10_000),
+    test: booleanFlag.default(false),
+  });
+}
+
+const decimalMoney = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined ? "is required" : 'must be a decimal string like "12.50" (JSON numbers lose cents to floating point)',
+  })
+  .regex(/^\d+(\.\d+)?$/, 'must be a decimal string like "12.50"')
+  .meta({ description: "A decimal amount in the order's currency, with at most its minor digits", examples: ["12.50"] });
+
+/** The order as senders post it and as the API returns it. */
+export const orderWireSchema = defineOrder(decimalMoney).meta({ id: "Order" });
+/** The same order inside the inbox: money in integer minor units. */
+export const orderSchema = defineOrder(z.number().int());
+
+export type OrderWire = z.output<typeof orderWireSchema>;
+export type OrderInput = z.input<typeof orderWireSchema>;
+export type Order = z.output<typeof orderSchema>;
+export type FinancialStatus = (typeof FINANCIAL_STATUSES)[number];
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export type DecodeResult = { ok: true; order: Order } | { ok: false; issues: FieldIssue[] };
+
+/** Validates a wire order and converts its money to minor units, naming the field of every problem. */
+export function decodeOrder(input: unknown): DecodeResult {
+  const parsed = orderWireSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) return { ok: false, issues: issuesOf(parsed.error) };
+  const wire = parsed.data;
+  const issues: FieldIssue[] = [];
+  const minor = (amount: string, field: string): number => {
+    try {
+      return toMinor(amount, wire.currency);
+    } catch (error) {
+      if (!(error instanceof MoneyFormatError)) throw error;
+      issues.push({ field, message: error.message });
+      return 0;
+    }
+  };
+  const optionalMinor = (amount: string | undefined, field: string) =>
+    amount === undefined ? undefined : minor(amount, field);
+
+  const order: Order = {
+    ...wire,
+    lines: wire.lines.map((line, index) => ({
+      ...line,
+      unit_price: minor(line.unit_price, `lines.${index}.unit_price`),
+      discount: optionalMinor(line.discount, `lines.${index}.discount`),
+      tax: optionalMinor(line.tax, `lines.${index}.tax`),
+      total: minor(line.total, `lines.${index}.total`),
+    })),
+    shipping: wire.shipping.map((entry, index) => ({
+      ...entry,
+      price: minor(entry.price, `shipping.${index}.price`),
+      tax: optionalMinor(entry.tax, `shipping.${index}.tax`),
+    })),
+    totals: {
+      subtotal: minor(wire.totals.subtotal, "totals.subtotal"),
+      discount: optionalMinor(wire.totals.discount, "totals.discount"),
+      shipping: minor(wire.totals.shipping, "totals.shipping"),
+      tax: minor(wire.totals.tax, "totals.tax"),
+      total: minor(wire.totals.total, "totals.total"),
+    },
+    payment: wire.payment && {
+      ...wire.payment,
+      amount: wire.payment.amount == null ? wire.payment.amount : minor(wire.payment.amount, "payment.amount"),
+    },
+  };
+  return issues.length ? { ok: false, issues } : { ok: true, order };
+}
+
+/** The inverse of decodeOrder, for the API: minor units back to decimal strings of the currency. */
+export function encodeOrder(order: Order): OrderWire {
+  const money = (minor: number) => fromMinor(minor, order.currency);
+  const optionalMoney = (minor: number | undefined) => (minor === undefined ? undefined : money(minor));
+  return {
+    ...order,
+    lines: order.lines.map((line) => ({
+      ...line,
+      unit_price: money(line.unit_price),
+      discount: optionalMoney(line.discount),
+      tax: optionalMoney(line.tax),
+      total: money(line.total),
+    })),
+    shipping: order.shipping.map((entry) => ({ ...entry, price: money(entry.price), tax: optionalMoney(entry.tax) })),
+    totals: {
+      subtotal: money(order.totals.subtotal),
+      discount: optionalMoney(order.totals.discount),
+      shipping: money(order.totals.shipping),
+      tax: money(order.totals.tax),
+      total: money(order.totals.total),
+    },
+    payment: order.payment && {
+      ...order.payment,
+      amount: order.payment.amount == null ? order.payment.amount : money(order.payment.amount),
+    },
+  };
+}
+
+/** zod issues as "field: message" pairs, with the path written the way a sender reads it. */
+export function issuesOf(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.length ? issue.path.join(".") : "(body)",
+    message: issueMessage(issue),
+  }));
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
+  if (issue.code === "invalid_union") {
+    const first = issue.errors.flat()[0];
+    if (first) return issueMessage(first);
+  }
+  return issue.message;
+}
+
+/** When the source last changed the order; without updated_at, the time it was placed. */
+export const sourceUpdatedAt = (order: Pick<Order, "placed_at" | "updated_at">): number =>
+  Date.parse(order.updated_at ?? order.placed_at);

@@ -1,0 +1,104 @@
+/**
+ * The channel contract: every adapter must pass it. A delivery signed the platform's way
+ * verifies and parses to the expected normalised order; a tampered body, a wrong secret, a
+ * missing signature and (where the platform signs one) a stale timestamp are refused with the
+ * typed error, before anything is parsed.
+ */
+import { describe, expect, it } from "vitest";
+import type { ChannelAdapter, ChannelConfig, InboundRequest } from "../../src/channels/types";
+import type { Order } from "../../src/orders/order";
+import { utf8 } from "../../src/lib/encoding";
+
+export interface ContractFixture {
+  name: string;
+  mediaType: string;
+  body: string;
+  /** The normalised order the fixture must become (money in minor units). */
+  expected: Partial<Order>;
+}
+
+export interface ChannelContractOptions {
+  adapter: ChannelAdapter;
+  fixtures: ContractFixture[];
+  /** The platform's own signing, as the store does it: returns the headers to send. */
+  sign(body: Uint8Array, secret: string, atMs: number): Promise<Record<string, string>>;
+  /** Set when the platform puts a timestamp under the signature; how old is too old (ms). */
+  staleAfterMs?: number;
+}
+
+const NOW = Date.parse("2026-11-28T12:00:00Z");
+
+export function channelContract({ adapter, fixtures, sign, staleAfterMs }: ChannelContractOptions): void {
+  const channel: ChannelConfig = {
+    id: "ch_contract",
+    type: adapter.type,
+    secrets: [
+      { id: "sec_old", secret: "old-secret-for-the-contract-suite" },
+      { id: "sec_new", secret: "new-secret-for-the-contract-suite" },
+    ],
+    settings: {},
+  };
+  const request = (body: Uint8Array, headers: Record<string, string>, mediaType: string, receivedAt = NOW): InboundRequest => ({
+    headers: new Headers(headers),
+    body,
+    mediaType,
+    receivedAt,
+  });
+
+  describe(`${adapter.type} channel contract`, () => {
+    it.each(fixtures)("$name: a signed delivery verifies and parses to the expected order", async (fixture) => {
+      const body = utf8.encode(fixture.body);
+      const signed = request(body, await sign(body, channel.secrets[0].secret, NOW), fixture.mediaType);
+      expect(await adapter.verify(signed, channel)).toEqual({ ok: true, secretId: "sec_old" });
+      const verdict = await adapter.parse(signed, channel);
+      if (verdict.kind !== "order") throw new Error(`expected an order, got ${JSON.stringify(verdict)}`);
+      expect(verdict.arrival.order).toEqual(fixture.expected);
+      expect(verdict.arrival.key).toMatch(/\S{8,}/);
+      const again = await adapter.parse(signed, channel);
+      expect(again.kind === "order" && again.arrival.key).toBe(verdict.arrival.key);
+    });
+
+    const [first] = fixtures;
+    const firstBody = utf8.encode(first.body);
+
+    it("accepts a delivery signed with any active secret (rotation)", async () => {
+      const signed = request(firstBody, await sign(firstBody, channel.secrets[1].secret, NOW), first.mediaType);
+      expect(await adapter.verify(signed, channel)).toEqual({ ok: true, secretId: "sec_new" });
+    });
+
+    it("refuses a tampered body as signature_mismatch", async () => {
+      const headers = await sign(firstBody, channel.secrets[0].secret, NOW);
+      const tampered = firstBody.slice();
+      tampered[tampered.length - 3] ^= 0x01;
+      const verdict = await adapter.verify(request(tampered, headers, first.mediaType), channel);
+      expect(verdict).toMatchObject({ ok: false, rejection: { code: "signature_mismatch" } });
+    });
+
+    it("refuses a body signed with a secret the channel does not hold", async () => {
+      const headers = await sign(firstBody, "a-secret-this-channel-never-had", NOW);
+      const verdict = await adapter.verify(request(firstBody, headers, first.mediaType), channel);
+      expect(verdict).toMatchObject({ ok: false, rejection: { code: "signature_mismatch" } });
+    });
+
+    it("refuses a delivery without a signature as signature_missing", async () => {
+      const verdict = await adapter.verify(request(firstBody, {}, first.mediaType), channel);
+      expect(verdict).toMatchObject({ ok: false, rejection: { code: "signature_missing" } });
+    });
+
+    if (staleAfterMs !== undefined) {
+      it.each([
+        ["old", -(staleAfterMs + 1000)],
+        ["from the future", staleAfterMs + 1000],
+      ])("refuses a signature timestamp too %s as signature_expired", async (_, offset) => {
+        const headers = await sign(firstBody, channel.secrets[0].secret, NOW + offset);
+        const verdict = await adapter.verify(request(firstBody, headers, first.mediaType), channel);
+        expect(verdict).toMatchObject({ ok: false, rejection: { code: "signature_expired" } });
+      });
+
+      it("accepts a timestamp just inside the window", async () => {
+        const headers = await sign(firstBody, channel.secrets[0].secret, NOW - staleAfterMs + 1000);
+        expect(await adapter.verify(request(firstBody, headers, first.mediaType), channel)).toMatchObject({ ok: true });
+      });
+    }
+  });
+}

@@ -1,0 +1,11 @@
+declare namespace Cloudflare {
+  interface Env {
+    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    ADMIN_TOKEN: string;
+  }
+}
+
+declare module "*?raw" {
+  const text: string;
+  export default text;
+}
