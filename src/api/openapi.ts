@@ -67,7 +67,10 @@ function componentSchemas(): Record<string, unknown> {
     target: "draft-2020-12",
     uri: (id) => `#/components/schemas/${id}`,
   }) as { schemas: Record<string, Record<string, unknown>> };
-  for (const schema of Object.values(generated.schemas)) delete schema.$schema;
+  for (const schema of Object.values(generated.schemas)) {
+    delete schema.$schema;
+    delete schema.$id;
+  }
   return generated.schemas;
 }
 

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the inbox on http://localhost:8787 with local D1, Queues and Cron. Runs on Node,
+ * not in the Worker: it stands in locally for what Cloudflare does in production.
+ *
+ * 1. makes sure .dev.vars holds an ADMIN_TOKEN (writes a random one when missing) and prints it;
+ * 2. applies the D1 migrations to the local database;
+ * 3. runs `wrangler dev` (arguments after `--` pass through, e.g. `npm start -- --port 8888`);
+ * 4. fires the Cron Triggers locally, once a minute, since wrangler dev does not fire them itself.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const args = process.argv.slice(2);
+const portIndex = args.findIndex((arg) => arg === "--port" || arg.startsWith("--port="));
+const port = portIndex === -1 ? 8787 : Number(args[portIndex].includes("=") ? args[portIndex].split("=")[1] : args[portIndex + 1]);
+const origin = `http://localhost:${port}`;
+
+// Keep local runs offline and quiet: no cf.json fetch, no telemetry.
+const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+
+const devVars = path.join(root, ".dev.vars");
+let vars = existsSync(devVars) ? readFileSync(devVars, "utf8") : "";
+let token = /^ADMIN_TOKEN\s*=\s*"?([^"\n]+)"?\s*$/m.exec(vars)?.[1];
+if (!token) {
+  token = randomBytes(24).toString("base64url");
+  vars = `${vars}${vars && !vars.endsWith("\n") ? "\n" : ""}ADMIN_TOKEN=${token}\n`;
+  writeFileSync(devVars, vars, { mode: 0o600 });
+  console.log("Wrote a new ADMIN_TOKEN to .dev.vars");
+}
+
+const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...persistArgs()], { cwd: root, env, stdio: "inherit" });
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+console.log(`
+  Sales Inbox is starting on ${origin}
+  Admin token:  ${token}
+  Try:          curl -H "Authorization: Bearer ${token}" ${origin}/api/channels
+`);
+
+const wrangler = spawn("wrangler", ["dev", "--test-scheduled", ...args], { cwd: root, env, stdio: "inherit" });
+
+const CRONS = ["* * * * *", "17 3 * * *"];
+const matches = (cron, at) => {
+  const [minute, hour] = cron.split(" ");
+  return (minute === "*" || Number(minute) === at.getUTCMinutes()) && (hour === "*" || Number(hour) === at.getUTCHours());
+};
+const tick = async () => {
+  const at = new Date();
+  for (const cron of CRONS.filter((cron) => matches(cron, at))) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(cron)}`);
+    } catch {
+      // wrangler is still starting or restarting; the next minute tries again
+    }
+  }
+};
+let timer;
+const scheduleNextMinute = () => {
+  timer = setTimeout(() => {
+    void tick();
+    scheduleNextMinute();
+  }, 60_000 - (Date.now() % 60_000));
+};
+scheduleNextMinute();
+
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, () => {
+    clearTimeout(timer);
+    wrangler.kill(signal);
+  });
+}
+wrangler.on("exit", (code, signal) => {
+  clearTimeout(timer);
+  process.exit(code ?? (signal ? 0 : 1));
+});
+
+function persistArgs() {
+  const index = args.findIndex((arg) => arg === "--persist-to" || arg.startsWith("--persist-to="));
+  if (index === -1) return [];
+  return args[index].includes("=") ? [args[index]] : [args[index], args[index + 1]];
+}
