@@ -6,7 +6,7 @@ export const ADMIN_TOKEN = env.ADMIN_TOKEN;
 export const ORIGIN = "https://inbox.example";
 
 export function worker(): { fetch(request: Request): Promise<Response> } {
-  return exports.default as unknown as { fetch(request: Request): Promise<Response> };
+  return (exports as unknown as { default: { fetch(request: Request): Promise<Response> } }).default;
 }
 
 export async function api(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {

@@ -46,9 +46,11 @@ describe("GET /api/orders", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await json(await api(`/api/orders?limit=1${cursor ? `&cursor=${cursor}` : ""}`));
+      const page: { items: Array<{ id: string }>; next_cursor: string | null } = await json(
+        await api(`/api/orders?limit=1${cursor ? `&cursor=${cursor}` : ""}`),
+      );
       expect(page.items.length).toBeLessThanOrEqual(1);
-      seen.push(...page.items.map((item: { id: string }) => item.id));
+      seen.push(...page.items.map((item) => item.id));
       cursor = page.next_cursor;
     } while (cursor);
     expect(seen).toEqual(await listIds("?limit=200"));

@@ -3,7 +3,6 @@ import {
   createMessageBatch,
   createScheduledController,
   getQueueResult,
-  waitOnExecutionContext,
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -17,7 +16,7 @@ afterEach(() => vi.restoreAllMocks());
 /** Stores an order through the real inbound path while the queue "loses" its message. */
 async function storeWithoutQueueing(order: Record<string, unknown> = sampleOrder()) {
   const channel = await createChannel();
-  const send = vi.spyOn(env.ORDER_QUEUE, "send").mockImplementation(async () => undefined);
+  const send = vi.spyOn(env.ORDER_QUEUE, "send").mockImplementation(async () => ({}) as never);
   const response = await postOrder(channel, JSON.stringify(order));
   expect(response.status).toBe(202);
   send.mockRestore();
@@ -33,7 +32,7 @@ async function deliver(queue: string, messages: Array<{ body: unknown; attempts?
   // getQueueResult records that a message was retried but not its delay: watch the calls too.
   const retries = batch.messages.map((message) => vi.spyOn(message, "retry"));
   const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
+  await worker.queue(batch, env);
   const result = await getQueueResult(batch, ctx);
   return { ...result, retryOptions: retries.map((retry) => retry.mock.calls.map((call) => call[0])) };
 }
@@ -119,9 +118,7 @@ describe("the order queue consumer", () => {
 });
 
 async function runCron(cron: string, scheduledTime: number) {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ cron, scheduledTime }), env, ctx);
-  await waitOnExecutionContext(ctx);
+  await worker.scheduled(createScheduledController({ cron, scheduledTime }), env);
 }
 
 describe("the every-minute sweep", () => {
@@ -144,7 +141,7 @@ describe("the every-minute sweep", () => {
     await deliver(DEAD_LETTER_QUEUE_NAME, [{ body: { type: "order.received", order_id: orderId, version: 1 } }]);
     const sent = vi.spyOn(env.ORDER_QUEUE, "sendBatch");
     await runCron(EVERY_MINUTE, Date.now() + 60 * 60_000);
-    const swept = sent.mock.calls.flatMap((call) => call[0].map((message) => (message.body as { order_id: string }).order_id));
+    const swept = sent.mock.calls.flatMap((call) => Array.from(call[0], (message) => (message.body as { order_id: string }).order_id));
     expect(swept).not.toContain(orderId);
   });
 
