@@ -24,6 +24,7 @@ export function createApp(now: () => number = Date.now) {
     await next();
   });
 
+  app.get("/", (c) => c.json({ service: "sales-inbox", api: "/api/openapi.json" }));
   app.get("/health", (c) => c.json({ ok: true }));
   app.route("/", inbound);
   app.get("/api/openapi.json", (c) => c.json(openApiDocument()));

@@ -72,16 +72,18 @@ export function orderJson(row: OrderRow): InboxOrderJson {
   };
 }
 
-function eventJson(row: OrderEventRow, currency: string) {
+const ARRIVALS = new Set(["created", "updated", "stale"]);
+
+function eventJson(row: OrderEventRow) {
   const data = row.data ? (JSON.parse(row.data) as unknown) : null;
-  const arrived = row.kind === "created" || row.kind === "updated" || row.kind === "stale";
   return {
     id: row.id,
     kind: row.kind,
     at: isoTime(row.at),
     source_updated_at: isoTime(row.sourceUpdatedAt),
     delivery_id: row.deliveryId,
-    data: arrived && data ? encodeOrder({ ...(data as Order), currency: (data as Order).currency ?? currency }) : data,
+    // Arrivals hold the order as it came, in minor units inside; the API speaks decimal strings.
+    data: ARRIVALS.has(row.kind) && data ? encodeOrder(data as Order) : data,
   };
 }
 
@@ -136,7 +138,7 @@ export const orderRoutes = new Hono<AppEnv>()
     ]);
     return c.json({
       ...orderJson(row),
-      timeline: events.map((event) => eventJson(event, row.currency)),
+      timeline: events.map(eventJson),
       deliveries: deliveryRows.map(deliverySummary),
     });
   })

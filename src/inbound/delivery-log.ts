@@ -6,7 +6,8 @@
 import { newId } from "../lib/ids";
 
 const KEPT_HEADERS = /^(content-type|content-length|user-agent|x-[a-z0-9-]+)$/;
-const NEVER_KEPT = /^(x-forwarded-for|x-real-ip)$/;
+// Personal data and anything that looks like a credential stays out of the log.
+const NEVER_KEPT = /^(x-forwarded-for|x-real-ip)$|authorization|cookie|token|secret|password|api-?key/;
 const HEADER_VALUE_LIMIT = 512;
 
 /** The headers worth keeping with a delivery; credentials never reach the log. */

@@ -37,13 +37,11 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: WorkerEnv, 
         } catch (error) {
           const reason = describe(error);
           if (message.attempts >= config.PROCESSING_MAX_ATTEMPTS) {
-            try {
-              await recordProcessingFailure(d1, orderId, version, reason, message.attempts, now());
-              message.ack();
-            } catch (recordError) {
-              console.error("order queue: could not record the failure", orderId, describe(recordError));
-              message.retry();
-            }
+            // Record why while we still know, then let the queue dead-letter the message.
+            await recordProcessingFailure(d1, orderId, version, reason, message.attempts, now()).catch((recordError) =>
+              console.error("order queue: could not record the failure", orderId, describe(recordError)),
+            );
+            message.retry();
           } else {
             console.warn("order queue: attempt failed, retrying", orderId, message.attempts, reason);
             await recordProcessingAttempt(d1, orderId, reason, message.attempts).catch(() => undefined);
@@ -54,12 +52,12 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: WorkerEnv, 
       return;
 
     case DEAD_LETTER_QUEUE_NAME:
-      // Reached only when even recording the failure kept failing; record it now.
+      // Usually already recorded by the last attempt; recording again changes nothing then.
       for (const message of batch.messages) {
         const parsed = orderMessageSchema.safeParse(message.body);
         if (parsed.success) {
           const { order_id: orderId, version } = parsed.data;
-          await recordProcessingFailure(d1, orderId, version, "dead-lettered after repeated failures", message.attempts, now());
+          await recordProcessingFailure(d1, orderId, version, null, message.attempts, now());
         }
         message.ack();
       }

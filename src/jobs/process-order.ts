@@ -65,29 +65,36 @@ function stateChangedEvent(
     .bind(newId("evt", now), row.id, row.channel_id, `processed:${row.id}:v${row.version}`, JSON.stringify(change), now, row.version);
 }
 
-/** Records that processing gave up, visible on the order and its timeline; a newer version clears it. */
+/**
+ * Records that processing gave up, visible on the order and its timeline; a newer version clears
+ * it. `error` is null when the caller does not know why (the dead-letter queue): the last attempt's
+ * error is kept then.
+ */
 export async function recordProcessingFailure(
   d1: D1Database,
   orderId: string,
   version: number,
-  error: string,
+  error: string | null,
   attempts: number,
   now: number,
 ): Promise<void> {
   await d1.batch([
     d1
       .prepare(
-        `UPDATE orders SET processing_failed_at = ?2, processing_error = ?3, processing_attempts = ?4, updated_at = ?2
+        `UPDATE orders SET processing_failed_at = COALESCE(processing_failed_at, ?2),
+                processing_error = COALESCE(?3, processing_error, 'gave up after repeated failures'),
+                processing_attempts = MAX(processing_attempts, ?4), updated_at = ?2
          WHERE id = ?1 AND processed_version < version`,
       )
       .bind(orderId, now, error, attempts),
     d1
       .prepare(
         `INSERT INTO order_events (id, order_id, channel_id, key, kind, data, at)
-         SELECT ?1, id, channel_id, ?2, 'processing_failed', ?3, ?4 FROM orders WHERE id = ?5 AND processing_failed_at = ?4
+         SELECT ?1, id, channel_id, ?2, 'processing_failed', json_object('error', processing_error, 'attempts', processing_attempts), ?3
+         FROM orders WHERE id = ?4 AND processing_failed_at IS NOT NULL
          ON CONFLICT (channel_id, key) DO NOTHING`,
       )
-      .bind(newId("evt", now), `processing_failed:${orderId}:v${version}`, JSON.stringify({ error, attempts }), now, orderId),
+      .bind(newId("evt", now), `processing_failed:${orderId}:v${version}`, now, orderId),
   ]);
 }
 

@@ -32,6 +32,7 @@ describe("POST /in/:token accepts a signed Connect order", () => {
     expect(order.timeline.map((event: { kind: string }) => event.kind)).toContain("created");
     expect(order.deliveries).toHaveLength(1);
     expect(order.deliveries[0]).toMatchObject({ outcome: "accepted", http_status: 202, headers: { "content-type": "application/json" } });
+    expect(order.deliveries[0].headers["x-inbox-signature"]).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
 
     // The real queue consumer picks it up: the totals add up, so it lands as new.
     await vi.waitFor(
@@ -42,6 +43,17 @@ describe("POST /in/:token accepts a signed Connect order", () => {
       },
       { timeout: 10_000, interval: 200 },
     );
+  });
+
+  it("keeps the headers of interest in the delivery log but never credentials", async () => {
+    const channel = await createChannel();
+    const response = await postOrder(channel, JSON.stringify(sampleOrder()), {
+      headers: { "x-wc-webhook-topic": "order.created", "x-api-key": "k-123", cookie: "session=1", "x-auth-token": "t-1", "user-agent": "Plugin/1.0" },
+    });
+    const [delivery] = (await json(await api(`/api/deliveries?order_id=${(await json(response)).order_id}`))).items;
+    expect(delivery.headers).toMatchObject({ "x-wc-webhook-topic": "order.created", "user-agent": "Plugin/1.0" });
+    expect(Object.keys(delivery.headers)).not.toEqual(expect.arrayContaining(["x-api-key"]));
+    expect(JSON.stringify(delivery.headers)).not.toMatch(/k-123|session=1|t-1/);
   });
 
   it("accepts XML (application/xml and text/xml) into the same order model", async () => {
@@ -90,6 +102,15 @@ describe("POST /in/:token accepts a signed Connect order", () => {
       ["updated", "second"],
       ["stale", "late and stale"],
     ]);
+  });
+
+  it("does not apply different content with the same updated_at: the store must move updated_at", async () => {
+    const channel = await createChannel();
+    const original = sampleOrder({ note: "first" });
+    const { order_id: orderId } = await json(await postOrder(channel, JSON.stringify(original)));
+    const sameTime = await postOrder(channel, JSON.stringify({ ...original, note: "same time, other content" }));
+    expect(await json(sameTime)).toEqual({ order_id: orderId, duplicate: false, stale: true });
+    expect((await json(await api(`/api/orders/${orderId}`))).note).toBe("first");
   });
 
   it("stores 20 concurrent copies of one delivery as one order and one event", async () => {

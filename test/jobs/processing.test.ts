@@ -82,7 +82,7 @@ describe("the order queue consumer", () => {
     expect(order.processing).toEqual({ state: "pending", attempts: 2, error: "D1_ERROR: simulated overload" });
   });
 
-  it("records the failure after the last attempt, visible through the API, and can be queued again", async () => {
+  it("records the failure after the last attempt and dead-letters the message; the API shows it and can queue it again", async () => {
     const { orderId } = await storeWithoutQueueing();
     const batch = vi.spyOn(env.DB, "batch");
     batch.mockImplementationOnce(async () => {
@@ -90,8 +90,13 @@ describe("the order queue consumer", () => {
     });
     const result = await deliver(ORDER_QUEUE_NAME, [{ body: { type: "order.received", order_id: orderId, version: 1 }, attempts: 5 }]);
     vi.restoreAllMocks();
-    expect(result.explicitAcks).toEqual(["msg-0"]);
-    expect(result.retryMessages).toEqual([]);
+    // Retrying past max_retries is what hands a message to the dead-letter queue.
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages).toEqual([{ msgId: "msg-0" }]);
+
+    // The dead-letter consumer keeps the reason the last attempt recorded.
+    const dead = await deliver(DEAD_LETTER_QUEUE_NAME, [{ body: { type: "order.received", order_id: orderId, version: 1 } }]);
+    expect(dead.explicitAcks).toEqual(["msg-0"]);
 
     const failed = await readOrder(orderId);
     expect(failed.processing).toEqual({ state: "failed", attempts: 5, error: "D1_ERROR: still failing" });
@@ -108,7 +113,7 @@ describe("the order queue consumer", () => {
     const { orderId } = await storeWithoutQueueing();
     const result = await deliver(DEAD_LETTER_QUEUE_NAME, [{ body: { type: "order.received", order_id: orderId, version: 1 }, attempts: 1 }]);
     expect(result.explicitAcks).toEqual(["msg-0"]);
-    expect((await readOrder(orderId)).processing).toMatchObject({ state: "failed", error: "dead-lettered after repeated failures" });
+    expect((await readOrder(orderId)).processing).toMatchObject({ state: "failed", error: "gave up after repeated failures" });
   });
 
   it("acknowledges (drops) a message of unknown shape instead of retrying it forever", async () => {
