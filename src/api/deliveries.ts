@@ -1,11 +1,11 @@
 /** /api/deliveries — every request a channel URI received, with its outcome and reason. */
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../context";
 import { deliveries, type DeliveryRow } from "../db/schema";
 import { AppError } from "../lib/errors";
-import { decodeCursor, limitSchema, page } from "./pagination";
+import { after, decodeCursor, limitSchema, page } from "./pagination";
 import { isoTime, parseQuery } from "./validate";
 
 export const DELIVERY_OUTCOMES = ["accepted", "duplicate", "stale", "ignored", "rejected"] as const;
@@ -66,9 +66,7 @@ export const deliveryRoutes = new Hono<AppEnv>()
     if (query.outcome) conditions.push(eq(deliveries.outcome, query.outcome));
     if (query.order_id) conditions.push(eq(deliveries.orderId, query.order_id));
     const cursor = decodeCursor(query.cursor);
-    if (cursor) {
-      conditions.push(or(lt(deliveries.receivedAt, cursor.at), and(eq(deliveries.receivedAt, cursor.at), lt(deliveries.id, cursor.id)))!);
-    }
+    if (cursor) conditions.push(after(cursor, deliveries.receivedAt, deliveries.id));
     const rows = await c.var.services.db
       .select()
       .from(deliveries)

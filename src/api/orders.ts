@@ -2,7 +2,7 @@
  * /api/orders — the inbox itself: find orders, read one with its timeline and deliveries, and
  * set aside (ignore) or bring back (restore) an order.
  */
-import { and, asc, desc, eq, gte, like, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lte, or, sql, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv, Database } from "../context";
@@ -14,7 +14,7 @@ import { encodeOrder, orderWireSchema, type Order } from "../orders/order";
 import { INBOX_STATUSES, openStatus } from "../orders/status";
 import type { OrderWarning } from "../orders/totals";
 import { deliverySummary } from "./deliveries";
-import { decodeCursor, limitSchema, page } from "./pagination";
+import { after, decodeCursor, limitSchema, page } from "./pagination";
 import { isoTime, parseQuery } from "./validate";
 
 const warningSchema = z.object({ code: z.string(), message: z.string() });
@@ -118,7 +118,7 @@ export const orderRoutes = new Hono<AppEnv>()
       );
     }
     const cursor = decodeCursor(query.cursor);
-    if (cursor) conditions.push(or(lt(orders.placedAt, cursor.at), and(eq(orders.placedAt, cursor.at), lt(orders.id, cursor.id)))!);
+    if (cursor) conditions.push(after(cursor, orders.placedAt, orders.id));
     const rows = await db
       .select()
       .from(orders)

@@ -2,10 +2,11 @@
  * Cursor pagination over (sort value, id), newest first. The cursor is opaque to clients:
  * base64url of the last row's sort value and id, so pages stay stable while rows are added.
  */
+import { and, eq, lt, or, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { AppError } from "../lib/errors";
-import { toBase64Url } from "../lib/encoding";
-import { utf8 } from "../lib/encoding";
+import { toBase64Url, utf8 } from "../lib/encoding";
 
 export const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
 
@@ -35,4 +36,9 @@ export function page<T>(rows: T[], limit: number, cursorOf: (row: T) => Cursor):
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return { items, next_cursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
+}
+
+/** Rows after the cursor in newest-first order: older, or as old with a smaller id. */
+export function after(cursor: Cursor, at: SQLiteColumn, id: SQLiteColumn): SQL {
+  return or(lt(at, cursor.at), and(eq(at, cursor.at), lt(id, cursor.id)))!;
 }
