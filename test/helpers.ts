@@ -1,6 +1,7 @@
 /** Test harness: calls into the real Worker (workerd, D1, Queue) the way a store or an admin would. */
 import { env, exports } from "cloudflare:workers";
 import { signConnect } from "../src/channels/connect/connect-signature";
+import { sampleOrder as baseOrder } from "./fixtures/connect/sample-order.js";
 
 export const ADMIN_TOKEN = env.ADMIN_TOKEN;
 export const ORIGIN = "https://inbox.example";
@@ -56,41 +57,9 @@ export async function postOrder(channel: Pick<TestChannel, "token" | "secret">, 
   return worker().fetch(new Request(`${ORIGIN}/in/${channel.token}`, { method: "POST", headers, body }));
 }
 
-/** A valid Connect order that adds up, with `lines` lines; fields can be overridden. */
+/** A valid Connect order that adds up, with `lines` lines and a fresh external id; fields can be overridden. */
 export function sampleOrder(overrides: Record<string, unknown> = {}, lines = 1): Record<string, unknown> {
-  const lineItems = Array.from({ length: lines }, (_, index) => ({
-    sku: `SKU-${String(index + 1).padStart(4, "0")}`,
-    name: `Item ${index + 1}`,
-    quantity: 2,
-    unit_price: "10.00",
-    discount: "1.00",
-    tax_rate: "21",
-    tax: "3.99",
-    total: "19.00",
-  }));
-  const subtotal = 1900 * lines;
-  const tax = 399 * lines + 105;
-  const money = (minor: number) => (minor / 100).toFixed(2);
-  return {
-    external_id: `ext-${crypto.randomUUID()}`,
-    number: "1001",
-    placed_at: "2026-11-27T10:00:00Z",
-    updated_at: "2026-11-27T10:00:00Z",
-    currency: "EUR",
-    financial_status: "paid",
-    customer: { name: "Anna Ozola", email: "anna@example.lv" },
-    lines: lineItems,
-    shipping: [{ name: "Courier", price: "5.00", tax: "1.05" }],
-    totals: {
-      subtotal: money(subtotal),
-      discount: money(100 * lines),
-      shipping: "5.00",
-      tax: money(tax),
-      total: money(subtotal + 500 + tax),
-    },
-    payment: { method: "card", transaction_id: "tx-1", amount: money(subtotal + 500 + tax), paid_at: "2026-11-27T10:00:05Z" },
-    ...overrides,
-  };
+  return { ...baseOrder(`ext-${crypto.randomUUID()}`, lines), ...overrides };
 }
 
 export async function json<T = any>(response: Response): Promise<T> {
