@@ -11,6 +11,13 @@ export const envSchema = z.object({
   DB: z.custom<D1Database>((value) => typeof value === "object" && value !== null, "the D1 binding DB is missing"),
   ORDER_QUEUE: z.custom<Queue<unknown>>((value) => typeof value === "object" && value !== null, "the Queue binding ORDER_QUEUE is missing"),
   ADMIN_TOKEN: z.string({ error: "the ADMIN_TOKEN secret is not set" }).min(16, "ADMIN_TOKEN must be at least 16 characters"),
+  /** Seals store credentials at rest; only needed once a channel holds some (32 bytes, base64). */
+  SETTINGS_KEY: z.string().optional(),
+  /** Tests point store clients at a fake store on plain HTTP; production never does. */
+  ALLOW_INSECURE_STORE_URLS: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
   MAX_BODY_BYTES: positiveInt(1024 * 1024),
   RAW_BODY_RETENTION_DAYS: positiveInt(30),
   SWEEP_AFTER_MINUTES: positiveInt(10),

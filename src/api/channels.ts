@@ -7,12 +7,13 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { forgetChannel } from "../channels/channel-store";
 import { adapterFor } from "../channels/registry";
-import { CHANNEL_TYPES } from "../channels/types";
+import { mergeSettings } from "../channels/channel-settings";
+import { CHANNEL_TYPES, type ChannelType } from "../channels/types";
 import type { AppEnv, Database } from "../context";
 import { channels, channelSecrets, type ChannelRow, type ChannelSecretRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { newId, newSecret, newToken } from "../lib/ids";
-import { isoTime, parseJsonBody } from "./validate";
+import { isoTime, parseJsonBody, readJsonBody, validate } from "./validate";
 
 const secretText = z
   .string()
@@ -27,14 +28,14 @@ export const channelCreateSchema = z
     name: z.string().trim().min(1, "must not be empty").max(100),
     secret: secretText.optional(),
   })
-  .meta({ id: "ChannelCreate" });
+  .meta({ id: "ChannelCreate", description: "Plus the settings of the channel's type (see the README's channel sections)" });
 
 export const channelUpdateSchema = z
   .strictObject({
     name: z.string().trim().min(1, "must not be empty").max(100).optional(),
     status: z.enum(["active", "disabled"]).optional(),
   })
-  .meta({ id: "ChannelUpdate" });
+  .meta({ id: "ChannelUpdate", description: "Plus the settings of the channel's type; a credential set to null is removed" });
 
 export const secretCreateSchema = z.strictObject({ secret: secretText.optional() }).meta({ id: "SecretCreate" });
 
@@ -51,6 +52,8 @@ export const channelSchema = z
     name: z.string(),
     uri: z.string().meta({ description: "The channel URI the merchant pastes into the store" }),
     status: z.enum(["active", "disabled", "deleted"]),
+    settings: z.record(z.string(), z.unknown()).meta({ description: "The type's settings, credentials left out" }),
+    credentials: z.array(z.string()).meta({ description: "Which credentials are stored (never their values)" }),
     secrets: z.array(secretSummarySchema),
     secret: z.string().optional().meta({ description: "The whole secret: only in the answer that created it" }),
     created_at: z.string(),
@@ -69,6 +72,8 @@ function channelJson(row: ChannelRow, secrets: ChannelSecretRow[], origin: strin
     name: row.name,
     uri: `${origin}/in/${row.token}`,
     status: row.status as ChannelJson["status"],
+    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    credentials: JSON.parse(row.credentialKeys) as string[],
     secrets: secrets.filter((secret) => secret.revokedAt === null).map(secretSummary),
     ...(wholeSecret ? { secret: wholeSecret } : {}),
     created_at: isoTime(row.createdAt)!,
@@ -93,26 +98,37 @@ const originOf = (url: string) => new URL(url).origin;
 
 export const channelRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
-    const input = await parseJsonBody(c, channelCreateSchema);
-    if (!adapterFor(input.type)) {
-      throw new AppError("channel_type_not_available", `The ${input.type} channel is not available yet: its adapter has not been built`);
+    const body = await readJsonBody(c);
+    const { type } = validate(z.object({ type: channelCreateSchema.shape.type }), body);
+    const adapter = adapterFor(type);
+    if (!adapter) {
+      throw new AppError("channel_type_not_available", `The ${type} channel is not available yet: its adapter has not been built`);
     }
-    const { db, now } = c.var.services;
+    const { db, now, config } = c.var.services;
+    const settingsSchema = adapter.settings?.schema({ allowInsecureStoreUrls: config.ALLOW_INSECURE_STORE_URLS });
+    const input = validate(settingsSchema ? channelCreateSchema.extend(settingsSchema.shape) : channelCreateSchema, body) as z.infer<
+      typeof channelCreateSchema
+    > &
+      Record<string, unknown>;
+    const { type: _type, name, secret: givenSecret, ...settingsInput } = input;
     const at = now();
+    const stored = await mergeSettings(adapter.settings, { settings: "{}", sealedSettings: null, credentialKeys: "[]" }, settingsInput, config.SETTINGS_KEY);
     const row: ChannelRow = {
       id: newId("ch", at),
-      type: input.type,
-      name: input.name,
+      type,
+      name,
       token: newToken(),
       status: "active",
-      settings: "{}",
+      ...stored,
+      reconcileCursor: null,
+      reconcileDueAt: null,
       createdAt: at,
       updatedAt: at,
     };
     const secret: ChannelSecretRow = {
       id: newId("sec", at),
       channelId: row.id,
-      secret: input.secret ?? newSecret(),
+      secret: givenSecret ?? newSecret(),
       createdAt: at,
       revokedAt: null,
     };
@@ -136,11 +152,27 @@ export const channelRoutes = new Hono<AppEnv>()
   })
 
   .patch("/:id", async (c) => {
-    const input = await parseJsonBody(c, channelUpdateSchema);
-    const { db, now } = c.var.services;
+    const { db, now, config } = c.var.services;
     const { row, secrets } = await loadChannel(db, c.req.param("id"));
     if (row.status === "deleted") throw new AppError("channel_deleted", "A deleted channel cannot be changed");
-    const changes = { ...input, updatedAt: now() };
+    const definition = adapterFor(row.type as ChannelType)?.settings;
+    const settingsSchema = definition?.schema({ allowInsecureStoreUrls: config.ALLOW_INSECURE_STORE_URLS });
+    // Credentials may be sent as null to remove them.
+    const nullable = settingsSchema
+      ? z.object(Object.fromEntries(definition!.sealed.map((key) => [key, (settingsSchema.shape[key] as z.ZodType).nullable()])))
+      : undefined;
+    const schema = settingsSchema ? channelUpdateSchema.extend(settingsSchema.shape).extend(nullable!.shape) : channelUpdateSchema;
+    const { name, status, ...settingsInput } = validate(schema, await readJsonBody(c)) as z.infer<typeof channelUpdateSchema> &
+      Record<string, unknown>;
+    const stored = await mergeSettings(definition, row, settingsInput, config.SETTINGS_KEY);
+    const changes = {
+      ...(name !== undefined ? { name } : {}),
+      ...(status !== undefined ? { status } : {}),
+      ...stored,
+      // New settings may make reconciliation possible (or change its pace): check at the next minute.
+      reconcileDueAt: null,
+      updatedAt: now(),
+    };
     await db.update(channels).set(changes).where(eq(channels.id, row.id));
     forgetChannel(row.token);
     return c.json(channelJson({ ...row, ...changes }, secrets, originOf(c.req.url)));

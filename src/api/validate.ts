@@ -10,17 +10,24 @@ export function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.output
   return result.data;
 }
 
-export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  let value: unknown;
+/** The request's JSON body; an empty body is an empty object. */
+export async function readJsonBody(c: Context): Promise<unknown> {
   try {
     const text = await c.req.text();
-    value = text.trim() === "" ? {} : JSON.parse(text);
+    return text.trim() === "" ? {} : JSON.parse(text);
   } catch (error) {
     throw new AppError("malformed_body", `The body is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+export function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value, { reportInput: true });
   if (!result.success) throw validationError(issuesOf(result.error));
   return result.data;
+}
+
+export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  return validate(schema, await readJsonBody(c));
 }
 
 export const isoTime = (epochMs: number | null | undefined): string | null =>

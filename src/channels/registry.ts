@@ -1,5 +1,6 @@
 /** Every channel type the inbox knows, and the adapter that serves it (null until its issue lands). */
 import { connectAdapter } from "./connect";
+import { shopifyAdapter } from "./shopify";
 import type { ChannelAdapter, ChannelType } from "./types";
 
 export function adapterFor(type: ChannelType): ChannelAdapter | null {
@@ -7,6 +8,7 @@ export function adapterFor(type: ChannelType): ChannelAdapter | null {
     case "connect":
       return connectAdapter;
     case "shopify":
+      return shopifyAdapter;
     case "woocommerce":
     case "woocommerce-premium":
     case "paypal":

@@ -3,8 +3,10 @@
  * bytes and the channel's configuration into a verdict, and does no I/O (no fetch, no D1, no
  * clock of its own). The inbound route does the storing; outbound calls live in a channel's client.
  */
+import type { z } from "zod";
 import type { ErrorCode } from "../lib/errors";
 import type { Order } from "../orders/order";
+import type { Refund } from "../orders/refund";
 
 export const CHANNEL_TYPES = ["connect", "shopify", "woocommerce", "woocommerce-premium", "paypal", "mozello"] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
@@ -39,21 +41,45 @@ export type Verification = { ok: true; secretId: string | null } | { ok: false; 
 
 /** One order state as the source sent it, with the key that makes storing it idempotent. */
 export interface OrderArrival {
+  type: "order";
   /** Unique per channel for this arrival: the same key twice is the same event. */
   key: string;
   order: Order;
 }
 
+/** A refund the store made; its own id makes storing it idempotent. */
+export interface RefundArrival {
+  type: "refund";
+  key: string;
+  refund: Refund;
+}
+
+export type Arrival = OrderArrival | RefundArrival;
+
 export type ParseVerdict =
-  | { kind: "order"; arrival: OrderArrival }
+  | { kind: "arrival"; arrival: Arrival }
   /** Acknowledged (2xx) and logged, but nothing to store: a ping, a topic we don't use. */
   | { kind: "ignored"; reason: string }
   | { kind: "rejected"; rejection: Rejection };
+
+export interface SettingsOptions {
+  /** Allows plain-HTTP store URLs (a fake store in tests); never in production. */
+  allowInsecureStoreUrls: boolean;
+}
+
+/** Settings a channel of a type takes besides its name and secret. */
+export interface ChannelSettings {
+  /** Every key optional: a channel can start with none and get them later. */
+  schema: (options: SettingsOptions) => z.ZodObject;
+  /** Keys that are credentials: stored sealed, never returned by the API. */
+  sealed: readonly string[];
+}
 
 export interface ChannelAdapter {
   type: ChannelType;
   /** Media types the channel's URI accepts; anything else is a 415. */
   mediaTypes: readonly string[];
+  settings?: ChannelSettings;
   verify(request: InboundRequest, channel: ChannelConfig): Promise<Verification>;
   parse(request: InboundRequest, channel: ChannelConfig): Promise<ParseVerdict>;
 }

@@ -18,6 +18,13 @@ export const channels = sqliteTable(
     status: text("status").notNull().default("active"),
     /** Per-type settings as JSON (validated by the channel type's schema). */
     settings: text("settings").notNull().default("{}"),
+    /** Per-type credentials (API tokens), sealed with SETTINGS_KEY; never returned by the API. */
+    sealedSettings: text("sealed_settings"),
+    /** The names of the credentials held in sealed_settings (JSON array), so they can be listed without opening them. */
+    credentialKeys: text("credential_keys").notNull().default("[]"),
+    /** Reconciliation: the source time the next sweep starts from (minus an overlap), and when it is due. */
+    reconcileCursor: integer("reconcile_cursor"),
+    reconcileDueAt: integer("reconcile_due_at"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -97,6 +104,8 @@ export const orderEvents = sqliteTable(
     /** created | updated | stale | status_changed | ignored | restored | processing_failed | requeued */
     kind: text("kind").notNull(),
     deliveryId: text("delivery_id"),
+    /** How an arrival came: "delivery" (a store posted it) or "reconciliation" (a sweep found it). */
+    origin: text("origin"),
     sourceUpdatedAt: integer("source_updated_at"),
     /** Event details as JSON: the order snapshot that arrived, or the state change. */
     data: text("data"),
@@ -106,6 +115,54 @@ export const orderEvents = sqliteTable(
     uniqueIndex("order_events_channel_key_unique").on(table.channelId, table.key),
     index("order_events_order").on(table.orderId, table.at),
   ],
+);
+
+/**
+ * Refunds as the store reported them. Keyed by the store's refund id, and tied to their order by
+ * the store's order id, so a refund that arrives before its order is kept and found later.
+ */
+export const refunds = sqliteTable(
+  "refunds",
+  {
+    id: text("id").primaryKey(),
+    channelId: text("channel_id").notNull(),
+    externalId: text("external_id").notNull(),
+    orderExternalId: text("order_external_id").notNull(),
+    currency: text("currency").notNull(),
+    amountMinor: integer("amount_minor").notNull(),
+    /** The normalised refund (JSON, money in minor units). */
+    data: text("data").notNull(),
+    refundedAt: integer("refunded_at").notNull(),
+    deliveryId: text("delivery_id"),
+    origin: text("origin").notNull(),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("refunds_channel_external_unique").on(table.channelId, table.externalId),
+    index("refunds_order").on(table.channelId, table.orderExternalId),
+  ],
+);
+
+/** One row per reconciliation sweep of a channel: what it asked the store and what it found. */
+export const reconciliationRuns = sqliteTable(
+  "reconciliation_runs",
+  {
+    id: text("id").primaryKey(),
+    channelId: text("channel_id").notNull(),
+    startedAt: integer("started_at").notNull(),
+    finishedAt: integer("finished_at"),
+    /** Orders updated at or after this time were asked for. */
+    windowFrom: integer("window_from").notNull(),
+    pages: integer("pages").notNull().default(0),
+    requests: integer("requests").notNull().default(0),
+    ordersSeen: integer("orders_seen").notNull().default(0),
+    ordersCreated: integer("orders_created").notNull().default(0),
+    ordersUpdated: integer("orders_updated").notNull().default(0),
+    /** running | ok | failed */
+    status: text("status").notNull(),
+    error: text("error"),
+  },
+  (table) => [index("reconciliation_runs_channel").on(table.channelId, table.startedAt)],
 );
 
 export const deliveries = sqliteTable(
@@ -142,3 +199,5 @@ export type ChannelSecretRow = typeof channelSecrets.$inferSelect;
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderEventRow = typeof orderEvents.$inferSelect;
 export type DeliveryRow = typeof deliveries.$inferSelect;
+export type RefundRow = typeof refunds.$inferSelect;
+export type ReconciliationRunRow = typeof reconciliationRuns.$inferSelect;

@@ -12,7 +12,7 @@ import type { AppEnv } from "../context";
 import { AppError, statusOf } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { orderReceived } from "../jobs/messages";
-import { ingestOrder, type IngestResult } from "../orders/ingest";
+import { ingest } from "../orders/ingest";
 import { headersOfInterest, logDelivery } from "./delivery-log";
 import { readBodyWithin } from "./read-body";
 
@@ -83,7 +83,7 @@ inbound.post("/in/:token", async (c) => {
   const inboundRequest: InboundRequest = { headers: request.headers, body, mediaType, receivedAt };
 
   let verdict: ParseVerdict | null = null;
-  // A second pass happens only when the channel changed under a cached lookup (see ingestOrder).
+  // A second pass happens only when the channel changed under a cached lookup (see orders/ingest.ts).
   for (let pass = 0; pass < 2; pass++) {
     const verification = await adapter.verify(inboundRequest, channel);
     if (!verification.ok) return refuse(channel.id, verification.rejection);
@@ -107,20 +107,18 @@ inbound.post("/in/:token", async (c) => {
       return c.json({ order_id: null, duplicate: false, ignored: verdict.reason }, 200);
     }
 
-    let stored: IngestResult;
+    let stored: Awaited<ReturnType<typeof ingest>>;
     try {
-      stored = await ingestOrder(d1, {
+      stored = await ingest(d1, {
         channelId: channel.id,
         secretId: verification.secretId,
         delivery: { id: newId("dlv", receivedAt), contentType, headers, body: lossyUtf8.decode(body), bodyBytes: body.byteLength },
         arrival: verdict.arrival,
-        orderId: newId("ord", receivedAt),
-        eventId: newId("evt", receivedAt),
         now: receivedAt,
       });
     } catch (error) {
-      console.error("inbound: storing the order failed", error);
-      throw new AppError("storage_unavailable", "The order could not be stored, so it was not accepted: send it again", { cause: error });
+      console.error("inbound: storing failed", error);
+      throw new AppError("storage_unavailable", "The delivery could not be stored, so it was not accepted: send it again", { cause: error });
     }
     c.header(
       "Server-Timing",
@@ -130,11 +128,13 @@ inbound.post("/in/:token", async (c) => {
     const { outcome } = stored;
     switch (outcome.kind) {
       case "accepted":
-        try {
-          await services.queue.send(orderReceived(outcome.orderId, outcome.version));
-        } catch (error) {
-          // The order is stored; the sweep queues it again, so the store still gets its 2xx.
-          console.error("inbound: queueing failed, leaving the order to the sweep", outcome.orderId, error);
+        if (verdict.arrival.type === "order" && outcome.orderId) {
+          try {
+            await services.queue.send(orderReceived(outcome.orderId, outcome.version));
+          } catch (error) {
+            // The order is stored; the sweep queues it again, so the store still gets its 2xx.
+            console.error("inbound: queueing failed, leaving the order to the sweep", outcome.orderId, error);
+          }
         }
         return c.json({ order_id: outcome.orderId, duplicate: false }, 202);
       case "duplicate":

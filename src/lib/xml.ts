@@ -72,3 +72,43 @@ function toElement(node: OrderedNode): XmlElement | null {
   }
   return { name, attributes: node[":@"] ?? {}, children, text: text.trim() };
 }
+
+export interface XmlMapping {
+  /** The object key an element becomes (Rails dasherises: line-items → line_items). */
+  key?: (elementName: string) => string;
+  /** Whether an element holds a list: one entry per child element, whatever the children are called. */
+  isArray: (element: XmlElement, key: string, depth: number) => boolean;
+  /** Whether an empty element means null rather than an empty string. */
+  emptyIsNull?: (key: string, depth: number) => boolean;
+}
+
+export class XmlShapeError extends Error {
+  override name = "XmlShapeError";
+}
+
+/**
+ * Turns an element's children into a plain object of strings, lists and objects. Values are never
+ * guessed as numbers or booleans: the schema that reads the object decides by field name.
+ * `nil="true"` (Rails) is null.
+ */
+export function xmlToObject(element: XmlElement, mapping: XmlMapping, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const child of element.children) {
+    const key = mapping.key ? mapping.key(child.name) : child.name;
+    if (Object.hasOwn(out, key)) throw new XmlShapeError(`<${child.name}> appears twice in <${element.name}>`);
+    out[key] = xmlToValue(child, key, mapping, depth + 1);
+  }
+  return out;
+}
+
+function xmlToValue(element: XmlElement, key: string, mapping: XmlMapping, depth: number): unknown {
+  if (element.attributes.nil === "true") return null;
+  if (mapping.isArray(element, key, depth)) {
+    return element.children.map((entry) =>
+      entry.attributes.nil === "true" ? null : entry.children.length ? xmlToObject(entry, mapping, depth + 1) : entry.text,
+    );
+  }
+  if (element.children.length) return xmlToObject(element, mapping, depth);
+  if (element.text === "" && mapping.emptyIsNull?.(key, depth)) return null;
+  return element.text;
+}

@@ -1,17 +1,19 @@
 /**
- * Storing an arrived order: ONE D1 batch (one round trip, one transaction) that records the
- * delivery, upserts the order and appends its event. Idempotency and ordering are decided by the
- * database, not by reading first:
+ * Storing what arrived from a channel: ONE D1 batch (one round trip, one transaction) that records
+ * the delivery, upserts the order (or stores the refund) and appends its event. Idempotency and
+ * ordering are decided by the database, not by reading first:
  *
- * - the event's key is UNIQUE per channel, so a repeated arrival inserts nothing;
+ * - an arrival's key is UNIQUE per channel, so a repeated arrival inserts nothing;
  * - the order is only written when that key is new, and only replaced when the arrival's source
  *   time is newer than the state held (events arrive in any order);
  * - every statement re-checks that the channel, and the secret that verified the delivery, are
  *   still active, because the caller's view of the channel may come from a short-lived cache.
  *
  * Rows written are constant whatever the number of lines: the lines live inside the order's JSON.
+ * Reconciliation sweeps use the same statements without a delivery, several arrivals per batch.
  */
-import type { OrderArrival } from "../channels/types";
+import type { Arrival, OrderArrival, RefundArrival } from "../channels/types";
+import { newId } from "../lib/ids";
 import { sourceUpdatedAt } from "./order";
 
 export interface DeliveryFacts {
@@ -22,51 +24,68 @@ export interface DeliveryFacts {
   bodyBytes: number;
 }
 
+export type ArrivalOrigin = "delivery" | "reconciliation";
+
 export interface IngestInput {
   channelId: string;
-  /** The secret that verified the delivery, or null for channels that verify otherwise. */
+  /** The secret that verified the delivery, or null for arrivals verified otherwise (or fetched by us). */
   secretId: string | null;
-  delivery: DeliveryFacts;
-  arrival: OrderArrival;
-  /** Fresh ids; used only when the order or event is new. */
-  orderId: string;
-  eventId: string;
+  /** The request that carried the arrival; null when a sweep fetched it from the store. */
+  delivery: DeliveryFacts | null;
+  arrival: Arrival;
   now: number;
 }
 
 export type IngestOutcome =
-  | { kind: "accepted"; orderId: string; version: number; created: boolean }
-  | { kind: "duplicate"; orderId: string }
+  | { kind: "accepted"; orderId: string | null; version: number; created: boolean }
+  | { kind: "duplicate"; orderId: string | null }
   | { kind: "stale"; orderId: string }
   /** The channel was disabled or deleted, or the secret revoked, after the caller looked it up. */
   | { kind: "channel_inactive" };
 
-export interface IngestResult {
-  outcome: IngestOutcome;
-  /** What the batch cost, as D1 reports it: statements and rows. */
-  cost: { statements: number; rowsRead: number; rowsWritten: number };
+export interface IngestCost {
+  statements: number;
+  rowsRead: number;
+  rowsWritten: number;
 }
 
-export async function ingestOrder(d1: D1Database, input: IngestInput): Promise<IngestResult> {
-  const { channelId, secretId, delivery, arrival, orderId, eventId, now } = input;
-  const { order } = arrival;
-  const updatedAt = sourceUpdatedAt(order);
-  const data = JSON.stringify(order);
+interface Plan {
+  statements: D1PreparedStatement[];
+  outcome(row: Record<string, unknown>): IngestOutcome;
+}
 
-  // ?1 is always the channel id and ?2 the secret id in every statement below.
-  const guard =
-    secretId === null
-      ? "EXISTS (SELECT 1 FROM channels WHERE id = ?1 AND status = 'active')"
-      : "EXISTS (SELECT 1 FROM channels c JOIN channel_secrets s ON s.channel_id = c.id WHERE c.id = ?1 AND c.status = 'active' AND s.id = ?2 AND s.revoked_at IS NULL)";
+// ?1 is always the channel id and ?2 the secret id in every statement of a plan.
+function guardFor(secretId: string | null): string {
+  return secretId === null
+    ? "EXISTS (SELECT 1 FROM channels WHERE id = ?1 AND status = 'active')"
+    : "EXISTS (SELECT 1 FROM channels c JOIN channel_secrets s ON s.channel_id = c.id WHERE c.id = ?1 AND c.status = 'active' AND s.id = ?2 AND s.revoked_at IS NULL)";
+}
 
-  const statements = [
+function insertDelivery(d1: D1Database, input: IngestInput, guard: string): D1PreparedStatement[] {
+  const { delivery } = input;
+  if (!delivery) return [];
+  return [
     d1
       .prepare(
         `INSERT INTO deliveries (id, channel_id, received_at, outcome, http_status, content_type, headers, body, body_bytes)
          SELECT ?3, ?1, ?4, 'accepted', 202, ?5, ?6, ?7, ?8 WHERE ${guard}`,
       )
-      .bind(channelId, secretId, delivery.id, now, delivery.contentType, JSON.stringify(delivery.headers), delivery.body, delivery.bodyBytes),
+      .bind(input.channelId, input.secretId, delivery.id, input.now, delivery.contentType, JSON.stringify(delivery.headers), delivery.body, delivery.bodyBytes),
+  ];
+}
 
+function planOrder(d1: D1Database, input: IngestInput, arrival: OrderArrival): Plan {
+  const { channelId, secretId, delivery, now } = input;
+  const { order } = arrival;
+  const guard = guardFor(secretId);
+  const orderId = newId("ord", now);
+  const eventId = newId("evt", now);
+  const updatedAt = sourceUpdatedAt(order);
+  const data = JSON.stringify(order);
+  const origin: ArrivalOrigin = delivery ? "delivery" : "reconciliation";
+
+  const statements = [
+    ...insertDelivery(d1, input, guard),
     d1
       .prepare(
         `INSERT INTO orders (id, channel_id, external_id, number, currency, total_minor, financial_status, customer_name,
@@ -101,29 +120,34 @@ export async function ingestOrder(d1: D1Database, input: IngestInput): Promise<I
         now,
         arrival.key,
       ),
-
+    // A store posting an old state is worth a line on the timeline; a sweep re-reading known
+    // states every few minutes is not, so sweeps record only what they changed.
     d1
       .prepare(
-        `INSERT INTO order_events (id, order_id, channel_id, key, kind, delivery_id, source_updated_at, data, at)
+        `INSERT INTO order_events (id, order_id, channel_id, key, kind, delivery_id, origin, source_updated_at, data, at)
          SELECT ?3, o.id, o.channel_id, ?4,
                 CASE WHEN o.last_event_id = ?3 THEN (CASE WHEN o.version = 1 THEN 'created' ELSE 'updated' END) ELSE 'stale' END,
-                ?5, ?6, ?7, ?8
-         FROM orders o WHERE o.channel_id = ?1 AND o.external_id = ?9 AND ${guard}
+                ?5, ?10, ?6, ?7, ?8
+         FROM orders o WHERE o.channel_id = ?1 AND o.external_id = ?9 AND ${guard} AND (o.last_event_id = ?3 OR ?10 = 'delivery')
          ON CONFLICT (channel_id, key) DO NOTHING`,
       )
-      .bind(channelId, secretId, eventId, arrival.key, delivery.id, updatedAt, data, now, order.external_id),
-
-    d1
-      .prepare(
-        `UPDATE deliveries SET
-           order_id = (SELECT id FROM orders WHERE channel_id = ?1 AND external_id = ?3),
-           event_id = (SELECT id FROM order_events WHERE channel_id = ?1 AND key = ?4),
-           outcome = COALESCE((SELECT CASE kind WHEN 'stale' THEN 'stale' ELSE 'accepted' END FROM order_events WHERE id = ?5), 'duplicate'),
-           http_status = COALESCE((SELECT CASE kind WHEN 'stale' THEN 200 ELSE 202 END FROM order_events WHERE id = ?5), 200)
-         WHERE id = ?6`,
-      )
-      .bind(channelId, secretId, order.external_id, arrival.key, eventId, delivery.id),
-
+      .bind(channelId, secretId, eventId, arrival.key, delivery?.id ?? null, updatedAt, data, now, order.external_id, origin),
+  ];
+  if (delivery) {
+    statements.push(
+      d1
+        .prepare(
+          `UPDATE deliveries SET
+             order_id = (SELECT id FROM orders WHERE channel_id = ?1 AND external_id = ?3),
+             event_id = (SELECT id FROM order_events WHERE channel_id = ?1 AND key = ?4),
+             outcome = COALESCE((SELECT CASE kind WHEN 'stale' THEN 'stale' ELSE 'accepted' END FROM order_events WHERE id = ?5), 'duplicate'),
+             http_status = COALESCE((SELECT CASE kind WHEN 'stale' THEN 200 ELSE 202 END FROM order_events WHERE id = ?5), 200)
+           WHERE id = ?6`,
+        )
+        .bind(channelId, secretId, order.external_id, arrival.key, eventId, delivery.id),
+    );
+  }
+  statements.push(
     d1
       .prepare(
         `SELECT ${guard} AS channel_ok, o.id AS order_id, o.version AS version, e.kind AS event_kind
@@ -131,27 +155,107 @@ export async function ingestOrder(d1: D1Database, input: IngestInput): Promise<I
          LEFT JOIN order_events e ON e.id = ?4`,
       )
       .bind(channelId, secretId, order.external_id, eventId),
-  ];
+  );
 
-  const results = await d1.batch(statements);
-  const row = results[statements.length - 1].results[0] as {
-    channel_ok: number;
-    order_id: string | null;
-    version: number | null;
-    event_kind: string | null;
+  return {
+    statements,
+    outcome(row) {
+      if (!row.channel_ok) return { kind: "channel_inactive" };
+      const found = row.order_id as string | null;
+      if (!found) throw new Error("ingest batch left no order behind an active channel");
+      // No event of this arrival: its key was known, or a sweep found nothing newer than held.
+      const kind = row.event_kind as string | null;
+      if (kind === null) return { kind: "duplicate", orderId: found };
+      if (kind === "stale") return { kind: "stale", orderId: found };
+      return { kind: "accepted", orderId: found, version: Number(row.version ?? 1), created: Number(row.version) === 1 };
+    },
   };
+}
+
+function planRefund(d1: D1Database, input: IngestInput, arrival: RefundArrival): Plan {
+  const { channelId, secretId, delivery, now } = input;
+  const { refund } = arrival;
+  const guard = guardFor(secretId);
+  const refundId = newId("rfd", now);
+  const origin: ArrivalOrigin = delivery ? "delivery" : "reconciliation";
+
+  const statements = [
+    ...insertDelivery(d1, input, guard),
+    d1
+      .prepare(
+        `INSERT INTO refunds (id, channel_id, external_id, order_external_id, currency, amount_minor, data, refunded_at, delivery_id, origin, received_at)
+         SELECT ?3, ?1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 WHERE ${guard}
+         ON CONFLICT (channel_id, external_id) DO NOTHING`,
+      )
+      .bind(
+        channelId,
+        secretId,
+        refundId,
+        refund.external_id,
+        refund.order_external_id,
+        refund.currency,
+        refund.amount,
+        JSON.stringify(refund),
+        Date.parse(refund.created_at),
+        delivery?.id ?? null,
+        origin,
+        now,
+      ),
+  ];
+  if (delivery) {
+    statements.push(
+      d1
+        .prepare(
+          `UPDATE deliveries SET
+             order_id = (SELECT id FROM orders WHERE channel_id = ?1 AND external_id = ?3),
+             outcome = CASE WHEN EXISTS (SELECT 1 FROM refunds WHERE id = ?4) THEN 'accepted' ELSE 'duplicate' END,
+             http_status = CASE WHEN EXISTS (SELECT 1 FROM refunds WHERE id = ?4) THEN 202 ELSE 200 END
+           WHERE id = ?5`,
+        )
+        .bind(channelId, secretId, refund.order_external_id, refundId, delivery.id),
+    );
+  }
+  statements.push(
+    d1
+      .prepare(
+        `SELECT ${guard} AS channel_ok, (SELECT id FROM orders WHERE channel_id = ?1 AND external_id = ?3) AS order_id,
+                EXISTS (SELECT 1 FROM refunds WHERE id = ?4) AS fresh`,
+      )
+      .bind(channelId, secretId, refund.order_external_id, refundId),
+  );
+
+  return {
+    statements,
+    outcome(row) {
+      if (!row.channel_ok) return { kind: "channel_inactive" };
+      const orderId = (row.order_id as string | null) ?? null;
+      return row.fresh ? { kind: "accepted", orderId, version: 0, created: true } : { kind: "duplicate", orderId };
+    },
+  };
+}
+
+function plan(d1: D1Database, input: IngestInput): Plan {
+  return input.arrival.type === "order" ? planOrder(d1, input, input.arrival) : planRefund(d1, input, input.arrival);
+}
+
+/** Stores several arrivals in one batch (one round trip); outcomes come back in the same order. */
+export async function ingestMany(d1: D1Database, inputs: IngestInput[]): Promise<{ outcomes: IngestOutcome[]; cost: IngestCost }> {
+  const plans = inputs.map((input) => plan(d1, input));
+  const results = await d1.batch(plans.flatMap((each) => each.statements));
+  let offset = 0;
+  const outcomes = plans.map((each) => {
+    offset += each.statements.length;
+    return each.outcome(results[offset - 1].results[0] as Record<string, unknown>);
+  });
   const cost = {
-    statements: statements.length,
+    statements: results.length,
     rowsRead: results.reduce((total, result) => total + (result.meta.rows_read ?? 0), 0),
     rowsWritten: results.reduce((total, result) => total + (result.meta.rows_written ?? 0), 0),
   };
+  return { outcomes, cost };
+}
 
-  if (!row.channel_ok) return { outcome: { kind: "channel_inactive" }, cost };
-  if (!row.order_id) throw new Error("ingest batch left no order behind an active channel");
-  if (row.event_kind === null) return { outcome: { kind: "duplicate", orderId: row.order_id }, cost };
-  if (row.event_kind === "stale") return { outcome: { kind: "stale", orderId: row.order_id }, cost };
-  return {
-    outcome: { kind: "accepted", orderId: row.order_id, version: row.version ?? 1, created: row.event_kind === "created" },
-    cost,
-  };
+export async function ingest(d1: D1Database, input: IngestInput): Promise<{ outcome: IngestOutcome; cost: IngestCost }> {
+  const { outcomes, cost } = await ingestMany(d1, [input]);
+  return { outcome: outcomes[0], cost };
 }

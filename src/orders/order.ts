@@ -38,6 +38,11 @@ const booleanFlag = z.union([
   z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1"),
 ]);
 
+const currencyCode = z
+  .string()
+  .transform((value) => value.trim().toUpperCase())
+  .refine(isCurrency, 'must be an ISO 4217 currency code, like "EUR"');
+
 function defineOrder<M extends z.ZodType>(money: M) {
   const address = z.object({
     name: optionalText(),
@@ -81,10 +86,7 @@ function defineOrder<M extends z.ZodType>(money: M) {
     placed_at: timestamp,
     updated_at: timestamp.nullish(),
     cancelled_at: timestamp.nullish(),
-    currency: z
-      .string()
-      .transform((value) => value.trim().toUpperCase())
-      .refine(isCurrency, "must be an ISO 4217 currency code, like \"EUR\""),
+    currency: currencyCode,
     financial_status: z.enum(FINANCIAL_STATUSES).default("pending"),
     customer: z
       .object({
@@ -117,6 +119,11 @@ function defineOrder<M extends z.ZodType>(money: M) {
       .nullish(),
     note: optionalText(10_000),
     test: booleanFlag.default(false),
+    /**
+     * The customer's currency when it differs from the store's: amounts above are in the store's
+     * currency (what the books use); this keeps what the customer saw.
+     */
+    presentment: z.object({ currency: currencyCode, total: money }).nullish(),
   });
 }
 
@@ -151,9 +158,9 @@ export function decodeOrder(input: unknown): DecodeResult {
   if (!parsed.success) return { ok: false, issues: issuesOf(parsed.error) };
   const wire = parsed.data;
   const issues: FieldIssue[] = [];
-  const minor = (amount: string, field: string): number => {
+  const minor = (amount: string, field: string, currency = wire.currency): number => {
     try {
-      return toMinor(amount, wire.currency);
+      return toMinor(amount, currency);
     } catch (error) {
       if (!(error instanceof MoneyFormatError)) throw error;
       issues.push({ field, message: error.message });
@@ -188,6 +195,10 @@ export function decodeOrder(input: unknown): DecodeResult {
       ...wire.payment,
       amount: wire.payment.amount == null ? wire.payment.amount : minor(wire.payment.amount, "payment.amount"),
     },
+    presentment: wire.presentment && {
+      currency: wire.presentment.currency,
+      total: minor(wire.presentment.total, "presentment.total", wire.presentment.currency),
+    },
   };
   return issues.length ? { ok: false, issues } : { ok: true, order };
 }
@@ -216,6 +227,10 @@ export function encodeOrder(order: Order): OrderWire {
     payment: order.payment && {
       ...order.payment,
       amount: order.payment.amount == null ? order.payment.amount : money(order.payment.amount),
+    },
+    presentment: order.presentment && {
+      currency: order.presentment.currency,
+      total: fromMinor(order.presentment.total, order.presentment.currency),
     },
   };
 }

@@ -95,14 +95,14 @@ describe("Connect parsing", () => {
   it("gives the same key for the same order sent as JSON and as XML, so the second is a duplicate", async () => {
     const fromJson = await parse(simpleJson);
     const fromXml = await parse(simpleXml, "application/xml");
-    expect(fromJson.kind === "order" && fromXml.kind === "order").toBe(true);
-    if (fromJson.kind === "order" && fromXml.kind === "order") expect(fromXml.arrival.key).toBe(fromJson.arrival.key);
+    expect(fromJson.kind === "arrival" && fromXml.kind === "arrival").toBe(true);
+    if (fromJson.kind === "arrival" && fromXml.kind === "arrival") expect(fromXml.arrival.key).toBe(fromJson.arrival.key);
   });
 
   it("gives a different key when anything in the order changes", async () => {
     const changed = simpleJson.replace('"note": "Please', '"note": "Kindly');
     const [a, b] = await Promise.all([parse(simpleJson), parse(changed)]);
-    expect(a.kind === "order" && b.kind === "order" && a.arrival.key !== b.arrival.key).toBe(true);
+    expect(a.kind === "arrival" && b.kind === "arrival" && a.arrival.key !== b.arrival.key).toBe(true);
   });
 
   it.each([
@@ -144,7 +144,7 @@ describe("Connect XML", () => {
 
   it("keeps values as text: leading zeros survive and nothing is read as a number", async () => {
     const verdict = await parse(minimalXml().replace(/1e5/g, "1.00"), "application/xml");
-    if (verdict.kind !== "order") throw new Error(JSON.stringify(verdict));
+    if (verdict.kind !== "arrival" || verdict.arrival.type !== "order") throw new Error(JSON.stringify(verdict));
     expect(verdict.arrival.order.external_id).toBe("0042");
     expect(verdict.arrival.order.number).toBe("0555");
     expect(verdict.arrival.order.lines[0].sku).toBe("00123");
@@ -175,7 +175,7 @@ describe("Connect XML", () => {
 
   it("decodes character references and keeps an empty element as an empty string", async () => {
     const verdict = await parse(minimalXml("<note>caf&#233; &amp; t&#x113;ja</note><customer><name>A</name><phone/></customer>").replace(/1e5/g, "1"), "application/xml");
-    if (verdict.kind !== "order") throw new Error(JSON.stringify(verdict));
+    if (verdict.kind !== "arrival" || verdict.arrival.type !== "order") throw new Error(JSON.stringify(verdict));
     expect(verdict.arrival.order.note).toBe("café & tēja");
     expect(verdict.arrival.order.customer?.phone).toBe("");
   });

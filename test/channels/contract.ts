@@ -7,14 +7,17 @@
 import { describe, expect, it } from "vitest";
 import type { ChannelAdapter, ChannelConfig, InboundRequest } from "../../src/channels/types";
 import type { Order } from "../../src/orders/order";
+import type { Refund } from "../../src/orders/refund";
 import { utf8 } from "../../src/lib/encoding";
 
 export interface ContractFixture {
   name: string;
   mediaType: string;
   body: string;
-  /** The normalised order the fixture must become (money in minor units). */
-  expected: Partial<Order>;
+  /** The normalised order (or refund) the fixture must become (money in minor units). */
+  expected: Partial<Order> | Partial<Refund>;
+  /** Headers the platform sends besides the signature (topic, ids). */
+  headers?: Record<string, string>;
 }
 
 export interface ChannelContractOptions {
@@ -48,21 +51,23 @@ export function channelContract({ adapter, fixtures, sign, staleAfterMs }: Chann
   describe(`${adapter.type} channel contract`, () => {
     it.each(fixtures)("$name: a signed delivery verifies and parses to the expected order", async (fixture) => {
       const body = utf8.encode(fixture.body);
-      const signed = request(body, await sign(body, channel.secrets[0].secret, NOW), fixture.mediaType);
+      const headers = { ...fixture.headers, ...(await sign(body, channel.secrets[0].secret, NOW)) };
+      const signed = request(body, headers, fixture.mediaType);
       expect(await adapter.verify(signed, channel)).toEqual({ ok: true, secretId: "sec_old" });
       const verdict = await adapter.parse(signed, channel);
-      if (verdict.kind !== "order") throw new Error(`expected an order, got ${JSON.stringify(verdict)}`);
-      expect(verdict.arrival.order).toEqual(fixture.expected);
-      expect(verdict.arrival.key).toMatch(/\S{8,}/);
+      if (verdict.kind !== "arrival") throw new Error(`expected an arrival, got ${JSON.stringify(verdict)}`);
+      const { arrival } = verdict;
+      expect(arrival.type === "order" ? arrival.order : arrival.refund).toEqual(fixture.expected);
+      expect(arrival.key).toMatch(/\S{8,}/);
       const again = await adapter.parse(signed, channel);
-      expect(again.kind === "order" && again.arrival.key).toBe(verdict.arrival.key);
+      expect(again.kind === "arrival" && again.arrival.key).toBe(arrival.key);
     });
 
     const [first] = fixtures;
     const firstBody = utf8.encode(first.body);
 
     it("accepts a delivery signed with any active secret (rotation)", async () => {
-      const signed = request(firstBody, await sign(firstBody, channel.secrets[1].secret, NOW), first.mediaType);
+      const signed = request(firstBody, { ...first.headers, ...(await sign(firstBody, channel.secrets[1].secret, NOW)) }, first.mediaType);
       expect(await adapter.verify(signed, channel)).toEqual({ ok: true, secretId: "sec_new" });
     });
 

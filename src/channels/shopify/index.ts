@@ -1,0 +1,76 @@
+/**
+ * Shopify: order webhooks created by the merchant under Settings > Notifications > Webhooks (or by
+ * an app), in JSON or XML, signed with X-Shopify-Hmac-Sha256. orders/create, orders/updated,
+ * orders/paid and orders/cancelled carry the whole order; refunds/create carries a refund; every
+ * other topic is acknowledged and ignored.
+ */
+import { summarizeProblems } from "../../lib/errors";
+import { parseJsonLossless } from "../../lib/json";
+import { MoneyFormatError } from "../../orders/money";
+import { decodeOrder, issuesOf } from "../../orders/order";
+import { decodeRefund } from "../../orders/refund";
+import { fingerprint, readBody } from "../inbound-body";
+import type { ChannelAdapter, ParseVerdict } from "../types";
+import { shopifySettings } from "./shopify-settings";
+import { mapShopifyOrder } from "./map-shopify-order";
+import { mapShopifyRefund } from "./map-shopify-refund";
+import { shopifyOrderSchema, shopifyRefundSchema } from "./shopify-payload";
+import { HMAC_HEADER, verifyShopifyHmac } from "./shopify-signature";
+import { shopifyResourceFromXml } from "./shopify-xml";
+
+export const ORDER_TOPICS = new Set(["orders/create", "orders/updated", "orders/paid", "orders/cancelled"]);
+export const REFUND_TOPIC = "refunds/create";
+
+const invalid = (problems: Array<{ field: string; message: string }>): ParseVerdict => ({
+  kind: "rejected",
+  rejection: { code: "validation_failed", message: summarizeProblems(problems), problems },
+});
+
+/**
+ * The same event delivered twice (a retry, or two subscriptions) carries the same event id; a
+ * retried delivery also keeps its webhook id. Without either, identical content is the same event.
+ */
+async function eventKey(headers: Headers, value: unknown): Promise<string> {
+  const eventId = headers.get("x-shopify-event-id");
+  if (eventId) return `event:${eventId}`;
+  const webhookId = headers.get("x-shopify-webhook-id");
+  if (webhookId) return `webhook:${webhookId}`;
+  return `content:${await fingerprint(value)}`;
+}
+
+export const shopifyAdapter: ChannelAdapter = {
+  type: "shopify",
+  mediaTypes: ["application/json", "application/xml", "text/xml"],
+  settings: shopifySettings,
+
+  verify: (request, channel) => verifyShopifyHmac(request.headers.get(HMAC_HEADER), request.body, channel.secrets),
+
+  async parse(request): Promise<ParseVerdict> {
+    const topic = request.headers.get("x-shopify-topic");
+    if (!topic) return invalid([{ field: "X-Shopify-Topic", message: "the header is missing" }]);
+    const resource = ORDER_TOPICS.has(topic) ? "order" : topic === REFUND_TOPIC ? "refund" : null;
+    if (!resource) return { kind: "ignored", reason: `Topic ${topic} is not one the inbox uses` };
+
+    const body = readBody(request, { json: parseJsonLossless, xml: (root) => shopifyResourceFromXml(root, resource) });
+    if (!body.ok) return { kind: "rejected", rejection: body.rejection };
+
+    try {
+      if (resource === "order") {
+        const payload = shopifyOrderSchema.safeParse(body.value, { reportInput: true });
+        if (!payload.success) return invalid(issuesOf(payload.error));
+        const test = request.headers.get("x-shopify-test") === "true";
+        const decoded = decodeOrder(mapShopifyOrder(payload.data, { test }));
+        if (!decoded.ok) return invalid(decoded.issues);
+        return { kind: "arrival", arrival: { type: "order", key: await eventKey(request.headers, decoded.order), order: decoded.order } };
+      }
+      const payload = shopifyRefundSchema.safeParse(body.value, { reportInput: true });
+      if (!payload.success) return invalid(issuesOf(payload.error));
+      const decoded = decodeRefund(mapShopifyRefund(payload.data));
+      if (!decoded.ok) return invalid(decoded.issues);
+      return { kind: "arrival", arrival: { type: "refund", key: `refund:${decoded.refund.external_id}`, refund: decoded.refund } };
+    } catch (error) {
+      if (error instanceof MoneyFormatError) return { kind: "rejected", rejection: { code: "validation_failed", message: error.message } };
+      throw error;
+    }
+  },
+};

@@ -1,0 +1,145 @@
+/**
+ * Shopify's Order resource → the inbox's order (wire form, decimal strings). Pure.
+ *
+ * Amounts are the shop's money (what the books use); the customer's presentment currency is kept
+ * alongside when it differs. A line's discount is the sum of its `discount_allocations`: real
+ * stores leave `total_discount` at "0.00" even when a code was applied.
+ */
+import { fromMinor, multiplyQuantity, toMinor, toScaled } from "../../orders/money";
+import type { FinancialStatus, OrderInput } from "../../orders/order";
+import type { ShopifyOrder } from "./shopify-payload";
+
+const FINANCIAL_STATUS: Record<string, FinancialStatus> = {
+  pending: "pending",
+  authorized: "pending",
+  partially_paid: "partially_paid",
+  paid: "paid",
+  partially_refunded: "partially_refunded",
+  refunded: "refunded",
+  voided: "voided",
+  expired: "voided",
+};
+const MONEY_RECEIVED = new Set<FinancialStatus>(["paid", "partially_paid", "partially_refunded", "refunded"]);
+
+/** "" and whitespace mean "not given" in Shopify payloads. */
+const given = (value: string | null | undefined) => (value && value.trim() !== "" ? value : null);
+const joinName = (first?: string | null, last?: string | null) => given([first, last].filter(Boolean).join(" ").trim());
+
+/** 0.19 + 0.02 → "21": rates are fractions in Shopify and percentages in the inbox. */
+export function percentFromFractions(rates: string[]): string | null {
+  if (rates.length === 0) return null;
+  const scale = Math.max(...rates.map((rate) => toScaled(rate).scale));
+  const units = rates.reduce((sum, rate) => {
+    const scaled = toScaled(rate);
+    return sum + scaled.units * 10n ** BigInt(scale - scaled.scale);
+  }, 0n);
+  // × 100 moves the decimal point two places right.
+  const digits = units.toString().padStart(scale + 1, "0");
+  const percentScale = Math.max(scale - 2, 0);
+  const whole = scale >= 2 ? digits.slice(0, digits.length - percentScale) : digits + "0".repeat(2 - scale);
+  const fraction = percentScale ? digits.slice(digits.length - percentScale).replace(/0+$/, "") : "";
+  return `${whole.replace(/^0+(?=\d)/, "")}${fraction ? `.${fraction}` : ""}`;
+}
+
+export function mapShopifyOrder(order: ShopifyOrder, options: { test?: boolean } = {}): OrderInput {
+  const currency = order.currency.toUpperCase();
+  const minor = (amount: string) => toMinor(amount, currency);
+  const money = (value: number) => fromMinor(value, currency);
+  const sum = (amounts: Array<{ amount?: string; price?: string }> | null | undefined, field: "amount" | "price") =>
+    (amounts ?? []).reduce((total, entry) => total + minor(entry[field] ?? "0"), 0);
+
+  const lines = order.line_items.map((line) => {
+    const discount = sum(line.discount_allocations, "amount");
+    const gross = multiplyQuantity(line.quantity, minor(line.price)).minor;
+    return {
+      sku: given(line.sku),
+      name: given(line.name) ?? given(line.title) ?? "(no name)",
+      quantity: line.quantity,
+      unit_price: line.price,
+      discount: money(discount),
+      tax_rate: percentFromFractions((line.tax_lines ?? []).flatMap((tax) => (tax.rate ? [tax.rate] : []))),
+      tax: money(sum(line.tax_lines, "price")),
+      total: money(gross - discount),
+    };
+  });
+
+  const shippingLines = order.shipping_lines ?? [];
+  const shippingDiscounts = shippingLines.reduce((total, line) => total + sum(line.discount_allocations, "amount"), 0);
+  const shipping = shippingLines.map((line) => ({
+    name: given(line.title),
+    price: money(minor(line.price) - sum(line.discount_allocations, "amount")),
+    tax: money(sum(line.tax_lines, "price")),
+  }));
+  const shippingBeforeDiscounts = order.total_shipping_price_set?.shop_money?.amount;
+  const shippingTotal =
+    shippingBeforeDiscounts !== undefined
+      ? minor(shippingBeforeDiscounts) - shippingDiscounts
+      : shippingLines.reduce((total, line) => total + minor(line.price), 0) - shippingDiscounts;
+
+  const financialStatus = FINANCIAL_STATUS[order.financial_status ?? "pending"] ?? "pending";
+  const placedAt = order.processed_at ?? order.created_at;
+  const billing = order.billing_address;
+  const email = given(order.email) ?? given(order.customer?.email) ?? given(order.contact_email);
+  const customerName = joinName(order.customer?.first_name, order.customer?.last_name) ?? given(billing?.name) ?? joinName(billing?.first_name, billing?.last_name);
+  const hasCustomer = Boolean(order.customer || email);
+  const presentmentTotal = order.total_price_set?.presentment_money?.amount;
+  const presentmentCurrency = order.presentment_currency?.toUpperCase();
+
+  return {
+    external_id: order.id,
+    number: given(order.name),
+    placed_at: placedAt,
+    updated_at: order.updated_at ?? placedAt,
+    cancelled_at: order.cancelled_at ?? null,
+    currency,
+    financial_status: financialStatus,
+    customer: hasCustomer
+      ? {
+          name: customerName,
+          email,
+          phone: given(order.phone) ?? given(order.customer?.phone) ?? given(billing?.phone),
+          company: given(billing?.company),
+          vat_number: null,
+        }
+      : null,
+    billing_address: mapAddress(order.billing_address),
+    shipping_address: mapAddress(order.shipping_address),
+    lines,
+    shipping,
+    totals: {
+      subtotal: order.subtotal_price,
+      discount: order.total_discounts ?? "0",
+      shipping: money(shippingTotal),
+      tax: order.total_tax ?? "0",
+      total: order.total_price,
+    },
+    prices_include_tax: order.taxes_included ?? false,
+    payment: MONEY_RECEIVED.has(financialStatus)
+      ? {
+          method: (order.payment_gateway_names ?? []).join(", ") || null,
+          transaction_id: null,
+          amount: money(minor(order.total_price) - minor(order.total_outstanding ?? "0")),
+          paid_at: placedAt,
+        }
+      : null,
+    note: given(order.note),
+    test: Boolean(order.test || options.test),
+    ...(presentmentCurrency && presentmentCurrency !== currency && presentmentTotal
+      ? { presentment: { currency: presentmentCurrency, total: presentmentTotal } }
+      : {}),
+  };
+}
+
+function mapAddress(address: ShopifyOrder["billing_address"]): OrderInput["billing_address"] {
+  if (!address) return null;
+  return {
+    name: given(address.name) ?? joinName(address.first_name, address.last_name),
+    company: given(address.company),
+    line1: given(address.address1),
+    line2: given(address.address2),
+    city: given(address.city),
+    postcode: given(address.zip),
+    region: given(address.province_code) ?? given(address.province),
+    country: given(address.country_code),
+  };
+}
