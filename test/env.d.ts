@@ -4,8 +4,3 @@ declare namespace Cloudflare {
     ADMIN_TOKEN: string;
   }
 }
-
-declare module "*?raw" {
-  const text: string;
-  export default text;
-}
