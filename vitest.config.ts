@@ -6,17 +6,23 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     plugins: [
-      cloudflareTest({
+      cloudflareTest(({ inject }) => ({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
             ADMIN_TOKEN: "test-admin-token-0123456789",
+            // 32 bytes, base64: seals store credentials in tests.
+            SETTINGS_KEY: "dGVzdC1zZXR0aW5ncy1rZXktMzItYnl0ZXMtbG9uZyE=",
+            // The fake stores listen on plain HTTP on loopback.
+            ALLOW_INSECURE_STORE_URLS: "true",
+            SHOPIFY_FAKE_URL: inject("shopifyUrl"),
           },
         },
-      }),
+      })),
     ],
     test: {
+      globalSetup: ["./test/global-setup.ts"],
       setupFiles: ["./test/apply-migrations.ts"],
       include: ["test/**/*.test.ts"],
     },

@@ -2,5 +2,7 @@ declare namespace Cloudflare {
   interface Env {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     ADMIN_TOKEN: string;
+    SETTINGS_KEY: string;
+    SHOPIFY_FAKE_URL: string;
   }
 }

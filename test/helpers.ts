@@ -36,6 +36,11 @@ export async function createChannel(name = "Test shop", extra: Record<string, un
   return { ...channel, token: channel.uri.split("/in/")[1] };
 }
 
+/** Posts a raw body to a channel URI with the given headers, as a store's webhook would. */
+export async function deliver(token: string, body: string, headers: Record<string, string>): Promise<Response> {
+  return worker().fetch(new Request(`${ORIGIN}/in/${token}`, { method: "POST", headers, body }));
+}
+
 export interface PostOptions {
   secret?: string;
   contentType?: string;

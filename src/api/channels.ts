@@ -8,6 +8,8 @@ import { z } from "zod";
 import { forgetChannel } from "../channels/channel-store";
 import { adapterFor } from "../channels/registry";
 import { mergeSettings } from "../channels/channel-settings";
+import { reconcilerFor } from "../channels/reconcilers";
+import { reconcileChannel } from "../jobs/messages";
 import { CHANNEL_TYPES, type ChannelType } from "../channels/types";
 import type { AppEnv, Database } from "../context";
 import { channels, channelSecrets, type ChannelRow, type ChannelSecretRow } from "../db/schema";
@@ -95,6 +97,22 @@ async function loadChannel(db: Database, id: string): Promise<{ row: ChannelRow;
 }
 
 const originOf = (url: string) => new URL(url).origin;
+
+function runJson(run: Record<string, unknown>) {
+  return {
+    id: run.id,
+    started_at: isoTime(run.started_at as number),
+    finished_at: isoTime(run.finished_at as number | null),
+    window_from: isoTime(run.window_from as number),
+    status: run.status,
+    pages: run.pages,
+    requests: run.requests,
+    orders_seen: run.orders_seen,
+    orders_created: run.orders_created,
+    orders_updated: run.orders_updated,
+    error: run.error,
+  };
+}
 
 export const channelRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
@@ -185,6 +203,38 @@ export const channelRoutes = new Hono<AppEnv>()
     await db.update(channels).set({ status: "deleted", updatedAt: now() }).where(eq(channels.id, row.id));
     forgetChannel(row.token);
     return c.body(null, 204);
+  })
+
+  .post("/:id/reconcile", async (c) => {
+    const { db, queue } = c.var.services;
+    const { row } = await loadChannel(db, c.req.param("id"));
+    const reconciler = reconcilerFor(row.type as ChannelType);
+    if (row.status !== "active" || !reconciler?.canReconcile(JSON.parse(row.settings), JSON.parse(row.credentialKeys))) {
+      throw new AppError("conflict", "This channel cannot be reconciled: it needs to be active and to hold the store's API credentials");
+    }
+    await queue.send(reconcileChannel(row.id));
+    return c.json({ queued: true }, 202);
+  })
+
+  .get("/:id/reconciliation", async (c) => {
+    const { db, d1 } = c.var.services;
+    const { row } = await loadChannel(db, c.req.param("id"));
+    const [runs, counts] = await d1.batch([
+      d1.prepare("SELECT * FROM reconciliation_runs WHERE channel_id = ?1 ORDER BY started_at DESC LIMIT 20").bind(row.id),
+      // An order counts as seen by webhook once any delivery of it arrived, before or after a sweep found it.
+      d1
+        .prepare(
+          `SELECT count(*) AS total,
+                  sum(EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.origin = 'delivery')) AS by_webhook
+           FROM orders o WHERE o.channel_id = ?1`,
+        )
+        .bind(row.id),
+    ]);
+    const { total, by_webhook: byWebhook } = counts.results[0] as { total: number; by_webhook: number | null };
+    return c.json({
+      orders: { total, seen_by_webhook: byWebhook ?? 0, found_only_by_reconciliation: total - (byWebhook ?? 0) },
+      runs: (runs.results as Array<Record<string, unknown>>).map(runJson),
+    });
   })
 
   .post("/:id/secrets", async (c) => {

@@ -6,11 +6,12 @@ import { and, asc, desc, eq, gte, lte, or, sql, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv, Database } from "../context";
-import { deliveries, orderEvents, orders, type OrderEventRow, type OrderRow } from "../db/schema";
+import { deliveries, orderEvents, orders, refunds, type OrderEventRow, type OrderRow, type RefundRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { orderReceived } from "../jobs/messages";
 import { encodeOrder, orderWireSchema, type Order } from "../orders/order";
+import { encodeRefund, type Refund } from "../orders/refund";
 import { INBOX_STATUSES, openStatus } from "../orders/status";
 import type { OrderWarning } from "../orders/totals";
 import { deliverySummary } from "./deliveries";
@@ -37,11 +38,12 @@ export const inboxOrderSchema = orderWireSchema
 export const orderEventSchema = z
   .object({
     id: z.string(),
-    kind: z.enum(["created", "updated", "stale", "status_changed", "ignored", "restored", "processing_failed", "requeued"]),
+    kind: z.enum(["created", "updated", "stale", "refund", "status_changed", "ignored", "restored", "processing_failed"]),
     at: z.string(),
     source_updated_at: z.string().nullable(),
     delivery_id: z.string().nullable(),
-    data: z.unknown().meta({ description: "The order as it arrived (created, updated, stale) or what changed" }),
+    origin: z.enum(["delivery", "reconciliation"]).nullable().meta({ description: "How an arrival came: posted by the store, or found by a sweep" }),
+    data: z.unknown().meta({ description: "The order as it arrived (created, updated, stale), the refund, or what changed" }),
   })
   .meta({ id: "OrderEvent" });
 
@@ -79,11 +81,25 @@ function eventJson(row: OrderEventRow) {
   return {
     id: row.id,
     kind: row.kind,
-    at: isoTime(row.at),
+    at: isoTime(row.at)!,
     source_updated_at: isoTime(row.sourceUpdatedAt),
     delivery_id: row.deliveryId,
+    origin: row.origin,
     // Arrivals hold the order as it came, in minor units inside; the API speaks decimal strings.
     data: ARRIVALS.has(row.kind) && data ? encodeOrder(data as Order) : data,
+  };
+}
+
+/** Refunds live in their own table (they may arrive before their order); on the timeline they are events. */
+function refundEventJson(row: RefundRow): ReturnType<typeof eventJson> {
+  return {
+    id: row.id,
+    kind: "refund",
+    at: isoTime(row.receivedAt)!,
+    source_updated_at: isoTime(row.refundedAt),
+    delivery_id: row.deliveryId,
+    origin: row.origin,
+    data: encodeRefund(JSON.parse(row.data) as Refund),
   };
 }
 
@@ -132,13 +148,18 @@ export const orderRoutes = new Hono<AppEnv>()
   .get("/:id", async (c) => {
     const { db } = c.var.services;
     const row = await loadOrder(db, c.req.param("id"));
-    const [events, deliveryRows] = await db.batch([
+    const [events, refundRows, deliveryRows] = await db.batch([
       db.select().from(orderEvents).where(eq(orderEvents.orderId, row.id)).orderBy(asc(orderEvents.at), asc(orderEvents.id)),
+      db
+        .select()
+        .from(refunds)
+        .where(and(eq(refunds.channelId, row.channelId), eq(refunds.orderExternalId, row.externalId))),
       db.select().from(deliveries).where(eq(deliveries.orderId, row.id)).orderBy(asc(deliveries.receivedAt), asc(deliveries.id)),
     ]);
+    const timeline = [...events.map(eventJson), ...refundRows.map(refundEventJson)].sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
     return c.json({
       ...orderJson(row),
-      timeline: events.map(eventJson),
+      timeline,
       deliveries: deliveryRows.map(deliverySummary),
     });
   })

@@ -1,12 +1,13 @@
 /**
  * The queue consumer: a thin loop over pure steps. Messages arrive at least once, so every step
- * is idempotent; failures retry with backoff, and the last attempt records the failure on the
- * order (visible through the API) instead of dropping it silently.
+ * is idempotent; failures retry with backoff, and the last attempt records the failure where the
+ * API shows it instead of dropping it silently.
  */
-import { buildServices } from "../context";
+import { buildServices, type Services } from "../context";
 import { readConfig, type WorkerEnv } from "../env";
-import { orderMessageSchema } from "./messages";
+import { orderMessageSchema, type OrderMessage } from "./messages";
 import { processOrder, recordProcessingAttempt, recordProcessingFailure } from "./process-order";
+import { sweepChannel } from "./reconcile";
 
 export const ORDER_QUEUE_NAME = "sales-inbox-orders";
 export const DEAD_LETTER_QUEUE_NAME = "sales-inbox-orders-dlq";
@@ -15,11 +16,21 @@ export const DEAD_LETTER_QUEUE_NAME = "sales-inbox-orders-dlq";
 export const backoffSeconds = (attempts: number): number => Math.min(10 * 2 ** Math.max(attempts - 1, 0), 600);
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
+/** Errors that say retrying cannot help (a revoked store token, say) carry `retryable: false`. */
+const isPermanent = (error: unknown) => typeof error === "object" && error !== null && (error as { retryable?: unknown }).retryable === false;
 
-export async function handleQueue(batch: MessageBatch<unknown>, env: WorkerEnv, now: () => number = Date.now): Promise<void> {
+export interface ConsumerIo {
+  now: () => number;
+  fetch: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultIo: ConsumerIo = { now: Date.now, fetch: (input, init) => fetch(input, init) };
+
+export async function handleQueue(batch: MessageBatch<unknown>, env: WorkerEnv, io: ConsumerIo = defaultIo): Promise<void> {
   const checked = readConfig(env);
   if (!checked.ok) throw new Error(checked.message);
-  const { d1, config } = buildServices(env, checked.config, now);
+  const services = buildServices(env, checked.config, io.now);
 
   switch (batch.queue) {
     case ORDER_QUEUE_NAME:
@@ -30,23 +41,11 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: WorkerEnv, 
           message.ack();
           continue;
         }
-        const { order_id: orderId, version } = parsed.data;
         try {
-          await processOrder(d1, orderId, now());
+          await run(services, parsed.data, io);
           message.ack();
         } catch (error) {
-          const reason = describe(error);
-          if (message.attempts >= config.PROCESSING_MAX_ATTEMPTS) {
-            // Record why while we still know, then let the queue dead-letter the message.
-            await recordProcessingFailure(d1, orderId, version, reason, message.attempts, now()).catch((recordError) =>
-              console.error("order queue: could not record the failure", orderId, describe(recordError)),
-            );
-            message.retry();
-          } else {
-            console.warn("order queue: attempt failed, retrying", orderId, message.attempts, reason);
-            await recordProcessingAttempt(d1, orderId, reason, message.attempts).catch(() => undefined);
-            message.retry({ delaySeconds: backoffSeconds(message.attempts) });
-          }
+          await handleFailure(services, parsed.data, message, error);
         }
       }
       return;
@@ -55,9 +54,8 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: WorkerEnv, 
       // Usually already recorded by the last attempt; recording again changes nothing then.
       for (const message of batch.messages) {
         const parsed = orderMessageSchema.safeParse(message.body);
-        if (parsed.success) {
-          const { order_id: orderId, version } = parsed.data;
-          await recordProcessingFailure(d1, orderId, version, null, message.attempts, now());
+        if (parsed.success && parsed.data.type === "order.received") {
+          await recordProcessingFailure(services.d1, parsed.data.order_id, parsed.data.version, null, message.attempts, io.now());
         }
         message.ack();
       }
@@ -66,4 +64,38 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: WorkerEnv, 
     default:
       throw new Error(`no consumer for queue ${batch.queue}`);
   }
+}
+
+async function run(services: Services, message: OrderMessage, io: ConsumerIo): Promise<void> {
+  switch (message.type) {
+    case "order.received":
+      await processOrder(services.d1, message.order_id, io.now());
+      return;
+    case "channel.reconcile":
+      await sweepChannel(services, message.channel_id, io.now(), { fetch: io.fetch, sleep: io.sleep });
+      return;
+  }
+}
+
+async function handleFailure(services: Services, body: OrderMessage, message: Message<unknown>, error: unknown): Promise<void> {
+  const reason = describe(error);
+  const last = message.attempts >= services.config.PROCESSING_MAX_ATTEMPTS;
+  if (body.type === "channel.reconcile") {
+    // The sweep recorded its failed run; the next due sweep tries again from the same cursor.
+    console.warn("reconcile: sweep failed", body.channel_id, reason);
+    if (last || isPermanent(error)) message.ack();
+    else message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    return;
+  }
+  if (last) {
+    // Record why while we still know, then let the queue dead-letter the message.
+    await recordProcessingFailure(services.d1, body.order_id, body.version, reason, message.attempts, services.now()).catch((recordError) =>
+      console.error("order queue: could not record the failure", body.order_id, describe(recordError)),
+    );
+    message.retry();
+    return;
+  }
+  console.warn("order queue: attempt failed, retrying", body.order_id, message.attempts, reason);
+  await recordProcessingAttempt(services.d1, body.order_id, reason, message.attempts).catch(() => undefined);
+  message.retry({ delaySeconds: backoffSeconds(message.attempts) });
 }

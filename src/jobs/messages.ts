@@ -8,6 +8,10 @@ export const orderMessageSchema = z.discriminatedUnion("type", [
     /** The order version that caused the message; older messages for newer versions still work. */
     version: z.number().int().positive(),
   }),
+  z.object({
+    type: z.literal("channel.reconcile"),
+    channel_id: z.string(),
+  }),
 ]);
 
 export type OrderMessage = z.infer<typeof orderMessageSchema>;
@@ -17,3 +21,5 @@ export const orderReceived = (orderId: string, version: number): OrderMessage =>
   order_id: orderId,
   version,
 });
+
+export const reconcileChannel = (channelId: string): OrderMessage => ({ type: "channel.reconcile", channel_id: channelId });

@@ -1,0 +1,144 @@
+/**
+ * Reconciliation sweeps. The minute cron queues a sweep for every channel that is due; the queue
+ * consumer runs it: ask the store for orders updated since the last sweep (minus an overlap, since
+ * stores write late), and store them through the same idempotent ingest as webhooks. Known states
+ * change nothing; a missed webhook's order appears; nothing duplicates.
+ */
+import { openCredentials } from "../channels/channel-settings";
+import { reconcilerFor } from "../channels/reconcilers";
+import type { ChannelType } from "../channels/types";
+import type { Services } from "../context";
+import { newId } from "../lib/ids";
+import { ingestMany, type IngestOutcome } from "../orders/ingest";
+import { orderReceived, reconcileChannel } from "./messages";
+
+/** Stores write late: each sweep re-reads this much before where the last one started. */
+export const OVERLAP_MS = 15 * 60_000;
+/** A channel's first sweep looks back this far. */
+export const FIRST_WINDOW_MS = 24 * 60 * 60_000;
+export const DEFAULT_EVERY_MINUTES = 15;
+/** Arrivals per D1 batch: a handful of statements each keeps a batch small. */
+const ARRIVALS_PER_BATCH = 25;
+
+interface ChannelForSweep {
+  id: string;
+  type: ChannelType;
+  status: string;
+  settings: string;
+  sealed_settings: string | null;
+  credential_keys: string;
+  reconcile_cursor: number | null;
+}
+
+/** Minute cron: claims every due channel (pushing its next due time forward) and queues its sweep. */
+export async function queueDueReconciliations(services: Services, now: number): Promise<{ queued: string[] }> {
+  const { d1, queue } = services;
+  const { results } = await d1
+    .prepare(
+      `SELECT id, type, settings, credential_keys FROM channels
+       WHERE status = 'active' AND credential_keys != '[]' AND (reconcile_due_at IS NULL OR reconcile_due_at <= ?1)`,
+    )
+    .bind(now)
+    .all<{ id: string; type: ChannelType; settings: string; credential_keys: string }>();
+
+  const due = results.filter((row) =>
+    reconcilerFor(row.type)?.canReconcile(JSON.parse(row.settings) as Record<string, unknown>, JSON.parse(row.credential_keys) as string[]),
+  );
+  if (due.length === 0) return { queued: [] };
+  await d1.batch(
+    due.map((row) => {
+      const every = Number((JSON.parse(row.settings) as { reconcile_every_minutes?: number }).reconcile_every_minutes ?? DEFAULT_EVERY_MINUTES);
+      return d1.prepare("UPDATE channels SET reconcile_due_at = ?2 WHERE id = ?1").bind(row.id, now + every * 60_000);
+    }),
+  );
+  await queue.sendBatch(due.map((row) => ({ body: reconcileChannel(row.id) })));
+  return { queued: due.map((row) => row.id) };
+}
+
+export interface SweepResult {
+  status: "ok" | "skipped";
+  runId?: string;
+  pages: number;
+  requests: number;
+  seen: number;
+  created: number;
+  updated: number;
+  unreadable: number;
+}
+
+/**
+ * Runs one sweep of a channel. Throws when the store could not be read; the run is recorded as
+ * failed either way, and the cursor only moves after a complete sweep.
+ */
+export async function sweepChannel(
+  services: Services,
+  channelId: string,
+  now: number,
+  io: { fetch: typeof fetch; sleep?: (ms: number) => Promise<void> },
+): Promise<SweepResult> {
+  const { d1, queue, config } = services;
+  const skipped: SweepResult = { status: "skipped", pages: 0, requests: 0, seen: 0, created: 0, updated: 0, unreadable: 0 };
+  const channel = await d1
+    .prepare("SELECT id, type, status, settings, sealed_settings, credential_keys, reconcile_cursor FROM channels WHERE id = ?1")
+    .bind(channelId)
+    .first<ChannelForSweep>();
+  const reconciler = channel ? reconcilerFor(channel.type) : null;
+  if (!channel || !reconciler || channel.status !== "active") return skipped;
+  const settings = JSON.parse(channel.settings) as Record<string, unknown>;
+  if (!reconciler.canReconcile(settings, JSON.parse(channel.credential_keys) as string[])) return skipped;
+
+  const windowFrom = Math.max(
+    channel.reconcile_cursor === null ? now - FIRST_WINDOW_MS : channel.reconcile_cursor - OVERLAP_MS,
+    now - reconciler.maxLookbackMs,
+  );
+  const runId = newId("rcn", now);
+  await d1
+    .prepare("INSERT INTO reconciliation_runs (id, channel_id, started_at, window_from, status) VALUES (?1, ?2, ?3, ?4, 'running')")
+    .bind(runId, channelId, now, windowFrom)
+    .run();
+
+  const result: SweepResult = { ...skipped, status: "ok", runId };
+  const unreadable: string[] = [];
+  try {
+    const credentials = await openCredentials(channel.sealed_settings, config.SETTINGS_KEY);
+    const pages = reconciler.arrivalsSince({ settings, credentials, fetch: io.fetch, sleep: io.sleep }, new Date(windowFrom));
+    for await (const page of pages) {
+      result.pages += 1;
+      result.requests += page.requests;
+      result.seen += page.arrivals.length + page.unreadable.length;
+      unreadable.push(...page.unreadable.map((entry) => `${entry.externalId}: ${entry.reason}`));
+      for (let start = 0; start < page.arrivals.length; start += ARRIVALS_PER_BATCH) {
+        const chunk = page.arrivals.slice(start, start + ARRIVALS_PER_BATCH);
+        const { outcomes } = await ingestMany(
+          d1,
+          chunk.map((arrival) => ({ channelId, secretId: null, delivery: null, arrival, now })),
+        );
+        const accepted = outcomes.filter((outcome): outcome is Extract<IngestOutcome, { kind: "accepted" }> => outcome.kind === "accepted");
+        result.created += accepted.filter((outcome) => outcome.created).length;
+        result.updated += accepted.filter((outcome) => !outcome.created).length;
+        if (accepted.length) {
+          await queue.sendBatch(accepted.map((outcome) => ({ body: orderReceived(outcome.orderId!, outcome.version) })));
+        }
+      }
+    }
+  } catch (error) {
+    await finishStatement(d1, runId, result, "failed", (error as Error).message, services.now()).run();
+    throw error;
+  }
+  result.unreadable = unreadable.length;
+  await d1.batch([
+    finishStatement(d1, runId, result, "ok", unreadable.length ? `unreadable orders: ${unreadable.slice(0, 10).join("; ")}` : null, services.now()),
+    // The next sweep starts where this one started (minus the overlap): nothing falls in between.
+    d1.prepare("UPDATE channels SET reconcile_cursor = ?2 WHERE id = ?1").bind(channelId, now),
+  ]);
+  return result;
+}
+
+function finishStatement(d1: D1Database, runId: string, result: SweepResult, status: "ok" | "failed", error: string | null, finishedAt: number) {
+  return d1
+    .prepare(
+      `UPDATE reconciliation_runs SET finished_at = ?2, status = ?3, error = ?4, pages = ?5, requests = ?6,
+              orders_seen = ?7, orders_created = ?8, orders_updated = ?9 WHERE id = ?1`,
+    )
+    .bind(runId, finishedAt, status, error?.slice(0, 2000) ?? null, result.pages, result.requests, result.seen, result.created, result.updated);
+}
