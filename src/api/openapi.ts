@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { orderWireSchema } from "../orders/order";
+import { refundWireSchema } from "../orders/refund";
 import { channelCreateSchema, channelSchema, channelUpdateSchema, secretCreateSchema, secretSchema } from "./channels";
 import { deliveryDetailSchema, deliveryListQuery, deliverySummarySchema } from "./deliveries";
 import { inboxOrderSchema, orderEventSchema, orderListQuery } from "./orders";
@@ -27,6 +28,27 @@ const inboundAnswerSchema = z
   })
   .meta({ id: "InboundAnswer" });
 
+const reconciliationReportSchema = z
+  .object({
+    orders: z.object({ total: z.number().int(), seen_by_webhook: z.number().int(), found_only_by_reconciliation: z.number().int() }),
+    runs: z.array(
+      z.object({
+        id: z.string(),
+        started_at: z.string(),
+        finished_at: z.string().nullable(),
+        window_from: z.string().meta({ description: "Orders updated at or after this time were asked for" }),
+        status: z.enum(["running", "ok", "failed"]),
+        pages: z.number().int(),
+        requests: z.number().int(),
+        orders_seen: z.number().int(),
+        orders_created: z.number().int(),
+        orders_updated: z.number().int(),
+        error: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "ReconciliationReport" });
+
 const schemas = {
   Order: orderWireSchema,
   InboxOrder: inboxOrderSchema,
@@ -38,6 +60,8 @@ const schemas = {
   SecretCreate: secretCreateSchema,
   Delivery: deliverySummarySchema,
   DeliveryDetail: deliveryDetailSchema,
+  Refund: refundWireSchema,
+  ReconciliationReport: reconciliationReportSchema,
   InboundAnswer: inboundAnswerSchema,
   Error: errorSchema,
 };
@@ -136,6 +160,20 @@ export function openApiDocument(): object {
           summary: "Add a secret (rotation): both old and new verify until the old one is revoked",
           requestBody: { content: json(ref("SecretCreate")) },
           responses: { "201": { description: "The new secret, shown whole this once", content: json(ref("Secret")) }, ...errors(400, 401, 404, 410) },
+        },
+      },
+      "/api/channels/{id}/reconcile": {
+        parameters: [idParam("id")],
+        post: {
+          summary: "Sweep the store for missed orders now (channels holding the store's API credentials)",
+          responses: { "202": { description: "Queued" }, ...errors(401, 404, 409) },
+        },
+      },
+      "/api/channels/{id}/reconciliation": {
+        parameters: [idParam("id")],
+        get: {
+          summary: "Recent sweeps, and how many orders came by webhook versus only by a sweep",
+          responses: { "200": { description: "The report", content: json(ref("ReconciliationReport")) }, ...errors(401, 404) },
         },
       },
       "/api/channels/{id}/secrets/{secretId}": {

@@ -3,7 +3,8 @@
  * `npm start`: the inbox on http://localhost:8787 with local D1, Queues and Cron. Runs on Node,
  * not in the Worker: it stands in locally for what Cloudflare does in production.
  *
- * 1. makes sure .dev.vars holds an ADMIN_TOKEN (writes a random one when missing) and prints it;
+ * 1. makes sure .dev.vars holds an ADMIN_TOKEN and a SETTINGS_KEY (writes random ones when missing)
+ *    and prints the token;
  * 2. applies the D1 migrations to the local database;
  * 3. runs `wrangler dev` (arguments after `--` pass through, e.g. `npm start -- --port 8888`);
  * 4. fires the Cron Triggers locally, once a minute, since wrangler dev does not fire them itself.
@@ -25,13 +26,17 @@ const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEN
 
 const devVars = path.join(root, ".dev.vars");
 let vars = existsSync(devVars) ? readFileSync(devVars, "utf8") : "";
-let token = /^ADMIN_TOKEN\s*=\s*"?([^"\n]+)"?\s*$/m.exec(vars)?.[1];
-if (!token) {
-  token = randomBytes(24).toString("base64url");
-  vars = `${vars}${vars && !vars.endsWith("\n") ? "\n" : ""}ADMIN_TOKEN=${token}\n`;
+const readVar = (name) => new RegExp(`^${name}\\s*=\\s*"?([^"\\n]+)"?\\s*$`, "m").exec(vars)?.[1];
+/** Local secrets the inbox needs: written once, random, kept in the gitignored .dev.vars. */
+const ensureVar = (name, make) => {
+  if (readVar(name)) return;
+  vars = `${vars}${vars && !vars.endsWith("\n") ? "\n" : ""}${name}=${make()}\n`;
   writeFileSync(devVars, vars, { mode: 0o600 });
-  console.log("Wrote a new ADMIN_TOKEN to .dev.vars");
-}
+  console.log(`Wrote a new ${name} to .dev.vars`);
+};
+ensureVar("ADMIN_TOKEN", () => randomBytes(24).toString("base64url"));
+ensureVar("SETTINGS_KEY", () => randomBytes(32).toString("base64"));
+const token = readVar("ADMIN_TOKEN");
 
 const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...persistArgs()], { cwd: root, env, stdio: "inherit" });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
