@@ -8,7 +8,7 @@ import { z } from "zod";
 import { forgetChannel } from "../channels/channel-store";
 import { adapterFor } from "../channels/registry";
 import { mergeSettings } from "../channels/channel-settings";
-import { reconcilerFor } from "../channels/reconcilers";
+import { reconcilerFor } from "../channels/registry";
 import { reconcileChannel } from "../jobs/messages";
 import { CHANNEL_TYPES, type ChannelType } from "../channels/types";
 import type { AppEnv, Database } from "../context";

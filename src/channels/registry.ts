@@ -1,22 +1,21 @@
-/** Every channel type the inbox knows, and the adapter that serves it (null until its issue lands). */
+/**
+ * Every channel type the inbox knows: the adapter that reads its deliveries (null until its issue
+ * lands) and, where the store has an API we read, its reconciler. A Record over ChannelType is
+ * exhaustive by construction: a new type does not compile until it is listed here.
+ */
 import { connectAdapter } from "./connect";
 import { shopifyAdapter } from "./shopify";
-import type { ChannelAdapter, ChannelType } from "./types";
+import { shopifyReconciler } from "./shopify/shopify-reconcile";
+import type { ChannelAdapter, ChannelType, Reconciler } from "./types";
 
-export function adapterFor(type: ChannelType): ChannelAdapter | null {
-  switch (type) {
-    case "connect":
-      return connectAdapter;
-    case "shopify":
-      return shopifyAdapter;
-    case "woocommerce":
-    case "woocommerce-premium":
-    case "paypal":
-    case "mozello":
-      return null;
-    default: {
-      const unreachable: never = type;
-      throw new Error(`unknown channel type ${unreachable}`);
-    }
-  }
-}
+const CHANNEL_KINDS: Record<ChannelType, { adapter: ChannelAdapter | null; reconciler: Reconciler | null }> = {
+  connect: { adapter: connectAdapter, reconciler: null },
+  shopify: { adapter: shopifyAdapter, reconciler: shopifyReconciler },
+  woocommerce: { adapter: null, reconciler: null },
+  "woocommerce-premium": { adapter: null, reconciler: null },
+  paypal: { adapter: null, reconciler: null },
+  mozello: { adapter: null, reconciler: null },
+};
+
+export const adapterFor = (type: ChannelType): ChannelAdapter | null => CHANNEL_KINDS[type]?.adapter ?? null;
+export const reconcilerFor = (type: ChannelType): Reconciler | null => CHANNEL_KINDS[type]?.reconciler ?? null;

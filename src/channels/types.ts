@@ -83,3 +83,30 @@ export interface ChannelAdapter {
   verify(request: InboundRequest, channel: ChannelConfig): Promise<Verification>;
   parse(request: InboundRequest, channel: ChannelConfig): Promise<ParseVerdict>;
 }
+
+/** What a sweep hands a reconciler: the channel's settings, its opened credentials, and I/O. */
+export interface ReconcileSource {
+  settings: Record<string, unknown>;
+  credentials: Record<string, string>;
+  fetch: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface ArrivalPage {
+  arrivals: OrderArrival[];
+  /** Orders the store returned that could not be read, with why. */
+  unreadable: Array<{ externalId: string; reason: string }>;
+  /** HTTP requests this page took, retries included. */
+  requests: number;
+}
+
+/**
+ * How a channel type is reconciled: asked for its recent orders through the store's API, so that
+ * orders whose webhook never came still appear. This is I/O, so it lives beside the adapter, not in it.
+ */
+export interface Reconciler {
+  canReconcile(settings: Record<string, unknown>, credentialKeys: string[]): boolean;
+  arrivalsSince(source: ReconcileSource, since: Date): AsyncGenerator<ArrivalPage>;
+  /** How far back the store lets us read (Shopify: 60 days without read_all_orders). */
+  maxLookbackMs: number;
+}

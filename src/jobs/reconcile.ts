@@ -5,7 +5,7 @@
  * change nothing; a missed webhook's order appears; nothing duplicates.
  */
 import { openCredentials } from "../channels/channel-settings";
-import { reconcilerFor } from "../channels/reconcilers";
+import { reconcilerFor } from "../channels/registry";
 import type { ChannelType } from "../channels/types";
 import type { Services } from "../context";
 import { newId } from "../lib/ids";

@@ -5,28 +5,14 @@
  */
 import { decodeOrder } from "../../orders/order";
 import { sourceUpdatedAt } from "../../orders/order";
-import type { OrderArrival } from "../types";
+import type { ArrivalPage, OrderArrival, Reconciler, ReconcileSource } from "../types";
 import { createShopifyClient } from "./shopify-api";
 import { mapShopifyOrder } from "./map-shopify-order";
 import { shopifyOrderSchema } from "./shopify-payload";
 import { DEFAULT_API_VERSION } from "./shopify-settings";
 
-export interface ReconcileSource {
-  settings: Record<string, unknown>;
-  credentials: Record<string, string>;
-  fetch: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-export interface ArrivalPage {
-  arrivals: OrderArrival[];
-  /** Orders the store returned that could not be read, with why. */
-  unreadable: Array<{ externalId: string; reason: string }>;
-  requests: number;
-}
-
 /** Whether the channel holds what a sweep needs. */
-export function canReconcileShopify(settings: Record<string, unknown>, credentialKeys: string[]): boolean {
+function canReconcileShopify(settings: Record<string, unknown>, credentialKeys: string[]): boolean {
   return typeof settings.shop_domain === "string" && credentialKeys.includes("access_token");
 }
 
@@ -35,7 +21,7 @@ export function shopBaseUrl(shopDomain: string): string {
   return /^https?:\/\//.test(shopDomain) ? shopDomain.replace(/\/$/, "") : `https://${shopDomain}`;
 }
 
-export async function* shopifyArrivalsSince(source: ReconcileSource, since: Date): AsyncGenerator<ArrivalPage> {
+async function* shopifyArrivalsSince(source: ReconcileSource, since: Date): AsyncGenerator<ArrivalPage> {
   const client = createShopifyClient({
     baseUrl: shopBaseUrl(String(source.settings.shop_domain)),
     accessToken: source.credentials.access_token,
@@ -69,3 +55,9 @@ export async function* shopifyArrivalsSince(source: ReconcileSource, since: Date
     yield { arrivals, unreadable, requests: page.requests };
   }
 }
+
+export const shopifyReconciler: Reconciler = {
+  canReconcile: canReconcileShopify,
+  arrivalsSince: shopifyArrivalsSince,
+  maxLookbackMs: 60 * 86_400_000,
+};
