@@ -80,6 +80,8 @@ export interface ChannelAdapter {
   /** Media types the channel's URI accepts; anything else is a 415. */
   mediaTypes: readonly string[];
   settings?: ChannelSettings;
+  /** The set-up steps as the merchant follows them in the store, with the channel's URI filled in. */
+  setup(uri: string): string[];
   verify(request: InboundRequest, channel: ChannelConfig): Promise<Verification>;
   parse(request: InboundRequest, channel: ChannelConfig): Promise<ParseVerdict>;
 }

@@ -108,6 +108,8 @@ function defineOrder<M extends z.ZodType>(money: M) {
       tax: money,
       total: money,
     }),
+    /** Codes the customer entered, for the record; their amounts are already spread over the lines. */
+    discount_codes: z.array(z.object({ code: text(255), amount: money.optional() })).max(50).nullish(),
     prices_include_tax: booleanFlag.default(false),
     payment: z
       .object({
@@ -199,6 +201,10 @@ export function decodeOrder(input: unknown): DecodeResult {
       currency: wire.presentment.currency,
       total: minor(wire.presentment.total, "presentment.total", wire.presentment.currency),
     },
+    discount_codes: wire.discount_codes?.map((entry, index) => ({
+      ...entry,
+      amount: optionalMinor(entry.amount, `discount_codes.${index}.amount`),
+    })),
   };
   return issues.length ? { ok: false, issues } : { ok: true, order };
 }
@@ -232,6 +238,7 @@ export function encodeOrder(order: Order): OrderWire {
       currency: order.presentment.currency,
       total: fromMinor(order.presentment.total, order.presentment.currency),
     },
+    discount_codes: order.discount_codes?.map((entry) => ({ ...entry, amount: optionalMoney(entry.amount) })),
   };
 }
 

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { signShopify } from "../../src/channels/shopify/shopify-signature";
 import { utf8 } from "../../src/lib/encoding";
 import cases from "../fixtures/shopify/cases.json";
@@ -37,6 +37,7 @@ describe("a Shopify channel", () => {
     expect(response.status).toBe(201);
     const channel = await json(response);
     expect(channel.settings).toEqual({ shop_domain: "atelier-lumen.myshopify.com" });
+    expect(channel.setup.join("\n")).toContain(`Event "Order creation", Format "XML" (or "JSON"), URL ${channel.uri}`);
     expect(channel.credentials).toEqual(["access_token"]);
     expect(JSON.stringify(await json(await api(`/api/channels/${channel.id}`)))).not.toContain("shpat_0123456789abcdef");
     const row = await env.DB.prepare("SELECT sealed_settings FROM channels WHERE id = ?").bind(channel.id).first<{ sealed_settings: string }>();
@@ -68,6 +69,15 @@ describe("a Shopify channel", () => {
       expect(order).toMatchObject({ external_id: expected.external_id, totals: expected.totals, currency: expected.currency });
     },
   );
+
+  it("puts a cancelled order in the inbox as cancelled once processed", async () => {
+    const channel = await shopifyChannel();
+    const { order_id: orderId } = await json(await webhook(channel.token, "cancelled"));
+    await vi.waitFor(async () => expect((await readOrder(orderId)).processing.state).toBe("done"), { timeout: 10_000, interval: 200 });
+    const order = await readOrder(orderId);
+    expect(order.status).toBe("cancelled");
+    expect(order.cancelled_at).toBe(JSON.parse(fixture("cancelled.expected.json")).cancelled_at);
+  });
 
   it("answers a retried delivery (same webhook and event id) as a duplicate", async () => {
     const channel = await shopifyChannel();

@@ -12,6 +12,11 @@ import { connectOrderFromXml } from "./connect-xml";
 export const connectAdapter: ChannelAdapter = {
   type: "connect",
   mediaTypes: ["application/json", "application/xml", "text/xml"],
+  setup: (uri) => [
+    `In your store's Sales Inbox plugin (or your own integration), set the endpoint to ${uri}.`,
+    "Paste this channel's secret into the plugin: it signs every order it sends with it.",
+    "Each order is posted as it is placed or changes, as JSON or XML (see the Connect section of the README).",
+  ],
 
   verify: (request, channel) =>
     verifyConnectSignature({

@@ -42,6 +42,13 @@ export const shopifyAdapter: ChannelAdapter = {
   type: "shopify",
   mediaTypes: ["application/json", "application/xml", "text/xml"],
   settings: shopifySettings,
+  setup: (uri) => [
+    "In the Shopify admin, open Settings > Notifications > Webhooks and click Create webhook.",
+    `Event "Order creation", Format "XML" (or "JSON"), URL ${uri}, the newest webhook API version; save.`,
+    'Repeat for "Order update", "Order payment", "Order cancellation" and "Refund create" to receive updates, payments, cancellations and refunds.',
+    'Copy the key from "Your webhooks will be signed with …" on that page and add it to this channel as its secret.',
+    "Optional, to catch webhooks Shopify gives up on: add the shop's myshopify.com domain and an Admin API access token with read_orders.",
+  ],
 
   verify: (request, channel) => verifyShopifyHmac(request.headers.get(HMAC_HEADER), request.body, channel.secrets),
 

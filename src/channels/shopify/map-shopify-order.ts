@@ -113,6 +113,9 @@ export function mapShopifyOrder(order: ShopifyOrder, options: { test?: boolean }
       tax: order.total_tax ?? "0",
       total: order.total_price,
     },
+    ...(order.discount_codes?.length
+      ? { discount_codes: order.discount_codes.map((entry) => ({ code: entry.code, amount: entry.amount ?? undefined })) }
+      : {}),
     prices_include_tax: order.taxes_included ?? false,
     payment: MONEY_RECEIVED.has(financialStatus)
       ? {

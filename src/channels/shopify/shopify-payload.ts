@@ -66,6 +66,7 @@ export const shopifyOrderSchema = z.object({
   total_price_set: moneyBag,
   total_shipping_price_set: moneyBag,
   payment_gateway_names: z.array(z.string()).nullish(),
+  discount_codes: z.array(z.object({ code: text, amount: decimal.nullish() })).nullish(),
   customer: z
     .object({ first_name: optionalText, last_name: optionalText, email: optionalText, phone: optionalText })
     .nullish(),
