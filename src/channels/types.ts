@@ -54,10 +54,20 @@ export interface RefundArrival {
   refund: Refund;
 }
 
-export type Arrival = OrderArrival | RefundArrival;
+/** The store removed an order (WooCommerce moves it to the trash) without sending its state. */
+export interface RemovalArrival {
+  type: "removal";
+  key: string;
+  externalId: string;
+  /** When the inbox learnt of it (ISO 8601): the order is cancelled as of then. */
+  at: string;
+}
+
+export type Arrival = OrderArrival | RefundArrival | RemovalArrival;
 
 export type ParseVerdict =
-  | { kind: "arrival"; arrival: Arrival }
+  /** What one delivery carried: usually one order; a WooCommerce order also brings its refunds. */
+  | { kind: "arrivals"; arrivals: [Arrival, ...Arrival[]] }
   /** Acknowledged (2xx) and logged, but nothing to store: a ping, a topic we don't use. */
   | { kind: "ignored"; reason: string }
   | { kind: "rejected"; rejection: Rejection };

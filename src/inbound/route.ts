@@ -11,8 +11,8 @@ import type { InboundRequest, ParseVerdict, Rejection } from "../channels/types"
 import type { AppEnv } from "../context";
 import { AppError, statusOf } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { orderReceived } from "../jobs/messages";
-import { ingest } from "../orders/ingest";
+import { orderReceived, type OrderMessage } from "../jobs/messages";
+import { ingestMany, type IngestOutcome } from "../orders/ingest";
 import { headersOfInterest, logDelivery } from "./delivery-log";
 import { readBodyWithin } from "./read-body";
 
@@ -107,15 +107,21 @@ inbound.post("/in/:token", async (c) => {
       return c.json({ order_id: null, duplicate: false, ignored: verdict.reason }, 200);
     }
 
-    let stored: Awaited<ReturnType<typeof ingest>>;
+    const delivery = { id: newId("dlv", receivedAt), contentType, headers, body: lossyUtf8.decode(body), bodyBytes: body.byteLength };
+    let stored: Awaited<ReturnType<typeof ingestMany>>;
     try {
-      stored = await ingest(d1, {
-        channelId: channel.id,
-        secretId: verification.secretId,
-        delivery: { id: newId("dlv", receivedAt), contentType, headers, body: lossyUtf8.decode(body), bodyBytes: body.byteLength },
-        arrival: verdict.arrival,
-        now: receivedAt,
-      });
+      // One batch for everything the delivery carried; the first arrival logs the delivery.
+      stored = await ingestMany(
+        d1,
+        verdict.arrivals.map((arrival, index) => ({
+          channelId: channel!.id,
+          secretId: verification.secretId,
+          delivery: index === 0 ? delivery : null,
+          origin: "delivery" as const,
+          arrival,
+          now: receivedAt,
+        })),
+      );
     } catch (error) {
       console.error("inbound: storing failed", error);
       throw new AppError("storage_unavailable", "The delivery could not be stored, so it was not accepted: send it again", { cause: error });
@@ -125,30 +131,37 @@ inbound.post("/in/:token", async (c) => {
       `d1;desc="round_trips=1 statements=${stored.cost.statements} rows_read=${stored.cost.rowsRead} rows_written=${stored.cost.rowsWritten}"`,
     );
 
-    const { outcome } = stored;
+    if (stored.outcomes.some((outcome) => outcome.kind === "channel_inactive")) {
+      forgetChannel(token);
+      channel = await channelByToken(db, token, receivedAt);
+      const nowUnusable = channelRejection(channel);
+      if (nowUnusable || !channel) return refuse(channel?.id ?? null, nowUnusable!);
+      continue;
+    }
+    await queueChangedOrders(services.queue, stored.outcomes);
+
+    // The first arrival is what the delivery was about (the order; its refunds ride along).
+    const [outcome] = stored.outcomes;
     switch (outcome.kind) {
       case "accepted":
-        if (verdict.arrival.type === "order" && outcome.orderId) {
-          try {
-            await services.queue.send(orderReceived(outcome.orderId, outcome.version));
-          } catch (error) {
-            // The order is stored; the sweep queues it again, so the store still gets its 2xx.
-            console.error("inbound: queueing failed, leaving the order to the sweep", outcome.orderId, error);
-          }
-        }
         return c.json({ order_id: outcome.orderId, duplicate: false }, 202);
       case "duplicate":
         return c.json({ order_id: outcome.orderId, duplicate: true }, 200);
       case "stale":
         return c.json({ order_id: outcome.orderId, duplicate: false, stale: true }, 200);
-      case "channel_inactive": {
-        forgetChannel(token);
-        channel = await channelByToken(db, token, receivedAt);
-        const nowUnusable = channelRejection(channel);
-        if (nowUnusable || !channel) return refuse(channel?.id ?? null, nowUnusable!);
-        continue;
-      }
     }
   }
   throw new AppError("storage_unavailable", "The channel changed while the order was being stored: send it again");
 });
+
+/** Orders whose state changed go to the consumer; a failure to queue is left to the sweep. */
+async function queueChangedOrders(queue: Queue<OrderMessage>, outcomes: IngestOutcome[]): Promise<void> {
+  const changed = outcomes.flatMap((outcome) => (outcome.kind === "accepted" && outcome.orderId && outcome.version > 0 ? [outcome] : []));
+  if (changed.length === 0) return;
+  try {
+    await queue.sendBatch(changed.map((outcome) => ({ body: orderReceived(outcome.orderId!, outcome.version) })));
+  } catch (error) {
+    // The orders are stored; the sweep queues them again, so the store still gets its 2xx.
+    console.error("inbound: queueing failed, leaving the orders to the sweep", error);
+  }
+}

@@ -111,7 +111,7 @@ export async function sweepChannel(
         const chunk = page.arrivals.slice(start, start + ARRIVALS_PER_BATCH);
         const { outcomes } = await ingestMany(
           d1,
-          chunk.map((arrival) => ({ channelId, secretId: null, delivery: null, arrival, now })),
+          chunk.map((arrival) => ({ channelId, secretId: null, delivery: null, origin: "reconciliation" as const, arrival, now })),
         );
         const accepted = outcomes.filter((outcome): outcome is Extract<IngestOutcome, { kind: "accepted" }> => outcome.kind === "accepted");
         result.created += accepted.filter((outcome) => outcome.created).length;

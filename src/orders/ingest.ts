@@ -12,7 +12,7 @@
  * Rows written are constant whatever the number of lines: the lines live inside the order's JSON.
  * Reconciliation sweeps use the same statements without a delivery, several arrivals per batch.
  */
-import type { Arrival, OrderArrival, RefundArrival } from "../channels/types";
+import type { Arrival, OrderArrival, RefundArrival, RemovalArrival } from "../channels/types";
 import { newId } from "../lib/ids";
 import { sourceUpdatedAt } from "./order";
 
@@ -30,8 +30,12 @@ export interface IngestInput {
   channelId: string;
   /** The secret that verified the delivery, or null for arrivals verified otherwise (or fetched by us). */
   secretId: string | null;
-  /** The request that carried the arrival; null when a sweep fetched it from the store. */
+  /**
+   * The request that carried the arrival, to log with it; null when a sweep fetched it from the
+   * store, and for the second and later arrivals of one delivery (the first one logs it).
+   */
   delivery: DeliveryFacts | null;
+  origin: ArrivalOrigin;
   arrival: Arrival;
   now: number;
 }
@@ -82,7 +86,7 @@ function planOrder(d1: D1Database, input: IngestInput, arrival: OrderArrival): P
   const eventId = newId("evt", now);
   const updatedAt = sourceUpdatedAt(order);
   const data = JSON.stringify(order);
-  const origin: ArrivalOrigin = delivery ? "delivery" : "reconciliation";
+  const { origin } = input;
 
   const statements = [
     ...insertDelivery(d1, input, guard),
@@ -177,7 +181,7 @@ function planRefund(d1: D1Database, input: IngestInput, arrival: RefundArrival):
   const { refund } = arrival;
   const guard = guardFor(secretId);
   const refundId = newId("rfd", now);
-  const origin: ArrivalOrigin = delivery ? "delivery" : "reconciliation";
+  const { origin } = input;
 
   const statements = [
     ...insertDelivery(d1, input, guard),
@@ -234,8 +238,77 @@ function planRefund(d1: D1Database, input: IngestInput, arrival: RefundArrival):
   };
 }
 
+/**
+ * A removal cancels the order as of when it was learnt (the store sent no state), unless the
+ * order is already cancelled; a later, newer state (a restore) still replaces it.
+ */
+function planRemoval(d1: D1Database, input: IngestInput, arrival: RemovalArrival): Plan {
+  const { channelId, secretId, delivery, now, origin } = input;
+  const guard = guardFor(secretId);
+  const eventId = newId("evt", now);
+  const at = Date.parse(arrival.at);
+
+  const statements = [
+    ...insertDelivery(d1, input, guard),
+    d1
+      .prepare(
+        `UPDATE orders SET data = json_set(data, '$.cancelled_at', ?3), source_updated_at = max(source_updated_at, ?4),
+                version = version + 1, last_event_id = ?5, queued_at = ?6, updated_at = ?6
+         WHERE channel_id = ?1 AND external_id = ?7 AND ${guard} AND json_extract(data, '$.cancelled_at') IS NULL
+               AND NOT EXISTS (SELECT 1 FROM order_events WHERE channel_id = ?1 AND key = ?8)`,
+      )
+      .bind(channelId, secretId, arrival.at, at, eventId, now, arrival.externalId, arrival.key),
+    d1
+      .prepare(
+        `INSERT INTO order_events (id, order_id, channel_id, key, kind, delivery_id, origin, source_updated_at, data, at)
+         SELECT ?3, id, channel_id, ?4, 'removed', ?5, ?6, ?7, json_object('removed_at', ?8), ?9
+         FROM orders WHERE channel_id = ?1 AND external_id = ?10 AND last_event_id = ?3
+         ON CONFLICT (channel_id, key) DO NOTHING`,
+      )
+      .bind(channelId, secretId, eventId, arrival.key, delivery?.id ?? null, origin, at, arrival.at, now, arrival.externalId),
+  ];
+  if (delivery) {
+    statements.push(
+      d1
+        .prepare(
+          `UPDATE deliveries SET
+             order_id = (SELECT id FROM orders WHERE channel_id = ?1 AND external_id = ?3),
+             event_id = (SELECT id FROM order_events WHERE id = ?4),
+             outcome = CASE WHEN EXISTS (SELECT 1 FROM order_events WHERE id = ?4) THEN 'accepted' ELSE 'duplicate' END,
+             http_status = CASE WHEN EXISTS (SELECT 1 FROM order_events WHERE id = ?4) THEN 202 ELSE 200 END
+           WHERE id = ?5`,
+        )
+        .bind(channelId, secretId, arrival.externalId, eventId, delivery.id),
+    );
+  }
+  statements.push(
+    d1
+      .prepare(
+        `SELECT ${guard} AS channel_ok, o.id AS order_id, o.version AS version, EXISTS (SELECT 1 FROM order_events WHERE id = ?4) AS fresh
+         FROM (SELECT 1) LEFT JOIN orders o ON o.channel_id = ?1 AND o.external_id = ?3`,
+      )
+      .bind(channelId, secretId, arrival.externalId, eventId),
+  );
+  return {
+    statements,
+    outcome(row) {
+      if (!row.channel_ok) return { kind: "channel_inactive" };
+      const orderId = (row.order_id as string | null) ?? null;
+      return row.fresh && orderId ? { kind: "accepted", orderId, version: Number(row.version), created: false } : { kind: "duplicate", orderId };
+    },
+  };
+}
+
 function plan(d1: D1Database, input: IngestInput): Plan {
-  return input.arrival.type === "order" ? planOrder(d1, input, input.arrival) : planRefund(d1, input, input.arrival);
+  const { arrival } = input;
+  switch (arrival.type) {
+    case "order":
+      return planOrder(d1, input, arrival);
+    case "refund":
+      return planRefund(d1, input, arrival);
+    case "removal":
+      return planRemoval(d1, input, arrival);
+  }
 }
 
 /** Stores several arrivals in one batch (one round trip); outcomes come back in the same order. */

@@ -293,7 +293,7 @@ describe("POST /in/:token is durable before it acknowledges", () => {
 
   it("still acknowledges a stored order when queueing fails, leaving it to the sweep", async () => {
     const channel = await createChannel();
-    vi.spyOn(env.ORDER_QUEUE, "send").mockImplementation(async () => {
+    vi.spyOn(env.ORDER_QUEUE, "sendBatch").mockImplementation(async () => {
       throw new Error("queue unavailable");
     });
     const response = await postOrder(channel, JSON.stringify(sampleOrder()));

@@ -16,7 +16,7 @@ afterEach(() => vi.restoreAllMocks());
 /** Stores an order through the real inbound path while the queue "loses" its message. */
 async function storeWithoutQueueing(order: Record<string, unknown> = sampleOrder()) {
   const channel = await createChannel();
-  const send = vi.spyOn(env.ORDER_QUEUE, "send").mockImplementation(async () => ({}) as never);
+  const send = vi.spyOn(env.ORDER_QUEUE, "sendBatch").mockImplementation(async () => ({}) as never);
   const response = await postOrder(channel, JSON.stringify(order));
   expect(response.status).toBe(202);
   send.mockRestore();

@@ -40,6 +40,6 @@ export const connectAdapter: ChannelAdapter = {
     }
     // Identical content is the same event, whether it came as JSON or XML or was re-serialised.
     const key = `order:${result.order.external_id}:${await fingerprint(result.order)}`;
-    return { kind: "arrival", arrival: { type: "order", key, order: result.order } };
+    return { kind: "arrivals", arrivals: [{ type: "order", key, order: result.order }] };
   },
 };

@@ -68,13 +68,13 @@ export const shopifyAdapter: ChannelAdapter = {
         const test = request.headers.get("x-shopify-test") === "true";
         const decoded = decodeOrder(mapShopifyOrder(payload.data, { test }));
         if (!decoded.ok) return invalid(decoded.issues);
-        return { kind: "arrival", arrival: { type: "order", key: await eventKey(request.headers, decoded.order), order: decoded.order } };
+        return { kind: "arrivals", arrivals: [{ type: "order", key: await eventKey(request.headers, decoded.order), order: decoded.order }] };
       }
       const payload = shopifyRefundSchema.safeParse(body.value, { reportInput: true });
       if (!payload.success) return invalid(issuesOf(payload.error));
       const decoded = decodeRefund(mapShopifyRefund(payload.data));
       if (!decoded.ok) return invalid(decoded.issues);
-      return { kind: "arrival", arrival: { type: "refund", key: `refund:${decoded.refund.external_id}`, refund: decoded.refund } };
+      return { kind: "arrivals", arrivals: [{ type: "refund", key: `refund:${decoded.refund.external_id}`, refund: decoded.refund }] };
     } catch (error) {
       if (error instanceof MoneyFormatError) return { kind: "rejected", rejection: { code: "validation_failed", message: error.message } };
       throw error;
