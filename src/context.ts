@@ -17,6 +17,8 @@ export interface Services {
   queue: Queue<OrderMessage>;
   config: AppConfig;
   now: () => number;
+  /** Outbound HTTP to stores. */
+  fetch: typeof fetch;
 }
 
 export type AppEnv = { Bindings: WorkerEnv; Variables: { services: Services } };
@@ -28,5 +30,6 @@ export function buildServices(env: WorkerEnv, config: AppConfig, now: () => numb
     queue: env.ORDER_QUEUE as Queue<OrderMessage>,
     config,
     now,
+    fetch: (input, init) => fetch(input, init),
   };
 }

@@ -7,11 +7,14 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { forgetChannel } from "../channels/channel-store";
 import { adapterFor } from "../channels/registry";
-import { mergeSettings } from "../channels/channel-settings";
+import { mergeSettings, openCredentials } from "../channels/channel-settings";
+import { createWooClient } from "../channels/woocommerce/woocommerce-api";
+import { installWebhooks, testConnection } from "../channels/woocommerce/woocommerce-connect";
+import { wooReconciler } from "../channels/woocommerce/woocommerce-reconcile";
 import { reconcilerFor } from "../channels/registry";
 import { reconcileChannel } from "../jobs/messages";
 import { CHANNEL_TYPES, type ChannelType } from "../channels/types";
-import type { AppEnv, Database } from "../context";
+import type { AppEnv, Database, Services } from "../context";
 import { channels, channelSecrets, type ChannelRow, type ChannelSecretRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { newId, newSecret, newToken } from "../lib/ids";
@@ -57,6 +60,10 @@ export const channelSchema = z
     settings: z.record(z.string(), z.unknown()).meta({ description: "The type's settings, credentials left out" }),
     credentials: z.array(z.string()).meta({ description: "Which credentials are stored (never their values)" }),
     setup: z.array(z.string()).meta({ description: "The set-up steps as the merchant follows them in the store" }),
+    health: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .meta({ description: "What the last sweep found about the store link: its webhooks, and any it switched back on" }),
     secrets: z.array(secretSummarySchema),
     secret: z.string().optional().meta({ description: "The whole secret: only in the answer that created it" }),
     created_at: z.string(),
@@ -78,6 +85,7 @@ function channelJson(row: ChannelRow, secrets: ChannelSecretRow[], origin: strin
     settings: JSON.parse(row.settings) as Record<string, unknown>,
     credentials: JSON.parse(row.credentialKeys) as string[],
     setup: adapterFor(row.type as ChannelType)?.setup(`${origin}/in/${row.token}`) ?? [],
+    health: row.health ? (JSON.parse(row.health) as Record<string, unknown>) : null,
     secrets: secrets.filter((secret) => secret.revokedAt === null).map(secretSummary),
     ...(wholeSecret ? { secret: wholeSecret } : {}),
     created_at: isoTime(row.createdAt)!,
@@ -99,6 +107,21 @@ async function loadChannel(db: Database, id: string): Promise<{ row: ChannelRow;
 }
 
 const originOf = (url: string) => new URL(url).origin;
+
+/** The REST client of a WooCommerce Premium channel that holds its store URL and API keys. */
+async function wooClientFor(services: Services, row: ChannelRow) {
+  const settings = JSON.parse(row.settings) as Record<string, unknown>;
+  if (row.type !== "woocommerce-premium" || row.status !== "active" || !wooReconciler.canReconcile(settings, JSON.parse(row.credentialKeys))) {
+    throw new AppError("conflict", "This needs an active WooCommerce Premium channel with its store URL, consumer key and consumer secret");
+  }
+  const credentials = await openCredentials(row.sealedSettings, services.config.SETTINGS_KEY);
+  return createWooClient({
+    storeUrl: String(settings.store_url),
+    consumerKey: credentials.consumer_key,
+    consumerSecret: credentials.consumer_secret,
+    fetch: services.fetch,
+  });
+}
 
 function runJson(run: Record<string, unknown>) {
   return {
@@ -142,6 +165,7 @@ export const channelRoutes = new Hono<AppEnv>()
       ...stored,
       reconcileCursor: null,
       reconcileDueAt: null,
+      health: null,
       createdAt: at,
       updatedAt: at,
     };
@@ -237,6 +261,21 @@ export const channelRoutes = new Hono<AppEnv>()
       orders: { total, seen_by_webhook: byWebhook ?? 0, found_only_by_reconciliation: total - (byWebhook ?? 0) },
       runs: (runs.results as Array<Record<string, unknown>>).map(runJson),
     });
+  })
+
+  .post("/:id/connect", async (c) => {
+    const { row, secrets } = await loadChannel(c.var.services.db, c.req.param("id"));
+    const client = await wooClientFor(c.var.services, row);
+    const secret = secrets.filter((entry) => entry.revokedAt === null).at(-1)!;
+    const { created, health } = await installWebhooks(client, `${originOf(c.req.url)}/in/${row.token}`, secret.secret);
+    await c.var.services.db.update(channels).set({ health: JSON.stringify(health) }).where(eq(channels.id, row.id));
+    return c.json({ created: created.map((webhook) => ({ id: webhook.id, topic: webhook.topic })), health });
+  })
+
+  .post("/:id/test-connection", async (c) => {
+    const { row } = await loadChannel(c.var.services.db, c.req.param("id"));
+    const client = await wooClientFor(c.var.services, row);
+    return c.json(await testConnection(client, row.token));
   })
 
   .post("/:id/secrets", async (c) => {

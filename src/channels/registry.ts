@@ -6,13 +6,16 @@
 import { connectAdapter } from "./connect";
 import { shopifyAdapter } from "./shopify";
 import { shopifyReconciler } from "./shopify/shopify-reconcile";
+import { createWooAdapter, wooAdapter } from "./woocommerce";
+import { wooReconciler } from "./woocommerce/woocommerce-reconcile";
+import { wooPremiumSettings } from "./woocommerce/woocommerce-settings";
 import type { ChannelAdapter, ChannelType, Reconciler } from "./types";
 
 const CHANNEL_KINDS: Record<ChannelType, { adapter: ChannelAdapter | null; reconciler: Reconciler | null }> = {
   connect: { adapter: connectAdapter, reconciler: null },
   shopify: { adapter: shopifyAdapter, reconciler: shopifyReconciler },
-  woocommerce: { adapter: null, reconciler: null },
-  "woocommerce-premium": { adapter: null, reconciler: null },
+  woocommerce: { adapter: wooAdapter, reconciler: null },
+  "woocommerce-premium": { adapter: createWooAdapter("woocommerce-premium", wooPremiumSettings), reconciler: wooReconciler },
   paypal: { adapter: null, reconciler: null },
   mozello: { adapter: null, reconciler: null },
 };

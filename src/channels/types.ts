@@ -105,7 +105,7 @@ export interface ReconcileSource {
 }
 
 export interface ArrivalPage {
-  arrivals: OrderArrival[];
+  arrivals: Arrival[];
   /** Orders the store returned that could not be read, with why. */
   unreadable: Array<{ externalId: string; reason: string }>;
   /** HTTP requests this page took, retries included. */
@@ -116,9 +116,19 @@ export interface ArrivalPage {
  * How a channel type is reconciled: asked for its recent orders through the store's API, so that
  * orders whose webhook never came still appear. This is I/O, so it lives beside the adapter, not in it.
  */
+/** What a sweep found out about the channel's link to the store besides its orders. */
+export interface ChannelHealth {
+  checked_at: string;
+  webhooks: Array<{ id: number | string; topic: string; status: string }>;
+  /** Webhooks the store had disabled (after failed deliveries) and the sweep switched back on. */
+  reactivated: Array<{ id: number | string; topic: string }>;
+}
+
 export interface Reconciler {
   canReconcile(settings: Record<string, unknown>, credentialKeys: string[]): boolean;
   arrivalsSince(source: ReconcileSource, since: Date): AsyncGenerator<ArrivalPage>;
+  /** Checks (and repairs) the store's webhooks to this channel's URI token, where the store allows it. */
+  maintain?(source: ReconcileSource, token: string): Promise<ChannelHealth>;
   /** How far back the store lets us read (Shopify: 60 days without read_all_orders). */
   maxLookbackMs: number;
 }

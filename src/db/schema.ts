@@ -25,6 +25,8 @@ export const channels = sqliteTable(
     /** Reconciliation: the source time the next sweep starts from (minus an overlap), and when it is due. */
     reconcileCursor: integer("reconcile_cursor"),
     reconcileDueAt: integer("reconcile_due_at"),
+    /** What the last sweep found about the link to the store (its webhooks), as JSON. */
+    health: text("health"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

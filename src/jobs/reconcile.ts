@@ -22,6 +22,7 @@ const ARRIVALS_PER_BATCH = 25;
 
 interface ChannelForSweep {
   id: string;
+  token: string;
   type: ChannelType;
   status: string;
   settings: string;
@@ -79,7 +80,7 @@ export async function sweepChannel(
   const { d1, queue, config } = services;
   const skipped: SweepResult = { status: "skipped", pages: 0, requests: 0, seen: 0, created: 0, updated: 0, unreadable: 0 };
   const channel = await d1
-    .prepare("SELECT id, type, status, settings, sealed_settings, credential_keys, reconcile_cursor FROM channels WHERE id = ?1")
+    .prepare("SELECT id, token, type, status, settings, sealed_settings, credential_keys, reconcile_cursor FROM channels WHERE id = ?1")
     .bind(channelId)
     .first<ChannelForSweep>();
   const reconciler = channel ? reconcilerFor(channel.type) : null;
@@ -101,7 +102,12 @@ export async function sweepChannel(
   const unreadable: string[] = [];
   try {
     const credentials = await openCredentials(channel.sealed_settings, config.SETTINGS_KEY);
-    const pages = reconciler.arrivalsSince({ settings, credentials, fetch: io.fetch, sleep: io.sleep }, new Date(windowFrom));
+    const source = { settings, credentials, fetch: io.fetch, sleep: io.sleep };
+    if (reconciler.maintain) {
+      const health = await reconciler.maintain(source, channel.token);
+      await d1.prepare("UPDATE channels SET health = ?2 WHERE id = ?1").bind(channelId, JSON.stringify(health)).run();
+    }
+    const pages = reconciler.arrivalsSince(source, new Date(windowFrom));
     for await (const page of pages) {
       result.pages += 1;
       result.requests += page.requests;
@@ -113,7 +119,10 @@ export async function sweepChannel(
           d1,
           chunk.map((arrival) => ({ channelId, secretId: null, delivery: null, origin: "reconciliation" as const, arrival, now })),
         );
-        const accepted = outcomes.filter((outcome): outcome is Extract<IngestOutcome, { kind: "accepted" }> => outcome.kind === "accepted");
+        // Refunds and removals ride along; the counts are about orders.
+        const accepted = outcomes.filter(
+          (outcome, index): outcome is Extract<IngestOutcome, { kind: "accepted" }> => outcome.kind === "accepted" && chunk[index].type === "order",
+        );
         result.created += accepted.filter((outcome) => outcome.created).length;
         result.updated += accepted.filter((outcome) => !outcome.created).length;
         if (accepted.length) {

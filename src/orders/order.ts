@@ -43,7 +43,7 @@ const currencyCode = z
   .transform((value) => value.trim().toUpperCase())
   .refine(isCurrency, 'must be an ISO 4217 currency code, like "EUR"');
 
-function defineOrder<M extends z.ZodType>(money: M) {
+function defineOrder<M extends z.ZodType, S extends z.ZodType>(money: M, signedMoney: S) {
   const address = z.object({
     name: optionalText(),
     company: optionalText(),
@@ -63,11 +63,12 @@ function defineOrder<M extends z.ZodType>(money: M) {
     sku: optionalText(255),
     name: text(1000),
     quantity,
-    unit_price: money,
+    /** Negative for a line that takes money off (a discount or a negative fee). */
+    unit_price: signedMoney,
     discount: money.optional(),
     tax_rate: taxRate.nullish(),
-    tax: money.optional(),
-    total: money,
+    tax: signedMoney.optional(),
+    total: signedMoney,
   });
 
   const shipping = z.object({
@@ -137,10 +138,17 @@ const decimalMoney = z
   .regex(/^\d+(\.\d+)?$/, 'must be a decimal string like "12.50"')
   .meta({ description: "A decimal amount in the order's currency, with at most its minor digits", examples: ["12.50"] });
 
+const signedDecimalMoney = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined ? "is required" : 'must be a decimal string like "12.50" or "-2.00" (JSON numbers lose cents to floating point)',
+  })
+  .regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string like "12.50" or "-2.00"');
+
 /** The order as senders post it and as the API returns it. */
-export const orderWireSchema = defineOrder(decimalMoney).meta({ id: "Order" });
+export const orderWireSchema = defineOrder(decimalMoney, signedDecimalMoney).meta({ id: "Order" });
 /** The same order inside the inbox: money in integer minor units. */
-export const orderSchema = defineOrder(z.number().int());
+export const orderSchema = defineOrder(z.number().int(), z.number().int());
 
 export type OrderWire = z.output<typeof orderWireSchema>;
 export type OrderInput = z.input<typeof orderWireSchema>;

@@ -1,0 +1,1 @@
+ALTER TABLE `channels` ADD `health` text;

@@ -1,0 +1,107 @@
+/**
+ * WooCommerce: webhooks the merchant creates under WooCommerce > Settings > Advanced > Webhooks
+ * (or the inbox creates through the REST API, for WooCommerce Premium), signed with
+ * X-WC-Webhook-Signature. WooCommerce coalesces events and always sends the order's current state,
+ * so an order.updated for an unknown order creates it; the order id with its date_modified_gmt is
+ * what identifies one state (X-WC-Webhook-Delivery-ID is not unique).
+ */
+import { summarizeProblems } from "../../lib/errors";
+import { parseJsonLossless } from "../../lib/json";
+import { decodeUtf8 } from "../inbound-body";
+import { MoneyFormatError } from "../../orders/money";
+import { decodeOrder, issuesOf } from "../../orders/order";
+import { decodeRefund } from "../../orders/refund";
+import type { Arrival, ChannelAdapter, ChannelSettings, ChannelType, ParseVerdict } from "../types";
+import { mapWooOrder } from "./map-woocommerce-order";
+import { NOT_AN_ORDER, wooOrderSchema } from "./woocommerce-payload";
+import { isPing, verifyWooSignature } from "./woocommerce-signature";
+
+const ORDER_TOPICS = new Set(["order.created", "order.updated", "order.restored"]);
+const REMOVAL_TOPIC = "order.deleted";
+
+const invalid = (problems: Array<{ field: string; message: string }>): ParseVerdict => ({
+  kind: "rejected",
+  rejection: { code: "validation_failed", message: summarizeProblems(problems), problems },
+});
+
+export function wooArrivals(value: unknown): ParseVerdict {
+  const payload = wooOrderSchema.safeParse(value, { reportInput: true });
+  if (!payload.success) return invalid(issuesOf(payload.error));
+  if (NOT_AN_ORDER.has(payload.data.status)) return { kind: "ignored", reason: `The order is a ${payload.data.status} draft, not an order yet` };
+  if (payload.data.status === "trash") {
+    const at = `${(payload.data.date_modified_gmt ?? payload.data.date_created_gmt).replace(/Z$/, "")}Z`;
+    return { kind: "arrivals", arrivals: [{ type: "removal", key: `removal:${payload.data.id}:${at}`, externalId: payload.data.id, at }] };
+  }
+  const { order, refunds } = mapWooOrder(payload.data);
+  const decoded = decodeOrder(order);
+  if (!decoded.ok) return invalid(decoded.issues);
+  const arrivals: [Arrival, ...Arrival[]] = [
+    // One state of one order: the same id with the same modification time is the same event.
+    { type: "order", key: `order:${order.external_id}:${order.updated_at}`, order: decoded.order },
+  ];
+  for (const refund of refunds) {
+    const decodedRefund = decodeRefund(refund);
+    if (!decodedRefund.ok) return invalid(decodedRefund.issues.map((issue) => ({ ...issue, field: `refunds.${issue.field}` })));
+    arrivals.push({ type: "refund", key: `refund:${refund.external_id}`, refund: decodedRefund.refund });
+  }
+  return { kind: "arrivals", arrivals };
+}
+
+export function createWooAdapter(type: Extract<ChannelType, "woocommerce" | "woocommerce-premium">, settings?: ChannelSettings): ChannelAdapter {
+  return {
+    type,
+    // The ping comes as a form post (or, from some transports, with no content type at all).
+    mediaTypes: ["application/json", "application/x-www-form-urlencoded", ""],
+    settings,
+    setup: (uri) =>
+      type === "woocommerce"
+        ? [
+            "In WordPress, open WooCommerce > Settings > Advanced > Webhooks and click Add webhook.",
+            `Name "Sales Inbox", Status "Active", Topic "Order created", Delivery URL ${uri}, Secret: this channel's secret, API version "WP REST API Integration v3"; save.`,
+            'Add the same webhook with Topic "Order updated" (and "Order deleted", "Order restored") to keep orders current.',
+          ]
+        : [
+            "In WordPress, open WooCommerce > Settings > Advanced > REST API, click Add key: Description \"Sales Inbox\", a shop manager or administrator user, Permissions \"Read/Write\"; generate.",
+            "Give this channel the store URL, the consumer key and the consumer secret.",
+            "Click Connect (POST /api/channels/:id/connect): the inbox creates its webhooks in the store itself and keeps them active.",
+          ],
+
+    verify: (request, channel) => verifyWooSignature(request.headers, request.body, channel.secrets),
+
+    async parse(request): Promise<ParseVerdict> {
+      if (isPing(request.headers, request.body)) return { kind: "ignored", reason: "WooCommerce ping: the webhook was saved" };
+      const topic = request.headers.get("x-wc-webhook-topic");
+      if (!topic) return invalid([{ field: "X-WC-Webhook-Topic", message: "the header is missing" }]);
+      if (!ORDER_TOPICS.has(topic) && topic !== REMOVAL_TOPIC) return { kind: "ignored", reason: `Topic ${topic} is not one the inbox uses` };
+
+      const decoded = decodeUtf8(request.body);
+      if (!decoded.ok) return { kind: "rejected", rejection: decoded.rejection };
+      let value: unknown;
+      try {
+        value = parseJsonLossless(decoded.text);
+      } catch (error) {
+        return { kind: "rejected", rejection: { code: "malformed_body", message: `The body is not valid JSON: ${(error as Error).message}` } };
+      }
+      // A webhook owned by a user who lost access delivers WooCommerce's error instead of the order.
+      if (typeof value === "object" && value && "code" in value && !("id" in value)) {
+        return invalid([{ field: "(body)", message: `WooCommerce sent an error instead of the order (${String((value as { code: unknown }).code)}): recreate the webhook as an administrator` }]);
+      }
+
+      if (topic === REMOVAL_TOPIC) {
+        const id = (value as { id?: unknown })?.id;
+        if (id === undefined || id === null) return invalid([{ field: "id", message: "is required" }]);
+        const at = new Date(request.receivedAt).toISOString();
+        const delivery = request.headers.get("x-wc-webhook-delivery-id") ?? String(request.receivedAt);
+        return { kind: "arrivals", arrivals: [{ type: "removal", key: `removal:${String(id)}:${delivery}`, externalId: String(id), at }] };
+      }
+      try {
+        return wooArrivals(value);
+      } catch (error) {
+        if (error instanceof MoneyFormatError) return { kind: "rejected", rejection: { code: "validation_failed", message: error.message } };
+        throw error;
+      }
+    },
+  };
+}
+
+export const wooAdapter = createWooAdapter("woocommerce");

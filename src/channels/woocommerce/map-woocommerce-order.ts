@@ -1,0 +1,167 @@
+/**
+ * WooCommerce's REST v3 order → the inbox's order (wire form) and its refunds. Pure.
+ *
+ * Amounts come from line `total`/`total_tax`/`quantity`, never the float `price`. WooCommerce
+ * stores line amounts net of tax; when the store enters prices with tax, the inbox keeps the
+ * store's basis (gross = net + tax), as a merchant reads the order. A unit price is the line's
+ * pre-discount amount over its quantity, rounded up to the cent, so that quantity × unit price −
+ * discount is exactly the line total (the rounding lands in the discount, at most a cent a unit).
+ */
+import { fromMinor, toMinor } from "../../orders/money";
+import type { FinancialStatus, OrderInput } from "../../orders/order";
+import type { RefundWire } from "../../orders/refund";
+import type { WooOrder } from "./woocommerce-payload";
+
+const given = (value: string | null | undefined) => (value && value.trim() !== "" ? value : null);
+const gmt = (value: string | null | undefined) => (value ? `${value.replace(/Z$/, "")}Z` : null);
+const joinName = (first?: string | null, last?: string | null) => given([first, last].filter(Boolean).join(" ").trim());
+
+export function mapWooOrder(order: WooOrder): { order: OrderInput; refunds: RefundWire[] } {
+  const currency = order.currency.toUpperCase();
+  const minor = (amount: string | null | undefined) => (amount ? toMinor(amount, currency) : 0);
+  const money = (value: number) => fromMinor(value, currency);
+  const included = order.prices_include_tax ?? false;
+  const gross = (net: string | null | undefined, tax: string | null | undefined) => minor(net) + (included ? minor(tax) : 0);
+  const ratePercent = new Map((order.tax_lines ?? []).map((line) => [line.rate_id, line.rate_percent ?? null]));
+  const rateOf = (taxes: WooOrder["line_items"][number]["taxes"]) => {
+    const rates = (taxes ?? []).filter((tax) => tax.total && minor(tax.total) !== 0).map((tax) => ratePercent.get(tax.id));
+    if (rates.length === 0 || rates.some((rate) => rate == null)) return null;
+    return sumDecimals(rates as string[]);
+  };
+
+  const productLines = order.line_items.map((line) => {
+    const before = gross(line.subtotal, line.subtotal_tax);
+    const total = gross(line.total, line.total_tax);
+    const quantity = line.quantity || 1;
+    const unit = Math.ceil(before / quantity);
+    return {
+      sku: given(line.sku),
+      name: given(line.name) ?? "(no name)",
+      quantity: line.quantity,
+      unit_price: money(unit),
+      discount: money(Math.max(unit * quantity - total, 0)),
+      tax_rate: rateOf(line.taxes),
+      tax: money(minor(line.total_tax)),
+      total: money(total),
+    };
+  });
+  const feeLines = (order.fee_lines ?? []).map((fee) => {
+    const total = gross(fee.total, fee.total_tax);
+    return {
+      sku: null,
+      name: given(fee.name) ?? "Fee",
+      quantity: 1,
+      unit_price: money(total),
+      discount: money(0),
+      tax_rate: rateOf(fee.taxes),
+      tax: money(minor(fee.total_tax)),
+      total: money(total),
+    };
+  });
+  const lines = [...productLines, ...feeLines];
+  const shipping = (order.shipping_lines ?? []).map((line) => ({
+    name: given(line.method_title),
+    price: money(gross(line.total, line.total_tax)),
+    tax: money(minor(line.total_tax)),
+  }));
+
+  const refunded = (order.refunds ?? []).reduce((sum, refund) => sum + Math.abs(minor(refund.total)), 0);
+  const financialStatus = financialStatusOf(order, refunded, minor(order.total));
+  const paid = financialStatus !== "pending" && financialStatus !== "voided";
+  const billing = order.billing;
+
+  const mapped: OrderInput = {
+    external_id: order.id,
+    number: given(order.number),
+    placed_at: gmt(order.date_created_gmt)!,
+    updated_at: gmt(order.date_modified_gmt ?? order.date_created_gmt),
+    cancelled_at: order.status === "cancelled" ? gmt(order.date_modified_gmt ?? order.date_created_gmt) : null,
+    currency,
+    financial_status: financialStatus,
+    customer: mapCustomer(billing),
+    billing_address: mapAddress(billing),
+    shipping_address: mapAddress(order.shipping),
+    lines,
+    shipping,
+    totals: {
+      subtotal: money(lines.reduce((sum, line) => sum + minor(line.total), 0)),
+      discount: money(gross(order.discount_total, order.discount_tax)),
+      shipping: money(shipping.reduce((sum, line) => sum + minor(line.price), 0)),
+      tax: money(minor(order.total_tax)),
+      total: order.total,
+    },
+    ...(order.coupon_lines?.length
+      ? { discount_codes: order.coupon_lines.map((coupon) => ({ code: coupon.code, amount: money(gross(coupon.discount, coupon.discount_tax)) })) }
+      : {}),
+    prices_include_tax: included,
+    payment: paid
+      ? {
+          method: given(order.payment_method_title) ?? given(order.payment_method),
+          transaction_id: given(order.transaction_id),
+          amount: order.total,
+          paid_at: gmt(order.date_paid_gmt),
+        }
+      : null,
+    note: given(order.customer_note),
+    test: false,
+  };
+
+  const refunds: RefundWire[] = (order.refunds ?? []).map((refund) => ({
+    external_id: refund.id,
+    order_external_id: order.id,
+    created_at: gmt(order.date_modified_gmt ?? order.date_created_gmt)!,
+    currency,
+    note: given(refund.reason),
+    amount: money(Math.abs(minor(refund.total))),
+    lines: [],
+    shipping: money(0),
+  }));
+  return { order: mapped, refunds };
+}
+
+function financialStatusOf(order: WooOrder, refunded: number, total: number): FinancialStatus {
+  if (refunded > 0) return refunded >= total ? "refunded" : "partially_refunded";
+  if ((order.status === "failed" || order.status === "cancelled") && !order.date_paid_gmt) return "voided";
+  if (order.date_paid_gmt || order.status === "processing" || order.status === "completed") return "paid";
+  return "pending";
+}
+
+function mapCustomer(billing: WooOrder["billing"]): OrderInput["customer"] {
+  if (!billing) return null;
+  const customer = {
+    name: joinName(billing.first_name, billing.last_name),
+    email: given(billing.email),
+    phone: given(billing.phone),
+    company: given(billing.company),
+    vat_number: null,
+  };
+  return customer.name || customer.email || customer.phone || customer.company ? customer : null;
+}
+
+function mapAddress(party: WooOrder["billing"]): OrderInput["billing_address"] {
+  if (!party) return null;
+  const address = {
+    name: joinName(party.first_name, party.last_name),
+    company: given(party.company),
+    line1: given(party.address_1),
+    line2: given(party.address_2),
+    city: given(party.city),
+    postcode: given(party.postcode),
+    region: given(party.state),
+    country: given(party.country),
+  };
+  return Object.values(address).some((value) => value !== null) ? address : null;
+}
+
+/** "21" + "0.5" → "21.5", exactly, without trailing zeros. */
+function sumDecimals(values: string[]): string {
+  const scale = Math.max(...values.map((value) => (value.split(".")[1] ?? "").length));
+  const total = values.reduce((sum, value) => {
+    const [whole, fraction = ""] = value.split(".");
+    return sum + BigInt(whole + fraction.padEnd(scale, "0"));
+  }, 0n);
+  const digits = total.toString().padStart(scale + 1, "0");
+  const whole = scale ? digits.slice(0, -scale) : digits;
+  const fraction = scale ? digits.slice(-scale).replace(/0+$/, "") : "";
+  return fraction ? `${whole}.${fraction}` : whole;
+}

@@ -1,0 +1,75 @@
+/**
+ * The parts of WooCommerce's REST v3 order the inbox reads. Minimal and tolerant: plugins add
+ * fields, stores format money to their own decimals, and `price` is a float we never use. Read
+ * losslessly, so every number is its exact text.
+ */
+import { z } from "zod";
+
+const text = z.union([z.string(), z.number()]).transform(String);
+const optionalText = text.nullish();
+const decimal = z
+  .union([z.string(), z.number()])
+  .transform(String)
+  .pipe(z.string().regex(/^-?\d+(\.\d+)?$/, "must be a decimal number"));
+const flag = z.union([z.boolean(), z.enum(["true", "false"]).transform((value) => value === "true")]);
+const quantity = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const taxes = z.array(z.object({ id: text, total: z.union([decimal, z.literal("")]).nullish() })).nullish();
+
+const party = z
+  .object({
+    first_name: optionalText,
+    last_name: optionalText,
+    company: optionalText,
+    address_1: optionalText,
+    address_2: optionalText,
+    city: optionalText,
+    state: optionalText,
+    postcode: optionalText,
+    country: optionalText,
+    email: optionalText,
+    phone: optionalText,
+  })
+  .nullish();
+
+export const wooOrderSchema = z.object({
+  id: text,
+  number: optionalText,
+  status: z.string(),
+  currency: z.string(),
+  prices_include_tax: flag.nullish(),
+  date_created_gmt: z.string(),
+  date_modified_gmt: z.string().nullish(),
+  date_paid_gmt: z.string().nullish(),
+  discount_total: decimal.nullish(),
+  discount_tax: decimal.nullish(),
+  total: decimal,
+  total_tax: decimal.nullish(),
+  billing: party,
+  shipping: party,
+  payment_method: optionalText,
+  payment_method_title: optionalText,
+  transaction_id: optionalText,
+  customer_note: optionalText,
+  line_items: z.array(
+    z.object({
+      name: optionalText,
+      sku: optionalText,
+      quantity,
+      subtotal: decimal,
+      subtotal_tax: decimal.nullish(),
+      total: decimal,
+      total_tax: decimal.nullish(),
+      taxes,
+    }),
+  ),
+  tax_lines: z.array(z.object({ rate_id: text, rate_percent: decimal.nullish() })).nullish(),
+  shipping_lines: z.array(z.object({ method_title: optionalText, total: decimal, total_tax: decimal.nullish() })).nullish(),
+  fee_lines: z.array(z.object({ name: optionalText, total: decimal, total_tax: decimal.nullish(), taxes })).nullish(),
+  coupon_lines: z.array(z.object({ code: text, discount: decimal.nullish(), discount_tax: decimal.nullish() })).nullish(),
+  refunds: z.array(z.object({ id: text, reason: optionalText, total: decimal })).nullish(),
+});
+
+export type WooOrder = z.output<typeof wooOrderSchema>;
+
+/** Statuses that are not orders yet (block-checkout drafts) or are in the bin. */
+export const NOT_AN_ORDER = new Set(["checkout-draft", "draft", "auto-draft"]);
