@@ -24,7 +24,8 @@ export function mapWooOrder(order: WooOrder): { order: OrderInput; refunds: Refu
   const gross = (net: string | null | undefined, tax: string | null | undefined) => minor(net) + (included ? minor(tax) : 0);
   const ratePercent = new Map((order.tax_lines ?? []).map((line) => [line.rate_id, line.rate_percent ?? null]));
   const rateOf = (taxes: WooOrder["line_items"][number]["taxes"]) => {
-    const rates = (taxes ?? []).filter((tax) => tax.total && minor(tax.total) !== 0).map((tax) => ratePercent.get(tax.id));
+    // taxes[] totals are raw and unrounded ("4.284"): only whether they are zero matters here.
+    const rates = (taxes ?? []).filter((tax) => tax.total && /[1-9]/.test(tax.total)).map((tax) => ratePercent.get(tax.id));
     if (rates.length === 0 || rates.some((rate) => rate == null)) return null;
     return sumDecimals(rates as string[]);
   };
@@ -85,7 +86,8 @@ export function mapWooOrder(order: WooOrder): { order: OrderInput; refunds: Refu
     shipping,
     totals: {
       subtotal: money(lines.reduce((sum, line) => sum + minor(line.total), 0)),
-      discount: money(gross(order.discount_total, order.discount_tax)),
+      // The lines' discounts: the coupons' amounts plus the cent a rounded-up unit price may add.
+      discount: money(lines.reduce((sum, line) => sum + minor(line.discount), 0)),
       shipping: money(shipping.reduce((sum, line) => sum + minor(line.price), 0)),
       tax: money(minor(order.total_tax)),
       total: order.total,
