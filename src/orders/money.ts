@@ -109,3 +109,26 @@ export function multiplyQuantity(quantity: number | string, unitMinor: number): 
   const divisor = 10n ** BigInt(scale);
   return { minor: Number(divideRounded(product, divisor)), exact: product % divisor === 0n };
 }
+
+/** The exact text of a scaled decimal, without trailing zeros: 2150n at scale 2 → "21.5". */
+function scaledToText(units: bigint, scale: number): string {
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(scale + 1, "0");
+  const whole = scale ? digits.slice(0, -scale) : digits;
+  const fraction = scale ? digits.slice(-scale).replace(/0+$/, "") : "";
+  return `${negative ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`;
+}
+
+/**
+ * Adds decimal strings exactly and moves the point `shift` places right (2 turns the fraction
+ * "0.19" into the percentage "19"): tax rates must never pass through a float (0.07 × 100 is
+ * 7.000000000000001 there).
+ */
+export function addDecimals(values: string[], shift = 0): string {
+  const scale = Math.max(0, ...values.map((value) => toScaled(value).scale));
+  const units = values.reduce((sum, value) => {
+    const scaled = toScaled(value);
+    return sum + scaled.units * 10n ** BigInt(scale - scaled.scale);
+  }, 0n);
+  return shift <= scale ? scaledToText(units, scale - shift) : scaledToText(units * 10n ** BigInt(shift - scale), 0);
+}

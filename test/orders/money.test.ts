@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fromMinor, minorDigits, MoneyFormatError, multiplyQuantity, toMinor } from "../../src/orders/money";
+import { addDecimals, fromMinor, minorDigits, MoneyFormatError, multiplyQuantity, toMinor } from "../../src/orders/money";
 
 describe("decimal strings to minor units and back", () => {
   it.each([
@@ -47,5 +47,18 @@ describe("quantity × unit price, in integers", () => {
     [1e-7, 100, 0, false],
   ])("%s × %i = %i (exact: %s)", (quantity, unit, minor, exact) => {
     expect(multiplyQuantity(quantity, unit)).toEqual({ minor, exact });
+  });
+});
+
+describe("exact decimal sums for tax rates", () => {
+  it.each([
+    [["0.19"], 2, "19"],
+    [["0.07", "0.0225"], 2, "9.25"],
+    [["21", "0.5"], 0, "21.5"],
+    [["0.1"], 2, "10"],
+    [["5"], 2, "500"],
+    [["0.000"], 2, "0"],
+  ])("%j shifted %i places is %s", (values, shift, expected) => {
+    expect(addDecimals(values, shift)).toBe(expected);
   });
 });

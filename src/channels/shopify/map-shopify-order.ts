@@ -5,7 +5,7 @@
  * alongside when it differs. A line's discount is the sum of its `discount_allocations`: real
  * stores leave `total_discount` at "0.00" even when a code was applied.
  */
-import { fromMinor, multiplyQuantity, toMinor, toScaled } from "../../orders/money";
+import { addDecimals, fromMinor, multiplyQuantity, toMinor } from "../../orders/money";
 import type { FinancialStatus, OrderInput } from "../../orders/order";
 import type { ShopifyOrder } from "./shopify-payload";
 
@@ -27,18 +27,7 @@ const joinName = (first?: string | null, last?: string | null) => given([first, 
 
 /** 0.19 + 0.02 → "21": rates are fractions in Shopify and percentages in the inbox. */
 export function percentFromFractions(rates: string[]): string | null {
-  if (rates.length === 0) return null;
-  const scale = Math.max(...rates.map((rate) => toScaled(rate).scale));
-  const units = rates.reduce((sum, rate) => {
-    const scaled = toScaled(rate);
-    return sum + scaled.units * 10n ** BigInt(scale - scaled.scale);
-  }, 0n);
-  // × 100 moves the decimal point two places right.
-  const digits = units.toString().padStart(scale + 1, "0");
-  const percentScale = Math.max(scale - 2, 0);
-  const whole = scale >= 2 ? digits.slice(0, digits.length - percentScale) : digits + "0".repeat(2 - scale);
-  const fraction = percentScale ? digits.slice(digits.length - percentScale).replace(/0+$/, "") : "";
-  return `${whole.replace(/^0+(?=\d)/, "")}${fraction ? `.${fraction}` : ""}`;
+  return rates.length ? addDecimals(rates, 2) : null;
 }
 
 export function mapShopifyOrder(order: ShopifyOrder, options: { test?: boolean } = {}): OrderInput {

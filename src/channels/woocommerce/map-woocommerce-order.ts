@@ -7,7 +7,7 @@
  * pre-discount amount over its quantity, rounded up to the cent, so that quantity × unit price −
  * discount is exactly the line total (the rounding lands in the discount, at most a cent a unit).
  */
-import { fromMinor, toMinor } from "../../orders/money";
+import { addDecimals, fromMinor, toMinor } from "../../orders/money";
 import type { FinancialStatus, OrderInput } from "../../orders/order";
 import type { RefundWire } from "../../orders/refund";
 import type { WooOrder } from "./woocommerce-payload";
@@ -27,7 +27,7 @@ export function mapWooOrder(order: WooOrder): { order: OrderInput; refunds: Refu
     // taxes[] totals are raw and unrounded ("4.284"): only whether they are zero matters here.
     const rates = (taxes ?? []).filter((tax) => tax.total && /[1-9]/.test(tax.total)).map((tax) => ratePercent.get(tax.id));
     if (rates.length === 0 || rates.some((rate) => rate == null)) return null;
-    return sumDecimals(rates as string[]);
+    return addDecimals(rates as string[]);
   };
 
   const productLines = order.line_items.map((line) => {
@@ -153,17 +153,4 @@ function mapAddress(party: WooOrder["billing"]): OrderInput["billing_address"] {
     country: given(party.country),
   };
   return Object.values(address).some((value) => value !== null) ? address : null;
-}
-
-/** "21" + "0.5" → "21.5", exactly, without trailing zeros. */
-function sumDecimals(values: string[]): string {
-  const scale = Math.max(...values.map((value) => (value.split(".")[1] ?? "").length));
-  const total = values.reduce((sum, value) => {
-    const [whole, fraction = ""] = value.split(".");
-    return sum + BigInt(whole + fraction.padEnd(scale, "0"));
-  }, 0n);
-  const digits = total.toString().padStart(scale + 1, "0");
-  const whole = scale ? digits.slice(0, -scale) : digits;
-  const fraction = scale ? digits.slice(-scale).replace(/0+$/, "") : "";
-  return fraction ? `${whole}.${fraction}` : whole;
 }
