@@ -267,7 +267,9 @@ export const channelRoutes = new Hono<AppEnv>()
     const { row, secrets } = await loadChannel(c.var.services.db, c.req.param("id"));
     const client = await wooClientFor(c.var.services, row);
     const secret = secrets.filter((entry) => entry.revokedAt === null).at(-1)!;
-    const { created, health } = await installWebhooks(client, `${originOf(c.req.url)}/in/${row.token}`, secret.secret);
+    const { created, health } = await installWebhooks(client, `${originOf(c.req.url)}/in/${row.token}`, secret.secret).catch((error: Error) => {
+      throw new AppError("store_error", `The store refused: ${error.message}`, { cause: error });
+    });
     await c.var.services.db.update(channels).set({ health: JSON.stringify(health) }).where(eq(channels.id, row.id));
     return c.json({ created: created.map((webhook) => ({ id: webhook.id, topic: webhook.topic })), health });
   })

@@ -176,6 +176,20 @@ export function openApiDocument(): object {
           responses: { "200": { description: "The report", content: json(ref("ReconciliationReport")) }, ...errors(401, 404) },
         },
       },
+      "/api/channels/{id}/connect": {
+        parameters: [idParam("id")],
+        post: {
+          summary: "WooCommerce Premium: create the inbox's webhooks in the store and switch on any that are off",
+          responses: { "200": { description: "What was created, and the webhooks' state" }, ...errors(401, 404, 409, 502) },
+        },
+      },
+      "/api/channels/{id}/test-connection": {
+        parameters: [idParam("id")],
+        post: {
+          summary: "WooCommerce Premium: check the credentials, the store's stock management and the webhooks",
+          responses: { "200": { description: "What works" }, ...errors(401, 404, 409) },
+        },
+      },
       "/api/channels/{id}/secrets/{secretId}": {
         parameters: [idParam("id"), idParam("secretId")],
         delete: { summary: "Revoke a secret", responses: { "204": { description: "Revoked" }, ...errors(401, 404, 409) } },

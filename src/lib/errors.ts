@@ -27,6 +27,7 @@ export type ErrorCode =
   | "payload_too_large"
   | "unsupported_media_type"
   | "storage_unavailable"
+  | "store_error"
   | "internal_error"
   | "bad_environment";
 
@@ -59,6 +60,8 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
       return 413;
     case "unsupported_media_type":
       return 415;
+    case "store_error":
+      return 502;
     case "storage_unavailable":
       return 503;
     case "internal_error":
