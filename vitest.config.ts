@@ -17,6 +17,7 @@ export default defineConfig(async () => {
             // The fake stores listen on plain HTTP on loopback.
             ALLOW_INSECURE_STORE_URLS: "true",
             SHOPIFY_FAKE_URL: inject("shopifyUrl"),
+            WOO_FAKE_URL: inject("wooUrl"),
           },
         },
       })),

@@ -4,5 +4,6 @@ declare namespace Cloudflare {
     ADMIN_TOKEN: string;
     SETTINGS_KEY: string;
     SHOPIFY_FAKE_URL: string;
+    WOO_FAKE_URL: string;
   }
 }

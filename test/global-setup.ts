@@ -4,15 +4,20 @@
  */
 import type { TestProject } from "vitest/node";
 import { startFakeShopify } from "./fakes/shopify-server";
+import { startFakeWooCommerce } from "./fakes/woocommerce-server";
 
 declare module "vitest" {
   export interface ProvidedContext {
     shopifyUrl: string;
+    wooUrl: string;
   }
 }
 
 export default async function setup(project: TestProject) {
-  const shopify = await startFakeShopify();
+  const [shopify, woo] = await Promise.all([startFakeShopify(), startFakeWooCommerce()]);
   project.provide("shopifyUrl", shopify.url);
-  return () => shopify.close();
+  project.provide("wooUrl", woo.url);
+  return async () => {
+    await Promise.all([shopify.close(), woo.close()]);
+  };
 }
