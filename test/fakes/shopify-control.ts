@@ -14,6 +14,8 @@
  * ```
  */
 
+import { controlRequest, trimSlash, type ControlInit } from "./control-request";
+
 /** Per-shop settings; `PUT /__control/<shopKey>/config` creates or resets the shop with them. */
 export interface FakeShopConfig {
   /** The value `X-Shopify-Access-Token` must carry. */
@@ -105,27 +107,6 @@ export async function removeShop(serverUrl: string, shopKey: string): Promise<vo
   await control(serverUrl, shopKey, "", { method: "DELETE" });
 }
 
-/** Sends one control request and returns the response text; the body is always read, because workerd
- * holds a connection open for an unread response and a test making many calls could stall on that. */
-async function control(
-  serverUrl: string,
-  shopKey: string,
-  action: string,
-  init: { method: string; json?: unknown; body?: string; headers?: Record<string, string> },
-): Promise<string> {
-  const url = `${trimSlash(serverUrl)}/__control/${encodeURIComponent(shopKey)}${action ? `/${action}` : ""}`;
-  const headers: Record<string, string> = { ...init.headers };
-  let body = init.body;
-  if (init.json !== undefined) {
-    headers["content-type"] = "application/json";
-    body = JSON.stringify(init.json);
-  }
-  const response = await fetch(url, { method: init.method, headers, body });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`fake Shopify control ${init.method} ${url} answered ${response.status}: ${text}`);
-  return text;
-}
-
-function trimSlash(url: string): string {
-  return url.endsWith("/") ? url.slice(0, -1) : url;
+function control(serverUrl: string, shopKey: string, action: string, init: ControlInit): Promise<string> {
+  return controlRequest("fake Shopify", serverUrl, shopKey, action, init);
 }

@@ -15,6 +15,8 @@
  * ```
  */
 
+import { controlRequest, trimSlash, type ControlInit } from "./control-request";
+
 /** Per-store settings; `PUT /__control/<storeKey>/config` creates or resets the store with them. */
 export interface FakeWooStoreConfig {
   /** `ck_…`; the key the API accepts. */
@@ -289,27 +291,6 @@ export async function removeStore(serverUrl: string, storeKey: string): Promise<
   await control(serverUrl, storeKey, "", { method: "DELETE" });
 }
 
-/** Sends one control request and returns the response text; the body is always read, because workerd
- * holds a connection open for an unread response and a test making many calls could stall on that. */
-async function control(
-  serverUrl: string,
-  storeKey: string,
-  action: string,
-  init: { method: string; json?: unknown; body?: string; headers?: Record<string, string> },
-): Promise<string> {
-  const url = `${trimSlash(serverUrl)}/__control/${encodeURIComponent(storeKey)}${action ? `/${action}` : ""}`;
-  const headers: Record<string, string> = { ...init.headers };
-  let body = init.body;
-  if (init.json !== undefined) {
-    headers["content-type"] = "application/json";
-    body = JSON.stringify(init.json);
-  }
-  const response = await fetch(url, { method: init.method, headers, body });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`fake WooCommerce control ${init.method} ${url} answered ${response.status}: ${text}`);
-  return text;
-}
-
-function trimSlash(url: string): string {
-  return url.endsWith("/") ? url.slice(0, -1) : url;
+function control(serverUrl: string, storeKey: string, action: string, init: ControlInit): Promise<string> {
+  return controlRequest("fake WooCommerce", serverUrl, storeKey, action, init);
 }

@@ -78,6 +78,7 @@
  * return () => woo.close();
  * ```
  */
+import { skipString, skipValue, skipWhitespace, splitJsonArray } from "./raw-json";
 import { createHmac, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -252,6 +253,15 @@ class WpError {
   }
   get data(): Record<string, unknown> {
     return { status: this.status, ...this.extra };
+  }
+}
+
+/** The orders a control request seeds, each as its exact text (ids above 2^53 intact). */
+function splitArray(body: string): string[] {
+  try {
+    return splitJsonArray(body);
+  } catch (error) {
+    throw new ControlError(400, `orders body is not valid JSON: ${(error as Error).message}`);
   }
 }
 
@@ -1773,7 +1783,7 @@ function controlRequest(method: string, path: string[], body: string, stores: Ma
     }
     case "POST orders": {
       const store = storeOrFail();
-      const texts = body.trimStart().startsWith("[") ? splitJsonArray(body) : body.split(/\r?\n/).filter((line) => line.trim());
+      const texts = body.trimStart().startsWith("[") ? splitArray(body) : body.split(/\r?\n/).filter((line) => line.trim());
       const parsed = texts.map((text, index) => {
         try {
           return readOrder(text);
@@ -2127,64 +2137,6 @@ function setMembers(text: string, updates: Record<string, string>): string {
   return out;
 }
 
-/** The elements of a JSON array text, each as its exact source text. */
-function splitJsonArray(text: string): string[] {
-  try {
-    JSON.parse(text);
-  } catch (error) {
-    throw new ControlError(400, `orders body is not valid JSON: ${(error as Error).message}`);
-  }
-  const elements: string[] = [];
-  let i = skipWhitespace(text, 0) + 1; // past "["
-  for (;;) {
-    i = skipWhitespace(text, i);
-    if (text[i] === "]") return elements;
-    const start = i;
-    i = skipValue(text, i);
-    elements.push(text.slice(start, i));
-    i = skipWhitespace(text, i);
-    if (text[i] === ",") i++;
-  }
-}
-
-function skipWhitespace(text: string, i: number): number {
-  while (i < text.length && (text[i] === " " || text[i] === "\n" || text[i] === "\r" || text[i] === "\t")) i++;
-  return i;
-}
-
-/** `text[i]` is an opening quote; returns the index after the closing one. */
-function skipString(text: string, i: number): number {
-  for (i++; i < text.length; i++) {
-    if (text[i] === "\\") i++;
-    else if (text[i] === '"') return i + 1;
-  }
-  return i;
-}
-
-function skipValue(text: string, i: number): number {
-  const first = text[i];
-  if (first === '"') return skipString(text, i);
-  if (first === "{" || first === "[") {
-    let depth = 0;
-    while (i < text.length) {
-      const c = text[i];
-      if (c === '"') {
-        i = skipString(text, i);
-        continue;
-      }
-      if (c === "{" || c === "[") depth++;
-      else if (c === "}" || c === "]") {
-        depth--;
-        if (depth === 0) return i + 1;
-      }
-      i++;
-    }
-    return i;
-  }
-  // number, true, false, null
-  while (i < text.length && !",}] \n\r\t".includes(text[i])) i++;
-  return i;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // PHP semantics. PHP strings are bytes: they are modelled as "binary" JS strings (one char per byte, latin1).

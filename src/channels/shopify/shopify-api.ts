@@ -6,6 +6,7 @@
  * fractional), retrying 5xx with backoff.
  */
 import { parseJsonLossless } from "../../lib/json";
+import { StoreApiError } from "../store-api-error";
 
 export interface ShopifyClientOptions {
   /** https://<shop>.myshopify.com (or a fake shop in tests). */
@@ -18,17 +19,6 @@ export interface ShopifyClientOptions {
   maxAttempts?: number;
 }
 
-export class ShopifyApiError extends Error {
-  override name = "ShopifyApiError";
-  constructor(
-    message: string,
-    readonly status: number,
-    /** Whether trying again later can help (rate limits, outages) or not (bad token, missing scope). */
-    readonly retryable: boolean,
-  ) {
-    super(message);
-  }
-}
 
 export interface OrdersPage {
   /** Orders as Shopify sent them, numbers kept as their exact text. */
@@ -48,7 +38,7 @@ export function createShopifyClient(options: ShopifyClientOptions) {
       try {
         response = await fetchImpl(url, { headers: { "x-shopify-access-token": accessToken, accept: "application/json" } });
       } catch (error) {
-        if (attempt >= maxAttempts) throw new ShopifyApiError(`Shopify could not be reached: ${(error as Error).message}`, 0, true);
+        if (attempt >= maxAttempts) throw new StoreApiError(`Shopify could not be reached: ${(error as Error).message}`, 0, null, true);
         await sleep(backoff(attempt));
         continue;
       }
@@ -59,7 +49,7 @@ export function createShopifyClient(options: ShopifyClientOptions) {
       }
       const retryable = response.status === 429 || response.status >= 500;
       if (!retryable || attempt >= maxAttempts) {
-        throw new ShopifyApiError(`Shopify answered ${response.status}: ${errorText(body)}`, response.status, retryable);
+        throw new StoreApiError(`Shopify answered ${response.status}: ${errorText(body)}`, response.status, null, retryable);
       }
       const retryAfter = Number.parseFloat(response.headers.get("retry-after") ?? "");
       await sleep(Number.isFinite(retryAfter) ? Math.ceil(retryAfter * 1000) : backoff(attempt));
@@ -80,7 +70,7 @@ export function createShopifyClient(options: ShopifyClientOptions) {
       while (url) {
         const { response, body, requests } = await get(url);
         const parsed = parseJsonLossless(body) as { orders?: unknown[] };
-        if (!Array.isArray(parsed?.orders)) throw new ShopifyApiError("Shopify's orders answer had no orders list", response.status, false);
+        if (!Array.isArray(parsed?.orders)) throw new StoreApiError("Shopify's orders answer had no orders list", response.status, null, false);
         yield { orders: parsed.orders, requests };
         url = nextLink(response.headers.get("link"));
       }

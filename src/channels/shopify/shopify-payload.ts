@@ -6,14 +6,7 @@
  */
 import { z } from "zod";
 
-const text = z.union([z.string(), z.number()]).transform(String);
-const optionalText = text.nullish();
-const decimal = z
-  .union([z.string(), z.number()])
-  .transform(String)
-  .pipe(z.string().regex(/^-?\d+(\.\d+)?$/, "must be a decimal number"));
-const flag = z.union([z.boolean(), z.enum(["true", "false"]).transform((value) => value === "true")]);
-const quantity = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?$/, "must be a non-negative number").transform(Number)]);
+import { decimal, flag, optionalText, quantity, text } from "../payload-fields";
 
 const moneyBag = z
   .object({

@@ -4,8 +4,8 @@
  * webhooks a merchant creates there) or the app's client secret; it is used as UTF-8 text, never
  * hex-decoded. There is no timestamp under the signature, so replays are caught by deduplication.
  */
-import { fromBase64, timingSafeEqual, toBase64 } from "../../lib/encoding";
-import { hmacSha256 } from "../../lib/hmac";
+import { toBase64 } from "../../lib/encoding";
+import { hmacSha256, secretSigningBase64 } from "../../lib/hmac";
 import type { Verification } from "../types";
 
 export const HMAC_HEADER = "x-shopify-hmac-sha256";
@@ -16,13 +16,11 @@ export async function verifyShopifyHmac(
   secrets: Array<{ id: string; secret: string }>,
 ): Promise<Verification> {
   if (!header) return { ok: false, rejection: { code: "signature_missing", message: "The X-Shopify-Hmac-Sha256 header is missing" } };
-  const given = fromBase64(header);
-  if (!given || given.length !== 32) {
+  const signer = await secretSigningBase64(header, body, secrets);
+  if (signer === "malformed") {
     return { ok: false, rejection: { code: "signature_malformed", message: "X-Shopify-Hmac-Sha256 must be a base64 HMAC-SHA256 (44 characters)" } };
   }
-  for (const { id, secret } of secrets) {
-    if (timingSafeEqual(given, await hmacSha256(secret, body))) return { ok: true, secretId: id };
-  }
+  if (signer) return { ok: true, secretId: signer };
   return {
     ok: false,
     rejection: {

@@ -10,6 +10,7 @@
  */
 import { toBase64, utf8 } from "../../lib/encoding";
 import { parseJsonLossless } from "../../lib/json";
+import { StoreApiError } from "../store-api-error";
 
 export interface WooClientOptions {
   storeUrl: string;
@@ -22,17 +23,6 @@ export interface WooClientOptions {
   maxAttempts?: number;
 }
 
-export class WooApiError extends Error {
-  override name = "WooApiError";
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: string | null,
-    readonly retryable: boolean,
-  ) {
-    super(message);
-  }
-}
 
 /** WooCommerce's own limit for one batch request (filter woocommerce_rest_batch_items_limit). */
 export const BATCH_LIMIT = 100;
@@ -132,7 +122,7 @@ export function createWooClient(options: WooClientOptions) {
       try {
         response = await fetchImpl(url.toString(), { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
       } catch (error) {
-        if (attempt >= maxAttempts) throw new WooApiError(`The store could not be reached: ${(error as Error).message}`, 0, null, true);
+        if (attempt >= maxAttempts) throw new StoreApiError(`The store could not be reached: ${(error as Error).message}`, 0, null, true);
         await sleep(backoff(attempt));
         continue;
       }
@@ -141,7 +131,7 @@ export function createWooClient(options: WooClientOptions) {
       const retryable = response.status === 429 || response.status >= 500;
       if (!retryable || attempt >= maxAttempts) {
         const { code, message } = errorOf(text);
-        throw new WooApiError(`WooCommerce answered ${response.status}${code ? ` ${code}` : ""}: ${message}`, response.status, code, retryable);
+        throw new StoreApiError(`WooCommerce answered ${response.status}${code ? ` ${code}` : ""}: ${message}`, response.status, code, retryable);
       }
       const retryAfter = Number.parseFloat(response.headers.get("retry-after") ?? "");
       await sleep(Number.isFinite(retryAfter) ? Math.ceil(retryAfter * 1000) : backoff(attempt));

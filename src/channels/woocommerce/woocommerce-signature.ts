@@ -4,8 +4,8 @@
  * ping when a webhook is saved: a form body `webhook_id=<n>` with no X-WC headers, which must be
  * answered 200 (anything else shows as an error in the store's admin).
  */
-import { fromBase64, timingSafeEqual, toBase64, utf8 } from "../../lib/encoding";
-import { hmacSha256 } from "../../lib/hmac";
+import { toBase64, utf8 } from "../../lib/encoding";
+import { hmacSha256, secretSigningBase64 } from "../../lib/hmac";
 import type { Verification } from "../types";
 
 export const SIGNATURE_HEADER = "x-wc-webhook-signature";
@@ -23,13 +23,11 @@ export async function verifyWooSignature(headers: Headers, body: Uint8Array, sec
     if (isPing(headers, body)) return { ok: true, secretId: null };
     return { ok: false, rejection: { code: "signature_missing", message: "The X-WC-Webhook-Signature header is missing" } };
   }
-  const given = fromBase64(header);
-  if (!given || given.length !== 32) {
+  const signer = await secretSigningBase64(header, body, secrets);
+  if (signer === "malformed") {
     return { ok: false, rejection: { code: "signature_malformed", message: "X-WC-Webhook-Signature must be a base64 HMAC-SHA256 (44 characters)" } };
   }
-  for (const { id, secret } of secrets) {
-    if (timingSafeEqual(given, await hmacSha256(secret, body))) return { ok: true, secretId: id };
-  }
+  if (signer) return { ok: true, secretId: signer };
   return {
     ok: false,
     rejection: {

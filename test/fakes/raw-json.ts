@@ -1,0 +1,57 @@
+/**
+ * Splitting a JSON array into its elements' exact source text, without parsing the values: the
+ * fake stores keep seeded orders byte for byte, so ids above 2^53 survive as they would at the store.
+ */
+export function splitJsonArray(text: string): string[] {
+  JSON.parse(text); // throws on invalid JSON, before the scan below trusts the structure
+  const elements: string[] = [];
+  let i = skipWhitespace(text, 0) + 1; // past "["
+  for (;;) {
+    i = skipWhitespace(text, i);
+    if (text[i] === "]" || i >= text.length) return elements;
+    const start = i;
+    i = skipValue(text, i);
+    elements.push(text.slice(start, i));
+    i = skipWhitespace(text, i);
+    if (text[i] === ",") i++;
+  }
+}
+
+export function skipWhitespace(text: string, i: number): number {
+  while (i < text.length && (text[i] === " " || text[i] === "\n" || text[i] === "\r" || text[i] === "\t")) i++;
+  return i;
+}
+
+/** `text[i]` is an opening quote; returns the index after the closing one. */
+export function skipString(text: string, i: number): number {
+  for (i++; i < text.length; i++) {
+    if (text[i] === "\\") i++;
+    else if (text[i] === '"') return i + 1;
+  }
+  return i;
+}
+
+export function skipValue(text: string, i: number): number {
+  const first = text[i];
+  if (first === '"') return skipString(text, i);
+  if (first === "{" || first === "[") {
+    let depth = 0;
+    while (i < text.length) {
+      const c = text[i];
+      if (c === '"') {
+        i = skipString(text, i);
+        continue;
+      }
+      if (c === "{" || c === "[") depth++;
+      else if (c === "}" || c === "]") {
+        depth--;
+        if (depth === 0) return i + 1;
+      }
+      i++;
+    }
+    return i;
+  }
+  // number, true, false, null
+  while (i < text.length && !",}] \n\r\t".includes(text[i])) i++;
+  return i;
+}
