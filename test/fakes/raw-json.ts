@@ -55,3 +55,21 @@ export function skipValue(text: string, i: number): number {
   while (i < text.length && !",}] \n\r\t".includes(text[i])) i++;
   return i;
 }
+
+/** A control request the fake refuses; becomes `{"error": message}` with this status. */
+export class ControlError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** The orders a control request seeds, each as its exact text (ids above 2^53 intact). */
+export function splitArray(body: string): string[] {
+  try {
+    return splitJsonArray(body);
+  } catch (error) {
+    throw new ControlError(400, `orders body is not valid JSON: ${(error as Error).message}`);
+  }
+}

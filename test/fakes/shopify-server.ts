@@ -27,7 +27,7 @@
  * return () => shopify.close();
  * ```
  */
-import { skipString, skipValue, skipWhitespace, splitJsonArray } from "./raw-json";
+import { ControlError, skipString, skipValue, skipWhitespace, splitArray } from "./raw-json";
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -126,24 +126,6 @@ interface Reply {
   body: string;
   /** Set when an injected fault produced the reply (for the request log only). */
   fault?: boolean;
-}
-
-/** The orders a control request seeds, each as its exact text (ids above 2^53 intact). */
-function splitArray(body: string): string[] {
-  try {
-    return splitJsonArray(body);
-  } catch (error) {
-    throw new ControlError(400, `orders body is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-/** A control request the fake refuses; becomes `{"error": message}` with this status. */
-class ControlError extends Error {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
 }
 
 /** Starts the fake on an ephemeral port of 127.0.0.1 (by default). */

@@ -78,7 +78,7 @@
  * return () => woo.close();
  * ```
  */
-import { skipString, skipValue, skipWhitespace, splitJsonArray } from "./raw-json";
+import { ControlError, skipString, skipValue, skipWhitespace, splitArray } from "./raw-json";
 import { createHmac, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -253,24 +253,6 @@ class WpError {
   }
   get data(): Record<string, unknown> {
     return { status: this.status, ...this.extra };
-  }
-}
-
-/** The orders a control request seeds, each as its exact text (ids above 2^53 intact). */
-function splitArray(body: string): string[] {
-  try {
-    return splitJsonArray(body);
-  } catch (error) {
-    throw new ControlError(400, `orders body is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-/** A control request the fake refuses; becomes `{"error": message}` with this status. */
-class ControlError extends Error {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
   }
 }
 
