@@ -58,7 +58,8 @@ const tick = async () => {
   const at = new Date();
   for (const cron of CRONS.filter((cron) => matches(cron, at))) {
     try {
-      await fetch(`http://127.0.0.1:${port}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(cron)}`);
+      const response = await fetch(`http://127.0.0.1:${port}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(cron)}`);
+      console.log(`[cron] "${cron}" ran: ${response.status} ${await response.text()}`);
     } catch {
       // wrangler is still starting or restarting; the next minute tries again
     }
