@@ -52,7 +52,7 @@ async function verifyAndParse(adapter, request) {
   const verification = await adapter.verify(request, CHANNEL);
   if (!verification.ok) throw new Error(`verify refused the bench order: ${verification.rejection.message}`);
   const verdict = await adapter.parse(request, CHANNEL);
-  if (verdict.kind !== "order") throw new Error(`parse did not return an order: ${JSON.stringify(verdict)}`);
+  if (verdict.kind !== "arrivals" || verdict.arrivals[0].type !== "order") throw new Error(`parse did not return an order: ${JSON.stringify(verdict)}`);
   return verdict;
 }
 
@@ -93,7 +93,7 @@ async function checkSigner(signConnect) {
 
 /** Both variants must reach the same idempotency key: the stand-in hashes exactly like WebCrypto. */
 async function checkSameVerdict(modules, request) {
-  const keys = await Promise.all(Object.values(modules).map(async ({ connectAdapter }) => (await verifyAndParse(connectAdapter, request)).arrival.key));
+  const keys = await Promise.all(Object.values(modules).map(async ({ connectAdapter }) => (await verifyAndParse(connectAdapter, request)).arrivals[0].key));
   if (new Set(keys).size !== 1) throw new Error(`the crypto variants disagree on the order key: ${keys.join(" vs ")}`);
 }
 
