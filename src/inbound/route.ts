@@ -92,6 +92,7 @@ inbound.post("/in/:token", async (c) => {
 
     if (verdict.kind === "rejected") return refuse(channel.id, verdict.rejection);
     if (verdict.kind === "ignored") {
+      // Nothing to store but the log line; still, no 2xx before it is written.
       await logDelivery(d1, {
         channelId: channel.id,
         receivedAt,
@@ -103,6 +104,8 @@ inbound.post("/in/:token", async (c) => {
         headers,
         body: lossyUtf8.decode(body),
         bodyBytes: body.byteLength,
+      }).catch((error: unknown) => {
+        throw new AppError("storage_unavailable", "The delivery could not be logged: send it again", { cause: error });
       });
       return c.json({ order_id: null, duplicate: false, ignored: verdict.reason }, 200);
     }
