@@ -9,6 +9,7 @@ import { deliveryRoutes } from "./api/deliveries";
 import { requireAdmin } from "./api/auth";
 import { openApiDocument } from "./api/openapi";
 import { orderRoutes } from "./api/orders";
+import { storeLinkRoutes } from "./api/store-links";
 import { buildServices, type AppEnv } from "./context";
 import { readConfig } from "./env";
 import { inbound } from "./inbound/route";
@@ -30,6 +31,7 @@ export function createApp(now: () => number = Date.now) {
   app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
   app.use("/api/*", requireAdmin);
   app.route("/api/channels", channelRoutes);
+  app.route("/api/channels", storeLinkRoutes);
   app.route("/api/orders", orderRoutes);
   app.route("/api/deliveries", deliveryRoutes);
 

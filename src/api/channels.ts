@@ -7,14 +7,9 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { forgetChannel } from "../channels/channel-store";
 import { adapterFor } from "../channels/registry";
-import { mergeSettings, openCredentials } from "../channels/channel-settings";
-import { createWooClient } from "../channels/woocommerce/woocommerce-api";
-import { installWebhooks, testConnection } from "../channels/woocommerce/woocommerce-connect";
-import { wooReconciler } from "../channels/woocommerce/woocommerce-reconcile";
-import { reconcilerFor } from "../channels/registry";
-import { reconcileChannel } from "../jobs/messages";
+import { mergeSettings } from "../channels/channel-settings";
 import { CHANNEL_TYPES, type ChannelType } from "../channels/types";
-import type { AppEnv, Database, Services } from "../context";
+import type { AppEnv, Database } from "../context";
 import { channels, channelSecrets, type ChannelRow, type ChannelSecretRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { newId, newSecret, newToken } from "../lib/ids";
@@ -99,45 +94,16 @@ const secretSummary = (secret: ChannelSecretRow) => ({
   created_at: isoTime(secret.createdAt)!,
 });
 
-async function loadChannel(db: Database, id: string): Promise<{ row: ChannelRow; secrets: ChannelSecretRow[] }> {
+export async function loadChannel(db: Database, id: string): Promise<{ row: ChannelRow; secrets: ChannelSecretRow[] }> {
   const row = await db.query.channels.findFirst({ where: eq(channels.id, id) });
   if (!row) throw new AppError("not_found", `No channel ${id}`);
   const secrets = await db.select().from(channelSecrets).where(eq(channelSecrets.channelId, id)).orderBy(asc(channelSecrets.createdAt));
   return { row, secrets };
 }
 
-const originOf = (url: string) => new URL(url).origin;
+export const originOf = (url: string) => new URL(url).origin;
 
-/** The REST client of a WooCommerce Premium channel that holds its store URL and API keys. */
-async function wooClientFor(services: Services, row: ChannelRow) {
-  const settings = JSON.parse(row.settings) as Record<string, unknown>;
-  if (row.type !== "woocommerce-premium" || row.status !== "active" || !wooReconciler.canReconcile(settings, JSON.parse(row.credentialKeys))) {
-    throw new AppError("conflict", "This needs an active WooCommerce Premium channel with its store URL, consumer key and consumer secret");
-  }
-  const credentials = await openCredentials(row.sealedSettings, services.config.SETTINGS_KEY);
-  return createWooClient({
-    storeUrl: String(settings.store_url),
-    consumerKey: credentials.consumer_key,
-    consumerSecret: credentials.consumer_secret,
-    fetch: services.fetch,
-  });
-}
 
-function runJson(run: Record<string, unknown>) {
-  return {
-    id: run.id,
-    started_at: isoTime(run.started_at as number),
-    finished_at: isoTime(run.finished_at as number | null),
-    window_from: isoTime(run.window_from as number),
-    status: run.status,
-    pages: run.pages,
-    requests: run.requests,
-    orders_seen: run.orders_seen,
-    orders_created: run.orders_created,
-    orders_updated: run.orders_updated,
-    error: run.error,
-  };
-}
 
 export const channelRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
@@ -229,55 +195,6 @@ export const channelRoutes = new Hono<AppEnv>()
     await db.update(channels).set({ status: "deleted", updatedAt: now() }).where(eq(channels.id, row.id));
     forgetChannel(row.token);
     return c.body(null, 204);
-  })
-
-  .post("/:id/reconcile", async (c) => {
-    const { db, queue } = c.var.services;
-    const { row } = await loadChannel(db, c.req.param("id"));
-    const reconciler = reconcilerFor(row.type as ChannelType);
-    if (row.status !== "active" || !reconciler?.canReconcile(JSON.parse(row.settings), JSON.parse(row.credentialKeys))) {
-      throw new AppError("conflict", "This channel cannot be reconciled: it needs to be active and to hold the store's API credentials");
-    }
-    await queue.send(reconcileChannel(row.id));
-    return c.json({ queued: true }, 202);
-  })
-
-  .get("/:id/reconciliation", async (c) => {
-    const { db, d1 } = c.var.services;
-    const { row } = await loadChannel(db, c.req.param("id"));
-    const [runs, counts] = await d1.batch([
-      d1.prepare("SELECT * FROM reconciliation_runs WHERE channel_id = ?1 ORDER BY started_at DESC LIMIT 20").bind(row.id),
-      // An order counts as seen by webhook once any delivery of it arrived, before or after a sweep found it.
-      d1
-        .prepare(
-          `SELECT count(*) AS total,
-                  sum(EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.origin = 'delivery')) AS by_webhook
-           FROM orders o WHERE o.channel_id = ?1`,
-        )
-        .bind(row.id),
-    ]);
-    const { total, by_webhook: byWebhook } = counts.results[0] as { total: number; by_webhook: number | null };
-    return c.json({
-      orders: { total, seen_by_webhook: byWebhook ?? 0, found_only_by_reconciliation: total - (byWebhook ?? 0) },
-      runs: (runs.results as Array<Record<string, unknown>>).map(runJson),
-    });
-  })
-
-  .post("/:id/connect", async (c) => {
-    const { row, secrets } = await loadChannel(c.var.services.db, c.req.param("id"));
-    const client = await wooClientFor(c.var.services, row);
-    const secret = secrets.filter((entry) => entry.revokedAt === null).at(-1)!;
-    const { created, health } = await installWebhooks(client, `${originOf(c.req.url)}/in/${row.token}`, secret.secret).catch((error: Error) => {
-      throw new AppError("store_error", `The store refused: ${error.message}`, { cause: error });
-    });
-    await c.var.services.db.update(channels).set({ health: JSON.stringify(health) }).where(eq(channels.id, row.id));
-    return c.json({ created: created.map((webhook) => ({ id: webhook.id, topic: webhook.topic })), health });
-  })
-
-  .post("/:id/test-connection", async (c) => {
-    const { row } = await loadChannel(c.var.services.db, c.req.param("id"));
-    const client = await wooClientFor(c.var.services, row);
-    return c.json(await testConnection(client, row.token));
   })
 
   .post("/:id/secrets", async (c) => {
