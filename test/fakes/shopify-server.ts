@@ -27,7 +27,7 @@
  * return () => shopify.close();
  * ```
  */
-import { ControlError, skipString, skipValue, skipWhitespace, splitArray } from "./raw-json";
+import { ControlError, parseControlJson, readRequestBody, safeDecode, skipString, skipValue, skipWhitespace, splitArray } from "./fake-kit";
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -164,7 +164,7 @@ async function handle(req: http.IncomingMessage, shops: Map<string, Shop>, now: 
   const method = req.method ?? "GET";
 
   if (segments[0] === "__control") {
-    const body = await readBody(req);
+    const body = await readRequestBody(req).then((buffer) => buffer.toString("utf8"));
     try {
       return controlRequest(method, segments.slice(1), body, shops, now);
     } catch (error) {
@@ -174,7 +174,7 @@ async function handle(req: http.IncomingMessage, shops: Map<string, Shop>, now: 
   }
 
   if (segments[0] === "shops" && segments[1] !== undefined) {
-    await readBody(req); // drain; no API route here takes a body
+    await readRequestBody(req).then((buffer) => buffer.toString("utf8")); // drain; no API route here takes a body
     const shop = shops.get(segments[1]);
     if (!shop) return json(404, { errors: "Not Found" });
     const time = Date.now();
@@ -440,7 +440,7 @@ function controlRequest(method: string, path: string[], body: string, shops: Map
 
   switch (`${method} ${action ?? ""}`) {
     case "PUT config": {
-      const shop = newShop(key, validateConfig(parseJson(body)), now());
+      const shop = newShop(key, validateConfig(parseControlJson(body)), now());
       shops.set(key, shop);
       return json(200, { shopKey: key, accessToken: shop.accessToken, bucketSize: shop.bucketSize, leakPerSecond: shop.leakPerSecond });
     }
@@ -459,7 +459,7 @@ function controlRequest(method: string, path: string[], body: string, shops: Map
     }
     case "POST faults": {
       const shop = shopOrFail();
-      shop.faults.push(validateFault(parseJson(body), shop));
+      shop.faults.push(validateFault(parseControlJson(body), shop));
       return json(200, { pending: shop.faults.reduce((sum, fault) => sum + fault.remaining, 0) });
     }
     case "GET requests":
@@ -595,30 +595,8 @@ function send(res: http.ServerResponse, reply: Reply): void {
   res.end(reply.body);
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw new ControlError(400, "body must be JSON");
-  }
-}
 
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
 
 function logEntry(req: http.IncomingMessage, method: string, path: string, time: number, reply: Reply): FakeLoggedRequest {
   const headers: FakeLoggedRequest["headers"] = {};

@@ -78,7 +78,7 @@
  * return () => woo.close();
  * ```
  */
-import { ControlError, skipString, skipValue, skipWhitespace, splitArray } from "./raw-json";
+import { ControlError, parseControlJson, readRequestBody, safeDecode, skipString, skipValue, skipWhitespace, splitArray } from "./fake-kit";
 import { createHmac, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -294,7 +294,7 @@ async function handle(req: http.IncomingMessage, stores: Map<string, Store>, now
   const rawQuery = queryAt < 0 ? "" : target.slice(queryAt + 1);
   const segments = rawPath.split("/").slice(1).map(safeDecode);
   const method = (req.method ?? "GET").toUpperCase();
-  const body = await readBody(req);
+  const body = await readRequestBody(req);
 
   if (segments[0] === "__control") {
     try {
@@ -1754,13 +1754,13 @@ function controlRequest(method: string, path: string[], body: string, stores: Ma
 
   switch (route) {
     case "PUT config": {
-      const store = newStore(key, validateConfig(parseJson(body)));
+      const store = newStore(key, validateConfig(parseControlJson(body)));
       stores.set(key, store);
       return controlJson({ storeKey: key, storeUrl: home, ...publicConfig(store) });
     }
     case "PATCH config": {
       const store = storeOrFail();
-      store.config = validateConfig({ ...store.config, ...(parseJson(body) as object) });
+      store.config = validateConfig({ ...store.config, ...(parseControlJson(body) as object) });
       return controlJson({ storeKey: key, storeUrl: home, ...publicConfig(store) });
     }
     case "POST orders": {
@@ -1784,7 +1784,7 @@ function controlRequest(method: string, path: string[], body: string, stores: Ma
     }
     case "POST products": {
       const store = storeOrFail();
-      const seeds = parseJson(body);
+      const seeds = parseControlJson(body);
       if (!Array.isArray(seeds)) throw new ControlError(400, "products body must be a JSON array");
       const seeded = seeds.map((seed, index) => {
         try {
@@ -1808,7 +1808,7 @@ function controlRequest(method: string, path: string[], body: string, stores: Ma
     }
     case "POST faults": {
       const store = storeOrFail();
-      store.faults.push(validateFault(parseJson(body)));
+      store.faults.push(validateFault(parseControlJson(body)));
       return controlJson({ pending: store.faults.reduce((sum, fault) => sum + fault.remaining, 0) });
     }
     case "GET requests":
@@ -1826,7 +1826,7 @@ function controlRequest(method: string, path: string[], body: string, stores: Ma
     }
     case "POST webhooks/:id/delivery-result": {
       const webhook = webhookOrFail(storeOrFail(), rest[0]);
-      const { responseCode } = (parseJson(body) ?? {}) as { responseCode?: unknown };
+      const { responseCode } = (parseControlJson(body) ?? {}) as { responseCode?: unknown };
       if (typeof responseCode !== "number" || !Number.isInteger(responseCode)) throw new ControlError(400, "responseCode must be an integer (0 for a transport error)");
       if (webhook.status !== "active") throw new ControlError(409, `webhook ${webhook.id} is ${webhook.status}; WooCommerce would not have delivered`);
       // log_delivery(): 200–302 is success; failed_delivery() disables once the count is already above 5.
@@ -1839,7 +1839,7 @@ function controlRequest(method: string, path: string[], body: string, stores: Ma
     case "POST webhooks/:id/delivery-request": {
       const store = storeOrFail();
       const webhook = webhookOrFail(store, rest[0]);
-      return controlJson(buildDelivery(store, webhook, (parseJson(body || "{}") ?? {}) as Record<string, unknown>, home, now()));
+      return controlJson(buildDelivery(store, webhook, (parseControlJson(body || "{}") ?? {}) as Record<string, unknown>, home, now()));
     }
     case "DELETE ":
       storeOrFail();
@@ -2357,30 +2357,8 @@ function send(res: http.ServerResponse, reply: Reply): void {
   res.end(reply.body);
 }
 
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
 
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw new ControlError(400, "body must be JSON");
-  }
-}
 
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
 
 function headerValue(req: http.IncomingMessage, name: string): string {
   const value = req.headers[name];

@@ -1,7 +1,35 @@
 /**
- * Splitting a JSON array into its elements' exact source text, without parsing the values: the
- * fake stores keep seeded orders byte for byte, so ids above 2^53 survive as they would at the store.
+ * What the fake stores share: reading requests, control errors, and splitting a JSON array into its
+ * elements' exact source text without parsing the values (seeded orders are kept byte for byte, so
+ * ids above 2^53 survive as they would at the store).
  */
+import type http from "node:http";
+
+export function readRequestBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+export function parseControlJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new ControlError(400, "body must be JSON");
+  }
+}
+
+export function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export function splitJsonArray(text: string): string[] {
   JSON.parse(text); // throws on invalid JSON, before the scan below trusts the structure
   const elements: string[] = [];
