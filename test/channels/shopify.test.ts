@@ -8,7 +8,7 @@ import { decodeOrder } from "../../src/orders/order";
 import { decodeRefund } from "../../src/orders/refund";
 import cases from "../fixtures/shopify/cases.json";
 import { channelContract, type ContractFixture } from "./contract";
-import { keyOf, orderOf } from "./verdicts";
+import { arrivalsOf, keyOf, orderOf } from "./verdicts";
 
 // Vite inlines every fixture as text, so the bytes signed are the bytes Shopify sent.
 const files = import.meta.glob("../fixtures/shopify/*.{json,xml}", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
@@ -73,6 +73,18 @@ describe("Shopify webhooks", () => {
   ])("keys an order arrival by %s", async (_, headers, key) => {
     const verdict = await parse(fixture("simple.json"), { "x-shopify-topic": "orders/updated", ...headers });
     expect(keyOf(verdict)).toBe(key);
+  });
+
+  it("carries the refunds embedded in an order as refund arrivals, so a lost refunds/create is not lost", async () => {
+    const body = fixture("eu-vat.json").replace('"refunds":[]', `"refunds":[${fixture("refund.json")}]`);
+    expect(body).not.toBe(fixture("eu-vat.json"));
+    const arrivals = arrivalsOf(await parse(body, { "x-shopify-topic": "orders/updated", "x-shopify-event-id": "ev-9" }));
+    expect(arrivals.map((arrival) => [arrival.type, arrival.key])).toEqual([
+      ["order", "event:ev-9"],
+      ["refund", "refund:1004560872451"],
+    ]);
+    const refund = decodeRefund(JSON.parse(fixture("refund.expected.json")));
+    expect(arrivals[1].type === "refund" && arrivals[1].refund).toEqual(refund.ok && refund.refund);
   });
 
   it("acknowledges a topic it does not use without reading the body", async () => {

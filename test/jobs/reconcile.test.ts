@@ -7,6 +7,7 @@ import { handleQueue, ORDER_QUEUE_NAME } from "../../src/jobs/consumer";
 import { EVERY_MINUTE } from "../../src/jobs/schedule";
 import { utf8 } from "../../src/lib/encoding";
 import { configureShop, injectFaults, requestLog, seedOrders, shopBaseUrl } from "../fakes/shopify-control";
+import refundFixture from "../fixtures/shopify/refund.json?raw";
 import simpleOrder from "../fixtures/shopify/simple.json?raw";
 import { api, createChannel, deliver, json } from "../helpers";
 
@@ -91,6 +92,24 @@ describe("Shopify reconciliation", () => {
     expect(result.run).toMatchObject({ orders_created: 0, orders_updated: 1 });
     const [row] = (await json(await api(`/api/orders?channel_id=${channel.id}`))).items;
     expect(row.note).toBe("Leave at reception");
+  });
+
+  it("stores the refunds a swept order carries, and a later refunds/create is a duplicate", async () => {
+    const channel = await reconcilableChannel("recon-refund");
+    const refund = refundFixture;
+    const order = storeOrder("6431184420867", recent(5)).replace('"refunds":[]', `"refunds":[${refund}]`);
+    await seedOrders(FAKE, "recon-refund", [order]);
+    await sweep(channel.id);
+    const [listed] = (await json(await api(`/api/orders?channel_id=${channel.id}`))).items;
+    const detail = await json(await api(`/api/orders/${listed.id}`));
+    expect(detail.timeline.filter((event: { kind: string; origin: string }) => event.kind === "refund" && event.origin === "reconciliation")).toHaveLength(1);
+
+    const webhook = await deliver(channel.token, refund, {
+      "content-type": "application/json",
+      "x-shopify-topic": "refunds/create",
+      "x-shopify-hmac-sha256": await signShopify(utf8.encode(refund), KEY),
+    });
+    expect(await json(webhook)).toEqual({ order_id: listed.id, duplicate: true });
   });
 
   it("follows Link pagination through every page", async () => {

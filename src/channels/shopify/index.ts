@@ -10,7 +10,8 @@ import { MoneyFormatError } from "../../orders/money";
 import { decodeOrder, issuesOf } from "../../orders/order";
 import { decodeRefund } from "../../orders/refund";
 import { fingerprint, readBody } from "../inbound-body";
-import type { ChannelAdapter, ParseVerdict } from "../types";
+import type { Order } from "../../orders/order";
+import type { Arrival, ChannelAdapter, ParseVerdict, RefundArrival } from "../types";
 import { shopifySettings } from "./shopify-settings";
 import { mapShopifyOrder } from "./map-shopify-order";
 import { mapShopifyRefund } from "./map-shopify-refund";
@@ -38,6 +39,45 @@ async function eventKey(headers: Headers, value: unknown): Promise<string> {
   return `content:${await fingerprint(value)}`;
 }
 
+function refundArrival(value: unknown): { arrival: RefundArrival } | { verdict: ParseVerdict } {
+  const payload = shopifyRefundSchema.safeParse(value, { reportInput: true });
+  if (!payload.success) return { verdict: invalid(issuesOf(payload.error)) };
+  const decoded = decodeRefund(mapShopifyRefund(payload.data));
+  if (!decoded.ok) return { verdict: invalid(decoded.issues) };
+  return { arrival: { type: "refund", key: `refund:${decoded.refund.external_id}`, refund: decoded.refund } };
+}
+
+/**
+ * An Order resource (from a webhook or the Admin API) as arrivals: the order, then each refund it
+ * carries. orders/updated and sweeps bring refunds too, so a lost refunds/create is not lost.
+ */
+export async function shopifyOrderArrivals(
+  value: unknown,
+  keyOf: (order: Order) => Promise<string> | string,
+  options: { test?: boolean } = {},
+): Promise<ParseVerdict> {
+  try {
+    const payload = shopifyOrderSchema.safeParse(value, { reportInput: true });
+    if (!payload.success) return invalid(issuesOf(payload.error));
+    const decoded = decodeOrder(mapShopifyOrder(payload.data, options));
+    if (!decoded.ok) return invalid(decoded.issues);
+    const arrivals: [Arrival, ...Arrival[]] = [{ type: "order", key: await keyOf(decoded.order), order: decoded.order }];
+    for (const [index, embedded] of (payload.data.refunds ?? []).entries()) {
+      const refund = refundArrival(embedded);
+      if ("verdict" in refund) {
+        return refund.verdict.kind === "rejected" && refund.verdict.rejection.problems
+          ? invalid(refund.verdict.rejection.problems.map((problem) => ({ ...problem, field: `refunds.${index}.${problem.field}` })))
+          : refund.verdict;
+      }
+      arrivals.push(refund.arrival);
+    }
+    return { kind: "arrivals", arrivals };
+  } catch (error) {
+    if (error instanceof MoneyFormatError) return { kind: "rejected", rejection: { code: "validation_failed", message: error.message } };
+    throw error;
+  }
+}
+
 export const shopifyAdapter: ChannelAdapter = {
   type: "shopify",
   mediaTypes: ["application/json", "application/xml", "text/xml"],
@@ -61,20 +101,13 @@ export const shopifyAdapter: ChannelAdapter = {
     const body = readBody(request, { json: parseJsonLossless, xml: (root) => shopifyResourceFromXml(root, resource) });
     if (!body.ok) return { kind: "rejected", rejection: body.rejection };
 
+    if (resource === "order") {
+      const test = request.headers.get("x-shopify-test") === "true";
+      return shopifyOrderArrivals(body.value, (order) => eventKey(request.headers, order), { test });
+    }
     try {
-      if (resource === "order") {
-        const payload = shopifyOrderSchema.safeParse(body.value, { reportInput: true });
-        if (!payload.success) return invalid(issuesOf(payload.error));
-        const test = request.headers.get("x-shopify-test") === "true";
-        const decoded = decodeOrder(mapShopifyOrder(payload.data, { test }));
-        if (!decoded.ok) return invalid(decoded.issues);
-        return { kind: "arrivals", arrivals: [{ type: "order", key: await eventKey(request.headers, decoded.order), order: decoded.order }] };
-      }
-      const payload = shopifyRefundSchema.safeParse(body.value, { reportInput: true });
-      if (!payload.success) return invalid(issuesOf(payload.error));
-      const decoded = decodeRefund(mapShopifyRefund(payload.data));
-      if (!decoded.ok) return invalid(decoded.issues);
-      return { kind: "arrivals", arrivals: [{ type: "refund", key: `refund:${decoded.refund.external_id}`, refund: decoded.refund }] };
+      const refund = refundArrival(body.value);
+      return "arrival" in refund ? { kind: "arrivals", arrivals: [refund.arrival] } : refund.verdict;
     } catch (error) {
       if (error instanceof MoneyFormatError) return { kind: "rejected", rejection: { code: "validation_failed", message: error.message } };
       throw error;

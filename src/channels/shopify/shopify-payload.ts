@@ -60,6 +60,8 @@ export const shopifyOrderSchema = z.object({
   total_shipping_price_set: moneyBag,
   payment_gateway_names: z.array(z.string()).nullish(),
   discount_codes: z.array(z.object({ code: text, amount: decimal.nullish() })).nullish(),
+  /** Refund resources, each read like a refunds/create body. */
+  refunds: z.array(z.unknown()).nullish(),
   customer: z
     .object({ first_name: optionalText, last_name: optionalText, email: optionalText, phone: optionalText })
     .nullish(),

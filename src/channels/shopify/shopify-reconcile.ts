@@ -3,12 +3,10 @@
  * turned into the same arrivals a webhook would bring. Webhooks get lost (Shopify retries 8 times
  * over 4 hours, then gives up); this is how their orders still appear.
  */
-import { decodeOrder } from "../../orders/order";
 import { sourceUpdatedAt } from "../../orders/order";
-import type { ArrivalPage, OrderArrival, Reconciler, ReconcileSource } from "../types";
+import type { ArrivalPage, Reconciler, ReconcileSource } from "../types";
+import { shopifyOrderArrivals } from ".";
 import { createShopifyClient } from "./shopify-api";
-import { mapShopifyOrder } from "./map-shopify-order";
-import { shopifyOrderSchema } from "./shopify-payload";
 import { DEFAULT_API_VERSION } from "./shopify-settings";
 
 /** Whether the channel holds what a sweep needs. */
@@ -30,29 +28,14 @@ async function* shopifyArrivalsSince(source: ReconcileSource, since: Date): Asyn
     sleep: source.sleep,
   });
   for await (const page of client.ordersUpdatedSince(since)) {
-    const arrivals: OrderArrival[] = [];
-    const unreadable: ArrivalPage["unreadable"] = [];
+    const result: ArrivalPage = { arrivals: [], unreadable: [], requests: page.requests };
     for (const raw of page.orders) {
-      const externalId = String((raw as { id?: unknown })?.id ?? "?");
-      const payload = shopifyOrderSchema.safeParse(raw);
-      if (!payload.success) {
-        unreadable.push({ externalId, reason: payload.error.issues[0]?.message ?? "unreadable" });
-        continue;
-      }
-      try {
-        const decoded = decodeOrder(mapShopifyOrder(payload.data));
-        if (!decoded.ok) {
-          unreadable.push({ externalId, reason: `${decoded.issues[0].field}: ${decoded.issues[0].message}` });
-          continue;
-        }
-        const order = decoded.order;
-        // One key per order state: sweeps that overlap find the same state and store nothing.
-        arrivals.push({ type: "order", key: `state:${order.external_id}:${sourceUpdatedAt(order)}`, order });
-      } catch (error) {
-        unreadable.push({ externalId, reason: (error as Error).message });
-      }
+      // One key per order state: sweeps that overlap find the same state and store nothing.
+      const verdict = await shopifyOrderArrivals(raw, (order) => `state:${order.external_id}:${sourceUpdatedAt(order)}`);
+      if (verdict.kind === "arrivals") result.arrivals.push(...verdict.arrivals);
+      else if (verdict.kind === "rejected") result.unreadable.push({ externalId: String((raw as { id?: unknown })?.id ?? "?"), reason: verdict.rejection.message });
     }
-    yield { arrivals, unreadable, requests: page.requests };
+    yield result;
   }
 }
 
