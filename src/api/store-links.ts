@@ -6,6 +6,8 @@ import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { openCredentials } from "../channels/channel-settings";
 import { reconcilerFor } from "../channels/registry";
+import { createMozelloClient } from "../channels/mozello/mozello-api";
+import { MOZELLO_API } from "../channels/mozello/mozello-settings";
 import type { ChannelType } from "../channels/types";
 import { createWooClient } from "../channels/woocommerce/woocommerce-api";
 import { installWebhooks, testConnection } from "../channels/woocommerce/woocommerce-connect";
@@ -82,13 +84,24 @@ export const storeLinkRoutes = new Hono<AppEnv>()
   })
 
   .post("/:id/connect", async (c) => {
-    const { row, secrets } = await loadChannel(c.var.services.db, c.req.param("id"));
-    const client = await wooClientFor(c.var.services, row);
+    const { services } = c.var;
+    const { row, secrets } = await loadChannel(services.db, c.req.param("id"));
+    const uri = `${originOf(c.req.url)}/in/${row.token}`;
     const secret = secrets.filter((entry) => entry.revokedAt === null).at(-1)!;
-    const { created, health } = await installWebhooks(client, `${originOf(c.req.url)}/in/${row.token}`, secret.secret).catch((error: Error) => {
+    const storeRefused = (error: Error): never => {
       throw new AppError("store_error", `The store refused: ${error.message}`, { cause: error });
-    });
-    await c.var.services.db.update(channels).set({ health: JSON.stringify(health) }).where(eq(channels.id, row.id));
+    };
+
+    if (row.type === "mozello" && row.status === "active") {
+      // Mozello signs notifications with the API key, which is the channel's secret.
+      const settings = JSON.parse(row.settings) as { api_url?: string };
+      const client = createMozelloClient({ apiKey: secret.secret, baseUrl: settings.api_url ?? MOZELLO_API, fetch: services.fetch });
+      await client.registerNotifications(uri).catch(storeRefused);
+      return c.json({ notifications: await client.notifications().catch(storeRefused) });
+    }
+    const client = await wooClientFor(services, row);
+    const { created, health } = await installWebhooks(client, uri, secret.secret).catch(storeRefused);
+    await services.db.update(channels).set({ health: JSON.stringify(health) }).where(eq(channels.id, row.id));
     return c.json({ created: created.map((webhook) => ({ id: webhook.id, topic: webhook.topic })), health });
   })
 

@@ -4,6 +4,8 @@
  * exhaustive by construction: a new type does not compile until it is listed here.
  */
 import { connectAdapter } from "./connect";
+import { mozelloAdapter } from "./mozello";
+import { mozelloReconciler } from "./mozello/mozello-reconcile";
 import { shopifyAdapter } from "./shopify";
 import { shopifyReconciler } from "./shopify/shopify-reconcile";
 import { createWooAdapter, wooAdapter } from "./woocommerce";
@@ -17,7 +19,7 @@ const CHANNEL_KINDS: Record<ChannelType, { adapter: ChannelAdapter | null; recon
   woocommerce: { adapter: wooAdapter, reconciler: null },
   "woocommerce-premium": { adapter: createWooAdapter("woocommerce-premium", wooPremiumSettings), reconciler: wooReconciler },
   paypal: { adapter: null, reconciler: null },
-  mozello: { adapter: null, reconciler: null },
+  mozello: { adapter: mozelloAdapter, reconciler: mozelloReconciler },
 };
 
 export const adapterFor = (type: ChannelType): ChannelAdapter | null => CHANNEL_KINDS[type]?.adapter ?? null;

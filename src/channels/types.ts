@@ -100,6 +100,8 @@ export interface ChannelAdapter {
 export interface ReconcileSource {
   settings: Record<string, unknown>;
   credentials: Record<string, string>;
+  /** The channel's newest active secret: for Mozello it is the store's API key. */
+  signingSecret: string | null;
   fetch: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
 }

@@ -37,7 +37,7 @@ export async function queueDueReconciliations(services: Services, now: number): 
   const { results } = await d1
     .prepare(
       `SELECT id, type, settings, credential_keys FROM channels
-       WHERE status = 'active' AND credential_keys != '[]' AND (reconcile_due_at IS NULL OR reconcile_due_at <= ?1)`,
+       WHERE status = 'active' AND (reconcile_due_at IS NULL OR reconcile_due_at <= ?1)`,
     )
     .bind(now)
     .all<{ id: string; type: ChannelType; settings: string; credential_keys: string }>();
@@ -102,7 +102,11 @@ export async function sweepChannel(
   const unreadable: string[] = [];
   try {
     const credentials = await openCredentials(channel.sealed_settings, config.SETTINGS_KEY);
-    const source = { settings, credentials, fetch: io.fetch, sleep: io.sleep };
+    const secret = await d1
+      .prepare("SELECT secret FROM channel_secrets WHERE channel_id = ?1 AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1")
+      .bind(channelId)
+      .first<{ secret: string }>();
+    const source = { settings, credentials, signingSecret: secret?.secret ?? null, fetch: io.fetch, sleep: io.sleep };
     if (reconciler.maintain) {
       const health = await reconciler.maintain(source, channel.token);
       await d1.prepare("UPDATE channels SET health = ?2 WHERE id = ?1").bind(channelId, JSON.stringify(health)).run();

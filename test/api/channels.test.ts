@@ -50,7 +50,7 @@ describe("/api/channels", () => {
     ["a missing name", { type: "connect" }, "validation_failed", /^name: is required/],
     ["a short secret", { type: "connect", name: "x", secret: "short" }, "validation_failed", /^secret: must be at least 16/],
     ["an unknown field", { type: "connect", name: "x", colour: "red" }, "validation_failed", /colour/],
-    ["a type whose adapter is not built yet", { type: "mozello", name: "x" }, "channel_type_not_available", /mozello channel is not available yet/],
+    ["a type whose adapter is not built yet", { type: "paypal", name: "x" }, "channel_type_not_available", /paypal channel is not available yet/],
   ])("refuses %s with 400", async (_, body, code, message) => {
     const response = await api("/api/channels", { method: "POST", json: body });
     expect(response.status).toBe(400);

@@ -1,0 +1,83 @@
+/**
+ * Mozello: the Store API's notifications (ORDER_CREATED, PAYMENT_CHANGED, DISPATCH_CHANGED,
+ * ORDER_DELETED), each carrying the whole order and signed with X-Mozello-Hash: base64 of
+ * HMAC-SHA256 over the raw body with the store's API key (the channel's secret).
+ */
+import { summarizeProblems } from "../../lib/errors";
+import { secretSigningBase64 } from "../../lib/hmac";
+import { parseJsonLossless } from "../../lib/json";
+import { MoneyFormatError } from "../../orders/money";
+import { decodeOrder, issuesOf, sourceUpdatedAt } from "../../orders/order";
+import { decodeUtf8 } from "../inbound-body";
+import type { ChannelAdapter, ParseVerdict, Verification } from "../types";
+import { mapMozelloOrder } from "./map-mozello-order";
+import { mozelloNotificationSchema, mozelloOrderSchema } from "./mozello-payload";
+import { mozelloSettings } from "./mozello-settings";
+
+export const HASH_HEADER = "x-mozello-hash";
+const ORDER_EVENTS = new Set(["ORDER_CREATED", "PAYMENT_CHANGED", "DISPATCH_CHANGED"]);
+
+const invalid = (problems: Array<{ field: string; message: string }>): ParseVerdict => ({
+  kind: "rejected",
+  rejection: { code: "validation_failed", message: summarizeProblems(problems), problems },
+});
+
+/**
+ * A Mozello order (from a notification or the API) as one arrival. Its key is the order's state
+ * (progress), so the same state from a retried notification or a sweep is the same event.
+ */
+export function mozelloOrderArrival(value: unknown): ParseVerdict {
+  const payload = mozelloOrderSchema.safeParse(value, { reportInput: true });
+  if (!payload.success) return invalid(issuesOf(payload.error).map((issue) => ({ ...issue, field: `order.${issue.field}` })));
+  try {
+    const decoded = decodeOrder(mapMozelloOrder(payload.data));
+    if (!decoded.ok) return invalid(decoded.issues);
+    const { order } = decoded;
+    return { kind: "arrivals", arrivals: [{ type: "order", key: `state:${order.external_id}:${sourceUpdatedAt(order)}`, order }] };
+  } catch (error) {
+    if (error instanceof MoneyFormatError) return { kind: "rejected", rejection: { code: "validation_failed", message: error.message } };
+    throw error;
+  }
+}
+
+export const mozelloAdapter: ChannelAdapter = {
+  type: "mozello",
+  mediaTypes: ["application/json"],
+  settings: mozelloSettings,
+  setup: (uri) => [
+    "In Mozello, open Store > Store settings > API, enable the API and copy the API key.",
+    "Create this channel with that key as its secret (it signs Mozello's notifications and lets the inbox read orders).",
+    `Click Connect (POST /api/channels/:id/connect): the inbox registers ${uri} for order notifications itself.`,
+  ],
+
+  async verify(request, channel): Promise<Verification> {
+    const header = request.headers.get(HASH_HEADER);
+    if (!header) return { ok: false, rejection: { code: "signature_missing", message: "The X-Mozello-Hash header is missing" } };
+    const signer = await secretSigningBase64(header, request.body, channel.secrets);
+    if (signer === "malformed") return { ok: false, rejection: { code: "signature_malformed", message: "X-Mozello-Hash must be a base64 HMAC-SHA256" } };
+    if (signer) return { ok: true, secretId: signer };
+    return { ok: false, rejection: { code: "signature_mismatch", message: "The hash does not match: the channel's secret must be the store's current Mozello API key" } };
+  },
+
+  async parse(request): Promise<ParseVerdict> {
+    const decoded = decodeUtf8(request.body);
+    if (!decoded.ok) return { kind: "rejected", rejection: decoded.rejection };
+    let value: unknown;
+    try {
+      value = parseJsonLossless(decoded.text);
+    } catch (error) {
+      return { kind: "rejected", rejection: { code: "malformed_body", message: `The body is not valid JSON: ${(error as Error).message}` } };
+    }
+    const notification = mozelloNotificationSchema.safeParse(value);
+    if (!notification.success) return invalid(issuesOf(notification.error));
+    const { event, order } = notification.data;
+    if (event === "ORDER_DELETED") {
+      const id = (order as { order_id?: unknown } | undefined)?.order_id;
+      if (id === undefined || id === null) return invalid([{ field: "order.order_id", message: "is required" }]);
+      const at = new Date(request.receivedAt).toISOString();
+      return { kind: "arrivals", arrivals: [{ type: "removal", key: `removal:${String(id)}`, externalId: String(id), at }] };
+    }
+    if (!ORDER_EVENTS.has(event)) return { kind: "ignored", reason: `Event ${event} is not one the inbox uses` };
+    return mozelloOrderArrival(order);
+  },
+};

@@ -1,0 +1,84 @@
+/**
+ * The Mozello Store API client the inbox needs: notification registration, recent orders, products
+ * and stock. `Authorization: ApiKey <key>`; at most 5 requests a second (Mozello's stated limit), so
+ * the client spaces its own requests; 429/403/5xx are retried after Retry-After or with backoff.
+ */
+import { parseJsonLossless } from "../../lib/json";
+import { StoreApiError } from "../store-api-error";
+import { MOZELLO_API } from "./mozello-settings";
+
+export interface MozelloClientOptions {
+  apiKey: string;
+  baseUrl?: string;
+  fetch: typeof fetch;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  maxAttempts?: number;
+}
+
+export const NOTIFICATION_EVENTS = ["ORDER_CREATED", "PAYMENT_CHANGED", "DISPATCH_CHANGED", "ORDER_DELETED"] as const;
+const MIN_SPACING_MS = 200;
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createMozelloClient(options: MozelloClientOptions) {
+  const { apiKey, baseUrl = MOZELLO_API, fetch: fetchImpl, now = Date.now, sleep = realSleep, maxAttempts = 5 } = options;
+  const base = baseUrl.replace(/\/+$/, "");
+  let requests = 0;
+  let lastRequestAt = 0;
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const wait = lastRequestAt + MIN_SPACING_MS - now();
+      if (wait > 0) await sleep(wait);
+      lastRequestAt = now();
+      requests += 1;
+      const response = await fetchImpl(`${base}${path}`, {
+        method,
+        headers: { authorization: `ApiKey ${apiKey}`, accept: "application/json", ...(body ? { "content-type": "application/json" } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      const parsed = (text ? parseJsonLossless(text) : {}) as { error?: boolean; error_message?: string; error_code?: unknown };
+      if (response.ok && parsed.error !== true) return parsed as T;
+      // Mozello may answer a burst with 403 instead of 429 (unconfirmed); both wait and retry.
+      const retryable = response.status === 429 || response.status === 403 || response.status >= 500;
+      if (!retryable || attempt >= maxAttempts) {
+        throw new StoreApiError(`Mozello answered ${response.status}: ${parsed.error_message ?? text.slice(0, 200)}`, response.status, null, retryable);
+      }
+      const retryAfter = Number.parseFloat(response.headers.get("retry-after") ?? "");
+      await sleep(Number.isFinite(retryAfter) ? Math.ceil(retryAfter * 1000) : Math.min(1000 * 2 ** (attempt - 1), 30_000));
+    }
+  }
+
+  return {
+    get requests() {
+      return requests;
+    },
+
+    /** Points the store's notifications at the inbox (the channel URI) for the events it uses. */
+    registerNotifications: (url: string) =>
+      call("PUT", "/store/notifications/", { notifications_url: url, notifications_wanted: [...NOTIFICATION_EVENTS] }),
+
+    notifications: () => call<{ notifications_url: string | null; notifications_wanted: string[] }>("GET", "/store/notifications/"),
+
+    /** Orders created at or after `since` (Mozello filters orders by creation time), page by page. */
+    async *ordersCreatedSince(since: Date, pageSize = 100): AsyncGenerator<unknown[]> {
+      const from = since.toISOString().slice(0, 19).replace("T", " ");
+      let path: string | null = `/store/orders/?page_size=${pageSize}&filter=${encodeURIComponent(`created_at>${from}`)}`;
+      while (path) {
+        const page: { orders?: unknown[]; next_page_uri?: string | null; next_page_link?: string | null } = await call("GET", path);
+        yield page.orders ?? [];
+        path = page.next_page_uri ?? page.next_page_link ?? null;
+      }
+    },
+
+    /** Sets stock by SKU, at most 1000 products a request. */
+    async updateStockBySku(items: Array<{ sku: string; stock: number }>): Promise<void> {
+      for (let start = 0; start < items.length; start += 1000) {
+        await call("POST", "/store/products/batch_update_by_sku/", { products: items.slice(start, start + 1000) });
+      }
+    },
+  };
+}
+
+export type MozelloClient = ReturnType<typeof createMozelloClient>;
