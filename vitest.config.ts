@@ -18,6 +18,7 @@ export default defineConfig(async () => {
             ALLOW_INSECURE_STORE_URLS: "true",
             SHOPIFY_FAKE_URL: inject("shopifyUrl"),
             WOO_FAKE_URL: inject("wooUrl"),
+            MOZELLO_FAKE_URL: inject("mozelloUrl"),
           },
         },
       })),

@@ -5,5 +5,6 @@ declare namespace Cloudflare {
     SETTINGS_KEY: string;
     SHOPIFY_FAKE_URL: string;
     WOO_FAKE_URL: string;
+    MOZELLO_FAKE_URL: string;
   }
 }

@@ -3,6 +3,7 @@
  * loopback, and hands their addresses to the Worker as bindings.
  */
 import type { TestProject } from "vitest/node";
+import { startFakeMozello } from "./fakes/mozello-server";
 import { startFakeShopify } from "./fakes/shopify-server";
 import { startFakeWooCommerce } from "./fakes/woocommerce-server";
 
@@ -10,14 +11,17 @@ declare module "vitest" {
   export interface ProvidedContext {
     shopifyUrl: string;
     wooUrl: string;
+    mozelloUrl: string;
   }
 }
 
 export default async function setup(project: TestProject) {
-  const [shopify, woo] = await Promise.all([startFakeShopify(), startFakeWooCommerce()]);
+  const fakes = await Promise.all([startFakeShopify(), startFakeWooCommerce(), startFakeMozello()]);
+  const [shopify, woo, mozello] = fakes;
   project.provide("shopifyUrl", shopify.url);
   project.provide("wooUrl", woo.url);
+  project.provide("mozelloUrl", mozello.url);
   return async () => {
-    await Promise.all([shopify.close(), woo.close()]);
+    await Promise.all(fakes.map((fake) => fake.close()));
   };
 }

@@ -24,7 +24,7 @@ export function createMozelloClient(options: MozelloClientOptions) {
   const { apiKey, baseUrl = MOZELLO_API, fetch: fetchImpl, now = Date.now, sleep = realSleep, maxAttempts = 5 } = options;
   const base = baseUrl.replace(/\/+$/, "");
   let requests = 0;
-  let lastRequestAt = 0;
+  let lastRequestAt = Number.NEGATIVE_INFINITY;
 
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -64,7 +64,7 @@ export function createMozelloClient(options: MozelloClientOptions) {
     /** Orders created at or after `since` (Mozello filters orders by creation time), page by page. */
     async *ordersCreatedSince(since: Date, pageSize = 100): AsyncGenerator<unknown[]> {
       const from = since.toISOString().slice(0, 19).replace("T", " ");
-      let path: string | null = `/store/orders/?page_size=${pageSize}&filter=${encodeURIComponent(`created_at>${from}`)}`;
+      let path: string | null = `/store/orders/?page_size=${pageSize}&filter=${encodeURIComponent(`created_at>=${from}`)}`;
       while (path) {
         const page: { orders?: unknown[]; next_page_uri?: string | null; next_page_link?: string | null } = await call("GET", path);
         yield page.orders ?? [];
