@@ -179,7 +179,7 @@ export function openApiDocument(): object {
       "/api/channels/{id}/connect": {
         parameters: [idParam("id")],
         post: {
-          summary: "WooCommerce Premium: create the inbox's webhooks in the store and switch on any that are off",
+          summary: "WooCommerce Premium: create the inbox's webhooks in the store and switch on any that are off; Mozello: register the channel URI for notifications",
           responses: { "200": { description: "What was created, and the webhooks' state" }, ...errors(401, 404, 409, 502) },
         },
       },
