@@ -37,8 +37,18 @@ export function readBody(
       throw error;
     }
   }
+  return jsonOf(decoded.text, read.json);
+}
+
+/** Reads a verified body that is always JSON (WooCommerce, Mozello). */
+export function readJson(request: InboundRequest, parse: (text: string) => unknown): BodyValue {
+  const decoded = decodeUtf8(request.body);
+  return decoded.ok ? jsonOf(decoded.text, parse) : decoded;
+}
+
+function jsonOf(text: string, parse: (text: string) => unknown): BodyValue {
   try {
-    return { ok: true, value: read.json(decoded.text) };
+    return { ok: true, value: parse(text) };
   } catch (error) {
     return { ok: false, rejection: { code: "malformed_body", message: `The body is not valid JSON: ${(error as Error).message}` } };
   }

@@ -8,7 +8,7 @@ import { secretSigningBase64 } from "../../lib/hmac";
 import { parseJsonLossless } from "../../lib/json";
 import { MoneyFormatError } from "../../orders/money";
 import { decodeOrder, issuesOf, sourceUpdatedAt } from "../../orders/order";
-import { decodeUtf8 } from "../inbound-body";
+import { readJson } from "../inbound-body";
 import type { ChannelAdapter, ParseVerdict, Verification } from "../types";
 import { mapMozelloOrder } from "./map-mozello-order";
 import { mozelloNotificationSchema, mozelloOrderSchema } from "./mozello-payload";
@@ -60,14 +60,9 @@ export const mozelloAdapter: ChannelAdapter = {
   },
 
   async parse(request): Promise<ParseVerdict> {
-    const decoded = decodeUtf8(request.body);
-    if (!decoded.ok) return { kind: "rejected", rejection: decoded.rejection };
-    let value: unknown;
-    try {
-      value = parseJsonLossless(decoded.text);
-    } catch (error) {
-      return { kind: "rejected", rejection: { code: "malformed_body", message: `The body is not valid JSON: ${(error as Error).message}` } };
-    }
+    const body = readJson(request, parseJsonLossless);
+    if (!body.ok) return { kind: "rejected", rejection: body.rejection };
+    const value = body.value;
     const notification = mozelloNotificationSchema.safeParse(value);
     if (!notification.success) return invalid(issuesOf(notification.error));
     const { event, order } = notification.data;

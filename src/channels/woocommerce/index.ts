@@ -7,7 +7,7 @@
  */
 import { summarizeProblems } from "../../lib/errors";
 import { parseJsonLossless } from "../../lib/json";
-import { decodeUtf8 } from "../inbound-body";
+import { readJson } from "../inbound-body";
 import { MoneyFormatError } from "../../orders/money";
 import { decodeOrder, issuesOf } from "../../orders/order";
 import { decodeRefund } from "../../orders/refund";
@@ -74,14 +74,9 @@ export function createWooAdapter(type: Extract<ChannelType, "woocommerce" | "woo
       if (!topic) return invalid([{ field: "X-WC-Webhook-Topic", message: "the header is missing" }]);
       if (!ORDER_TOPICS.has(topic) && topic !== REMOVAL_TOPIC) return { kind: "ignored", reason: `Topic ${topic} is not one the inbox uses` };
 
-      const decoded = decodeUtf8(request.body);
-      if (!decoded.ok) return { kind: "rejected", rejection: decoded.rejection };
-      let value: unknown;
-      try {
-        value = parseJsonLossless(decoded.text);
-      } catch (error) {
-        return { kind: "rejected", rejection: { code: "malformed_body", message: `The body is not valid JSON: ${(error as Error).message}` } };
-      }
+      const body = readJson(request, parseJsonLossless);
+      if (!body.ok) return { kind: "rejected", rejection: body.rejection };
+      const value = body.value;
       // A webhook owned by a user who lost access delivers WooCommerce's error instead of the order.
       if (typeof value === "object" && value && "code" in value && !("id" in value)) {
         return invalid([{ field: "(body)", message: `WooCommerce sent an error instead of the order (${String((value as { code: unknown }).code)}): recreate the webhook as an administrator` }]);
