@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { forgetChannel } from "../channels/channel-store";
 import { adapterFor } from "../channels/registry";
+import { hintOf, sealSecret } from "../channels/channel-secrets";
 import { mergeSettings } from "../channels/channel-settings";
 import { CHANNEL_TYPES, type ChannelType } from "../channels/types";
 import type { AppEnv, Database } from "../context";
@@ -90,9 +91,13 @@ function channelJson(row: ChannelRow, secrets: ChannelSecretRow[], origin: strin
 
 const secretSummary = (secret: ChannelSecretRow) => ({
   id: secret.id,
-  hint: `…${secret.secret.slice(-4)}`,
+  hint: `…${secret.hint}`,
   created_at: isoTime(secret.createdAt)!,
 });
+
+async function secretRow(channelId: string, whole: string, at: number, settingsKey: string | undefined): Promise<ChannelSecretRow> {
+  return { id: newId("sec", at), channelId, secret: await sealSecret(whole, settingsKey), hint: hintOf(whole), createdAt: at, revokedAt: null };
+}
 
 export async function loadChannel(db: Database, id: string): Promise<{ row: ChannelRow; secrets: ChannelSecretRow[] }> {
   const row = await db.query.channels.findFirst({ where: eq(channels.id, id) });
@@ -135,15 +140,10 @@ export const channelRoutes = new Hono<AppEnv>()
       createdAt: at,
       updatedAt: at,
     };
-    const secret: ChannelSecretRow = {
-      id: newId("sec", at),
-      channelId: row.id,
-      secret: givenSecret ?? newSecret(),
-      createdAt: at,
-      revokedAt: null,
-    };
+    const whole = givenSecret ?? newSecret();
+    const secret = await secretRow(row.id, whole, at, config.SETTINGS_KEY);
     await db.batch([db.insert(channels).values(row), db.insert(channelSecrets).values(secret)]);
-    return c.json(channelJson(row, [secret], originOf(c.req.url), secret.secret), 201);
+    return c.json(channelJson(row, [secret], originOf(c.req.url), whole), 201);
   })
 
   .get("/", async (c) => {
@@ -199,19 +199,14 @@ export const channelRoutes = new Hono<AppEnv>()
 
   .post("/:id/secrets", async (c) => {
     const input = await parseJsonBody(c, secretCreateSchema);
-    const { db, now } = c.var.services;
+    const { db, now, config } = c.var.services;
     const { row } = await loadChannel(db, c.req.param("id"));
     if (row.status === "deleted") throw new AppError("channel_deleted", "A deleted channel cannot get new secrets");
-    const secret: ChannelSecretRow = {
-      id: newId("sec", now()),
-      channelId: row.id,
-      secret: input.secret ?? newSecret(),
-      createdAt: now(),
-      revokedAt: null,
-    };
+    const whole = input.secret ?? newSecret();
+    const secret = await secretRow(row.id, whole, now(), config.SETTINGS_KEY);
     await db.insert(channelSecrets).values(secret);
     forgetChannel(row.token);
-    return c.json({ ...secretSummary(secret), secret: secret.secret }, 201);
+    return c.json({ ...secretSummary(secret), secret: whole }, 201);
   })
 
   .delete("/:id/secrets/:secretId", async (c) => {

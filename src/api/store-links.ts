@@ -4,6 +4,7 @@
  */
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
+import { openSecret } from "../channels/channel-secrets";
 import { openCredentials } from "../channels/channel-settings";
 import { reconcilerFor } from "../channels/registry";
 import { createMozelloClient } from "../channels/mozello/mozello-api";
@@ -87,7 +88,7 @@ export const storeLinkRoutes = new Hono<AppEnv>()
     const { services } = c.var;
     const { row, secrets } = await loadChannel(services.db, c.req.param("id"));
     const uri = `${originOf(c.req.url)}/in/${row.token}`;
-    const secret = secrets.filter((entry) => entry.revokedAt === null).at(-1)!;
+    const secret = await openSecret(secrets.filter((entry) => entry.revokedAt === null).at(-1)!.secret, services.config.SETTINGS_KEY);
     const storeRefused = (error: Error): never => {
       throw new AppError("store_error", `The store refused: ${error.message}`, { cause: error });
     };
@@ -95,12 +96,12 @@ export const storeLinkRoutes = new Hono<AppEnv>()
     if (row.type === "mozello" && row.status === "active") {
       // Mozello signs notifications with the API key, which is the channel's secret.
       const settings = JSON.parse(row.settings) as { api_url?: string };
-      const client = createMozelloClient({ apiKey: secret.secret, baseUrl: settings.api_url ?? MOZELLO_API, fetch: services.fetch });
+      const client = createMozelloClient({ apiKey: secret, baseUrl: settings.api_url ?? MOZELLO_API, fetch: services.fetch });
       await client.registerNotifications(uri).catch(storeRefused);
       return c.json({ notifications: await client.notifications().catch(storeRefused) });
     }
     const client = await wooClientFor(services, row);
-    const { created, health } = await installWebhooks(client, uri, secret.secret).catch(storeRefused);
+    const { created, health } = await installWebhooks(client, uri, secret).catch(storeRefused);
     await services.db.update(channels).set({ health: JSON.stringify(health) }).where(eq(channels.id, row.id));
     return c.json({ created: created.map((webhook) => ({ id: webhook.id, topic: webhook.topic })), health });
   })

@@ -7,6 +7,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { channels, channelSecrets } from "../db/schema";
 import type { Database } from "../context";
+import { openSecret } from "./channel-secrets";
 import type { ChannelConfig, ChannelType } from "./types";
 
 export type ChannelStatus = "active" | "disabled" | "deleted";
@@ -20,7 +21,7 @@ const CACHE_LIMIT = 1000;
 // Lives as long as the isolate; entries expire after CACHE_TTL_MS and are dropped on any change.
 const cache = new Map<string, { channel: InboundChannel; expiresAt: number }>();
 
-export async function channelByToken(db: Database, token: string, now: number): Promise<InboundChannel | null> {
+export async function channelByToken(db: Database, token: string, now: number, settingsKey: string | undefined): Promise<InboundChannel | null> {
   const cached = cache.get(token);
   if (cached && cached.expiresAt > now) return cached.channel;
 
@@ -46,7 +47,9 @@ export async function channelByToken(db: Database, token: string, now: number): 
     type: first.type as ChannelType,
     status: first.status as ChannelStatus,
     settings: JSON.parse(first.settings) as Record<string, unknown>,
-    secrets: rows.flatMap((row) => (row.secretId && row.secret ? [{ id: row.secretId, secret: row.secret }] : [])),
+    secrets: await Promise.all(
+      rows.flatMap((row) => (row.secretId && row.secret ? [openSecret(row.secret, settingsKey).then((secret) => ({ id: row.secretId!, secret }))] : [])),
+    ),
   };
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(token, { channel, expiresAt: now + CACHE_TTL_MS });

@@ -40,7 +40,10 @@ export const channelSecrets = sqliteTable(
     channelId: text("channel_id")
       .notNull()
       .references(() => channels.id),
+    /** Sealed with SETTINGS_KEY ("sealed:v1.…") when the Worker has one; see channels/channel-secrets.ts. */
     secret: text("secret").notNull(),
+    /** The last four characters, to tell secrets apart without opening them. */
+    hint: text("hint").notNull().default(""),
     createdAt: integer("created_at").notNull(),
     /** Set when rotated out; a revoked secret no longer verifies deliveries. */
     revokedAt: integer("revoked_at"),

@@ -63,7 +63,7 @@ inbound.post("/in/:token", async (c) => {
     throw new AppError(rejection.code, rejection.message, { problems: rejection.problems });
   };
 
-  let channel = await channelByToken(db, token, receivedAt);
+  let channel = await channelByToken(db, token, receivedAt, config.SETTINGS_KEY);
   const unusable = channelRejection(channel);
   if (unusable || !channel) return refuse(channel?.id ?? null, unusable!);
   const adapter = adapterFor(channel.type);
@@ -136,7 +136,7 @@ inbound.post("/in/:token", async (c) => {
 
     if (stored.outcomes.some((outcome) => outcome.kind === "channel_inactive")) {
       forgetChannel(token);
-      channel = await channelByToken(db, token, receivedAt);
+      channel = await channelByToken(db, token, receivedAt, config.SETTINGS_KEY);
       const nowUnusable = channelRejection(channel);
       if (nowUnusable || !channel) return refuse(channel?.id ?? null, nowUnusable!);
       continue;

@@ -4,6 +4,7 @@
  * stores write late), and store them through the same idempotent ingest as webhooks. Known states
  * change nothing; a missed webhook's order appears; nothing duplicates.
  */
+import { openSecret } from "../channels/channel-secrets";
 import { openCredentials } from "../channels/channel-settings";
 import { reconcilerFor } from "../channels/registry";
 import type { ChannelType } from "../channels/types";
@@ -106,7 +107,8 @@ export async function sweepChannel(
       .prepare("SELECT secret FROM channel_secrets WHERE channel_id = ?1 AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1")
       .bind(channelId)
       .first<{ secret: string }>();
-    const source = { settings, credentials, signingSecret: secret?.secret ?? null, fetch: io.fetch, sleep: io.sleep };
+    const signingSecret = secret ? await openSecret(secret.secret, config.SETTINGS_KEY) : null;
+    const source = { settings, credentials, signingSecret, fetch: io.fetch, sleep: io.sleep };
     if (reconciler.maintain) {
       const health = await reconciler.maintain(source, channel.token);
       await d1.prepare("UPDATE channels SET health = ?2 WHERE id = ?1").bind(channelId, JSON.stringify(health)).run();

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, createChannel, json, ORIGIN, postOrder, sampleOrder, worker } from "../helpers";
 
@@ -69,6 +70,22 @@ describe("/api/channels", () => {
     expect((await json(await api(`/api/channels/${channel.id}`))).status).toBe("deleted");
     expect((await api(`/api/channels/${channel.id}`, { method: "PATCH", json: { status: "active" } })).status).toBe(410);
     expect((await api("/api/channels/ch_missing")).status).toBe(404);
+  });
+
+  it("keeps secrets sealed at rest, and still reads a secret stored before sealing", async () => {
+    const channel = await createChannel("Sealed", { secret: "merchant-pasted-signing-key-456" });
+    const stored = await env.DB.prepare("SELECT secret, hint FROM channel_secrets WHERE channel_id = ?").bind(channel.id).first<{ secret: string; hint: string }>();
+    expect(stored!.secret).toMatch(/^sealed:v1\./);
+    expect(stored!.secret).not.toContain("merchant-pasted");
+    expect(stored!.hint).toBe("-456");
+    expect((await postOrder(channel, JSON.stringify(sampleOrder()))).status).toBe(202);
+
+    // A row written before secrets were sealed (plain text) keeps working.
+    await env.DB.prepare("INSERT INTO channel_secrets (id, channel_id, secret, hint, created_at) VALUES ('sec_legacy', ?, 'legacy-plain-secret-0001', '0001', 1)")
+      .bind(channel.id)
+      .run();
+    await api(`/api/channels/${channel.id}`, { method: "PATCH", json: { name: "Sealed (renamed)" } }); // drops the cached channel
+    expect((await postOrder({ ...channel, secret: "legacy-plain-secret-0001" }, JSON.stringify(sampleOrder()))).status).toBe(202);
   });
 
   it("rotates secrets: old and new both verify until the old one is revoked", async () => {
