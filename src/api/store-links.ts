@@ -1,6 +1,7 @@
 /**
- * /api/channels/:id/… for channels linked to their store's API: sweeps (reconciliation) and, for
- * WooCommerce Premium, installing the inbox's webhooks in the store and testing the connection.
+ * /api/channels/:id/… for channels linked to their store's API: sweeps (reconciliation), connecting
+ * (WooCommerce Premium: the inbox installs its webhooks; Mozello: it registers for notifications)
+ * and, for WooCommerce Premium, testing the connection.
  */
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";

@@ -7,7 +7,7 @@
 import { openSecret } from "../channels/channel-secrets";
 import { openCredentials } from "../channels/channel-settings";
 import { reconcilerFor } from "../channels/registry";
-import type { ChannelType } from "../channels/types";
+import { CHANNEL_TYPES, type ChannelType } from "../channels/types";
 import type { Services } from "../context";
 import { newId } from "../lib/ids";
 import { ingestMany, type IngestOutcome } from "../orders/ingest";
@@ -35,12 +35,14 @@ interface ChannelForSweep {
 /** Minute cron: claims every due channel (pushing its next due time forward) and queues its sweep. */
 export async function queueDueReconciliations(services: Services, now: number): Promise<{ queued: string[] }> {
   const { d1, queue } = services;
+  const types = CHANNEL_TYPES.filter((type) => reconcilerFor(type));
   const { results } = await d1
     .prepare(
       `SELECT id, type, settings, credential_keys FROM channels
-       WHERE status = 'active' AND (reconcile_due_at IS NULL OR reconcile_due_at <= ?1)`,
+       WHERE status = 'active' AND (reconcile_due_at IS NULL OR reconcile_due_at <= ?1)
+         AND type IN (${types.map((_, index) => `?${index + 2}`).join(", ")})`,
     )
-    .bind(now)
+    .bind(now, ...types)
     .all<{ id: string; type: ChannelType; settings: string; credential_keys: string }>();
 
   const due = results.filter((row) =>
