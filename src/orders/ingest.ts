@@ -327,8 +327,3 @@ export async function ingestMany(d1: D1Database, inputs: IngestInput[]): Promise
   };
   return { outcomes, cost };
 }
-
-export async function ingest(d1: D1Database, input: IngestInput): Promise<{ outcome: IngestOutcome; cost: IngestCost }> {
-  const { outcomes, cost } = await ingestMany(d1, [input]);
-  return { outcome: outcomes[0], cost };
-}

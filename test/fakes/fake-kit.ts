@@ -4,6 +4,43 @@
  * ids above 2^53 survive as they would at the store).
  */
 import type http from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** Where a fake listens. */
+export interface FakeListenOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: an ephemeral port. */
+  port?: number;
+}
+
+/** A running fake store. */
+export interface FakeServer {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts `server` listening and returns its address and a close that does not hang. */
+export async function listenFake(server: http.Server, options: FakeListenOptions): Promise<FakeServer> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // workerd and Node's fetch keep connections alive; without this close() waits for their idle timeout.
+        server.closeAllConnections();
+      }),
+  };
+}
 
 export function readRequestBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -43,9 +43,8 @@
  * return () => mozello.close();
  * ```
  */
-import { ControlError, parseControlJson, readRequestBody, safeDecode, splitArray } from "./fake-kit";
+import { ControlError, type FakeListenOptions, type FakeServer, listenFake, parseControlJson, readRequestBody, safeDecode, splitArray } from "./fake-kit";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type {
   FakeMozelloConfig,
   FakeMozelloFault,
@@ -55,23 +54,14 @@ import type {
   FakeMozelloVariant,
 } from "./mozello-control";
 
-export interface FakeMozelloOptions {
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** Default 0: an ephemeral port. */
-  port?: number;
+export interface FakeMozelloOptions extends FakeListenOptions {
   /** Stores to create at start, as `PUT /__control/<storeKey>/config` would. */
   stores?: Record<string, FakeMozelloConfig>;
   /** Monotonic clock in milliseconds for the rate limit; `performance.now` by default. */
   now?: () => number;
 }
 
-export interface FakeMozello {
-  /** `http://127.0.0.1:<port>`, no trailing slash. */
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
+export type FakeMozello = FakeServer;
 
 const DEFAULT_RATE_PER_SECOND = 5;
 const RATE_WINDOW_MS = 1000;
@@ -133,22 +123,7 @@ export async function startFakeMozello(options: FakeMozelloOptions = {}): Promis
       (error: unknown) => send(res, mozelloError(500, `fake Mozello failed: ${String(error)}`)),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${host}:${address.port}`,
-    port: address.port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // workerd and Node's fetch keep connections alive; without this close() waits for their idle timeout.
-        server.closeAllConnections();
-      }),
-  };
+  return listenFake(server, options);
 }
 
 async function handle(req: http.IncomingMessage, stores: Map<string, Store>, now: () => number): Promise<Reply> {

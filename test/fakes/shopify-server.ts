@@ -27,29 +27,19 @@
  * return () => shopify.close();
  * ```
  */
-import { ControlError, parseControlJson, readRequestBody, safeDecode, skipString, skipValue, skipWhitespace, splitArray } from "./fake-kit";
+import { ControlError, type FakeListenOptions, type FakeServer, listenFake, parseControlJson, readRequestBody, safeDecode, skipString, skipValue, skipWhitespace, splitArray } from "./fake-kit";
 import { randomUUID } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { FakeFault, FakeLoggedRequest, FakeShopConfig } from "./shopify-control";
 
-export interface FakeShopifyOptions {
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** Default 0: an ephemeral port. */
-  port?: number;
+export interface FakeShopifyOptions extends FakeListenOptions {
   /** Shops to create at start, as `PUT /__control/<shopKey>/config` would. */
   shops?: Record<string, FakeShopConfig>;
   /** Monotonic clock in milliseconds for the leaky bucket; `performance.now` by default. */
   now?: () => number;
 }
 
-export interface FakeShopify {
-  /** `http://127.0.0.1:<port>`, no trailing slash. */
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
+export type FakeShopify = FakeServer;
 
 // Shopify's standard REST limits: a bucket of 40 requests leaking 2 per second (shopify.md §5.4).
 const DEFAULT_BUCKET_SIZE = 40;
@@ -140,22 +130,7 @@ export async function startFakeShopify(options: FakeShopifyOptions = {}): Promis
       (error: unknown) => send(res, json(500, { errors: `fake Shopify failed: ${String(error)}` })),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${host}:${address.port}`,
-    port: address.port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // workerd and Node's fetch keep connections alive; without this close() waits for their idle timeout.
-        server.closeAllConnections();
-      }),
-  };
+  return listenFake(server, options);
 }
 
 async function handle(req: http.IncomingMessage, shops: Map<string, Shop>, now: () => number): Promise<Reply> {

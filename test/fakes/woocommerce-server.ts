@@ -78,10 +78,9 @@
  * return () => woo.close();
  * ```
  */
-import { ControlError, parseControlJson, readRequestBody, safeDecode, skipString, skipValue, skipWhitespace, splitArray } from "./fake-kit";
+import { ControlError, type FakeListenOptions, type FakeServer, listenFake, parseControlJson, readRequestBody, safeDecode, skipString, skipValue, skipWhitespace, splitArray } from "./fake-kit";
 import { createHmac, randomBytes } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type {
   FakeWooFault,
   FakeWooLoggedRequest,
@@ -92,23 +91,14 @@ import type {
   FakeWooWebhook,
 } from "./woocommerce-control";
 
-export interface FakeWooCommerceOptions {
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** Default 0: an ephemeral port. */
-  port?: number;
+export interface FakeWooCommerceOptions extends FakeListenOptions {
   /** Stores to create at start, as `PUT /__control/<storeKey>/config` would. */
   stores?: Record<string, FakeWooStoreConfig>;
   /** Wall clock in epoch milliseconds (OAuth timestamps, modification dates); `Date.now` by default. */
   now?: () => number;
 }
 
-export interface FakeWooCommerce {
-  /** `http://127.0.0.1:<port>`, no trailing slash. */
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
+export type FakeWooCommerce = FakeServer;
 
 const STORE_KEY = /^[A-Za-z0-9._-]{1,100}$/;
 const OAUTH_WINDOW_SECONDS = 15 * 60;
@@ -267,24 +257,10 @@ export async function startFakeWooCommerce(options: FakeWooCommerceOptions = {})
       (error: unknown) => send(res, errorReply(new WpError("fake_woocommerce_failed", `fake WooCommerce failed: ${String(error)}`, 500))),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  serverUrl = `http://${host}:${address.port}`;
+  const fake = await listenFake(server, options);
+  serverUrl = fake.url;
   for (const [key, config] of Object.entries(options.stores ?? {})) stores.set(key, newStore(key, validateConfig(config)));
-  return {
-    url: serverUrl,
-    port: address.port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // workerd and Node's fetch keep connections alive; without this close() waits for their idle timeout.
-        server.closeAllConnections();
-      }),
-  };
+  return fake;
 }
 
 async function handle(req: http.IncomingMessage, stores: Map<string, Store>, now: () => number, serverUrl: string): Promise<Reply> {
