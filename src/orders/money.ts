@@ -132,3 +132,14 @@ export function addDecimals(values: string[], shift = 0): string {
   }, 0n);
   return shift <= scale ? scaledToText(units, scale - shift) : scaledToText(units * 10n ** BigInt(shift - scale), 0);
 }
+
+/** Splits `amount` over `weights` in whole minor units: floors first, leftover units to the largest. */
+export function spread(amount: number, weights: number[]): number[] {
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  if (amount === 0 || total === 0) return weights.map(() => 0);
+  const shares = weights.map((weight) => Math.floor((amount * weight) / total));
+  let leftover = amount - shares.reduce((sum, share) => sum + share, 0);
+  const byWeight = weights.map((weight, index) => ({ weight, index })).sort((a, b) => b.weight - a.weight || a.index - b.index);
+  for (let i = 0; leftover > 0; i = (i + 1) % byWeight.length, leftover--) shares[byWeight[i].index] += 1;
+  return shares;
+}

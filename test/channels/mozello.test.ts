@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { mozelloAdapter } from "../../src/channels/mozello";
-import { spread } from "../../src/channels/mozello/map-mozello-order";
 import type { ChannelConfig } from "../../src/channels/types";
 import { toBase64, utf8 } from "../../src/lib/encoding";
 import { hmacSha256 } from "../../src/lib/hmac";
+import { spread } from "../../src/orders/money";
 import { decodeOrder } from "../../src/orders/order";
 import { checkTotals } from "../../src/orders/totals";
 import cases from "../fixtures/mozello/cases.json";

@@ -7,7 +7,7 @@
  * store says. Mozello sends no modification time, so an order's states are ordered by progress:
  * placed < payment failed < paid, then dispatched, then archived, each a second after placed_at.
  */
-import { fromMinor, multiplyQuantity, toMinor } from "../../orders/money";
+import { fromMinor, multiplyQuantity, spread, toMinor } from "../../orders/money";
 import type { FinancialStatus, OrderInput } from "../../orders/order";
 import { taxAtRate } from "../../orders/totals";
 import type { MozelloOrder } from "./mozello-payload";
@@ -24,17 +24,6 @@ const secondsLater = (iso: string, seconds: number) => new Date(Date.parse(iso) 
 export function progressOf(order: Pick<MozelloOrder, "payment_status" | "dispatched" | "archived">): number {
   const payment = order.payment_status === "paid" ? 2 : order.payment_status === "failed" ? 1 : 0;
   return payment + (order.dispatched ? 4 : 0) + (order.archived ? 8 : 0);
-}
-
-/** Splits `amount` over `weights` in whole minor units: floors first, leftover units to the largest. */
-export function spread(amount: number, weights: number[]): number[] {
-  const total = weights.reduce((sum, weight) => sum + weight, 0);
-  if (amount === 0 || total === 0) return weights.map(() => 0);
-  const shares = weights.map((weight) => Math.floor((amount * weight) / total));
-  let leftover = amount - shares.reduce((sum, share) => sum + share, 0);
-  const byWeight = weights.map((weight, index) => ({ weight, index })).sort((a, b) => b.weight - a.weight || a.index - b.index);
-  for (let i = 0; leftover > 0; i = (i + 1) % byWeight.length, leftover--) shares[byWeight[i].index] += 1;
-  return shares;
 }
 
 export function mapMozelloOrder(order: MozelloOrder): OrderInput {
