@@ -8,7 +8,7 @@ import { AppError } from "../lib/errors";
 import { after, decodeCursor, limitSchema, page } from "./pagination";
 import { isoTime, parseQuery } from "./validate";
 
-export const DELIVERY_OUTCOMES = ["accepted", "duplicate", "stale", "ignored", "rejected"] as const;
+export const DELIVERY_OUTCOMES = ["accepted", "duplicate", "stale", "ignored", "rejected", "pending", "unverified"] as const;
 
 export const deliverySummarySchema = z
   .object({

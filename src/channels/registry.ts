@@ -11,9 +11,16 @@ import { shopifyReconciler } from "./shopify/shopify-reconcile";
 import { createWooAdapter, wooAdapter } from "./woocommerce";
 import { wooReconciler } from "./woocommerce/woocommerce-reconcile";
 import { wooPremiumSettings } from "./woocommerce/woocommerce-settings";
-import type { ChannelAdapter, ChannelType, Reconciler } from "./types";
+import type { ChannelAdapter, ChannelType, DeferredConfirmer, Reconciler } from "./types";
 
-const CHANNEL_KINDS: Record<ChannelType, { adapter: ChannelAdapter | null; reconciler: Reconciler | null }> = {
+interface ChannelKind {
+  adapter: ChannelAdapter | null;
+  reconciler: Reconciler | null;
+  /** For adapters whose deliveries only the source can verify (verify answers "deferred"). */
+  confirmer?: DeferredConfirmer;
+}
+
+const CHANNEL_KINDS: Record<ChannelType, ChannelKind> = {
   connect: { adapter: connectAdapter, reconciler: null },
   shopify: { adapter: shopifyAdapter, reconciler: shopifyReconciler },
   woocommerce: { adapter: wooAdapter, reconciler: null },
@@ -24,3 +31,4 @@ const CHANNEL_KINDS: Record<ChannelType, { adapter: ChannelAdapter | null; recon
 
 export const adapterFor = (type: ChannelType): ChannelAdapter | null => CHANNEL_KINDS[type]?.adapter ?? null;
 export const reconcilerFor = (type: ChannelType): Reconciler | null => CHANNEL_KINDS[type]?.reconciler ?? null;
+export const confirmerFor = (type: ChannelType): DeferredConfirmer | null => CHANNEL_KINDS[type]?.confirmer ?? null;

@@ -37,7 +37,14 @@ export interface Rejection {
   problems?: Array<{ field: string; message: string }>;
 }
 
-export type Verification = { ok: true; secretId: string | null } | { ok: false; rejection: Rejection };
+export type Verification =
+  | { ok: true; secretId: string | null }
+  | { ok: false; rejection: Rejection }
+  /**
+   * Only the source can say whether the delivery is genuine (PayPal's IPN postback, a certificate
+   * to fetch): the inbox stores it, answers 2xx, and a queued confirmation decides (see DeferredConfirmer).
+   */
+  | { ok: "deferred" };
 
 /** One order state as the source sent it, with the key that makes storing it idempotent. */
 export interface OrderArrival {
@@ -96,6 +103,23 @@ export interface ChannelAdapter {
   parse(request: InboundRequest, channel: ChannelConfig): Promise<ParseVerdict>;
 }
 
+/** What a deferred confirmation may use: the channel's opened credentials and I/O. */
+export interface ConfirmSource {
+  credentials: Record<string, string>;
+  fetch: typeof fetch;
+  now: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * How deliveries answered with `{ ok: "deferred" }` are confirmed, from the queue: asks the source
+ * whether the delivery is genuine and returns what parse would have. Throws an error with
+ * `retryable: true` when the source could not be asked; a rejection means it said no.
+ */
+export interface DeferredConfirmer {
+  confirm(request: InboundRequest, channel: ChannelConfig, source: ConfirmSource): Promise<ParseVerdict>;
+}
+
 /** What a sweep hands a reconciler: the channel's settings, its opened credentials, and I/O. */
 export interface ReconcileSource {
   settings: Record<string, unknown>;
@@ -104,6 +128,8 @@ export interface ReconcileSource {
   signingSecret: string | null;
   fetch: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  /** When the sweep started (epoch ms): the end of the window it reads. */
+  now?: number;
 }
 
 export interface ArrivalPage {
@@ -112,12 +138,13 @@ export interface ArrivalPage {
   unreadable: Array<{ externalId: string; reason: string }>;
   /** HTTP requests this page took, retries included. */
   requests: number;
+  /**
+   * The next sweep must start no later than this (epoch ms): the source's data is not complete past
+   * it yet (PayPal's last_refreshed_datetime), or a pending payment there must stay in view.
+   */
+  holdCursorAt?: number;
 }
 
-/**
- * How a channel type is reconciled: asked for its recent orders through the store's API, so that
- * orders whose webhook never came still appear. This is I/O, so it lives beside the adapter, not in it.
- */
 /** What a sweep found out about the channel's link to the store besides its orders. */
 export interface ChannelHealth {
   checked_at: string;
@@ -126,6 +153,10 @@ export interface ChannelHealth {
   reactivated: Array<{ id: number | string; topic: string }>;
 }
 
+/**
+ * How a channel type is reconciled: asked for its recent orders through the store's API, so that
+ * orders whose webhook never came still appear. This is I/O, so it lives beside the adapter, not in it.
+ */
 export interface Reconciler {
   canReconcile(settings: Record<string, unknown>, credentialKeys: string[]): boolean;
   arrivalsSince(source: ReconcileSource, since: Date): AsyncGenerator<ArrivalPage>;
@@ -133,4 +164,6 @@ export interface Reconciler {
   maintain?(source: ReconcileSource, token: string): Promise<ChannelHealth>;
   /** How far back the store lets us read (Shopify: 60 days without read_all_orders). */
   maxLookbackMs: number;
+  /** How much each sweep re-reads before the last one's start; stores that write late need more. */
+  overlapMs?: number;
 }

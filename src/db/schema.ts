@@ -177,7 +177,10 @@ export const deliveries = sqliteTable(
     /** Null when the token matched no channel. */
     channelId: text("channel_id"),
     receivedAt: integer("received_at").notNull(),
-    /** accepted | duplicate | stale | ignored | rejected */
+    /**
+     * accepted | duplicate | stale | ignored | rejected, or pending while a delivery that can only be
+     * verified by asking its source (PayPal) waits for that, and unverified when asking kept failing.
+     */
     outcome: text("outcome").notNull(),
     httpStatus: integer("http_status").notNull(),
     errorCode: text("error_code"),
@@ -190,12 +193,16 @@ export const deliveries = sqliteTable(
     bodyPurgedAt: integer("body_purged_at"),
     orderId: text("order_id"),
     eventId: text("event_id"),
+    /** For pending deliveries: when the confirmation was last queued, and how often it was tried. */
+    confirmQueuedAt: integer("confirm_queued_at"),
+    confirmAttempts: integer("confirm_attempts").notNull().default(0),
   },
   (table) => [
     index("deliveries_received").on(table.receivedAt, table.id),
     index("deliveries_channel_received").on(table.channelId, table.receivedAt),
     index("deliveries_order").on(table.orderId),
     index("deliveries_body_retained").on(table.receivedAt).where(sql`body IS NOT NULL`),
+    index("deliveries_pending").on(table.receivedAt).where(sql`outcome = 'pending'`),
   ],
 );
 

@@ -5,7 +5,8 @@
  */
 import { newId } from "../lib/ids";
 
-const KEPT_HEADERS = /^(content-type|content-length|user-agent|x-[a-z0-9-]+)$/;
+// paypal-*: PayPal's webhook transmission headers, which a deferred verification reads back.
+const KEPT_HEADERS = /^(content-type|content-length|user-agent|x-[a-z0-9-]+|paypal-[a-z0-9-]+)$/;
 // Personal data and anything that looks like a credential stays out of the log.
 const NEVER_KEPT = /^(x-forwarded-for|x-real-ip)$|authorization|cookie|token|secret|password|api-?key/;
 const HEADER_VALUE_LIMIT = 512;
@@ -22,7 +23,7 @@ export function headersOfInterest(headers: Headers): Record<string, string> {
 export interface LoggedDelivery {
   channelId: string | null;
   receivedAt: number;
-  outcome: "rejected" | "ignored";
+  outcome: "rejected" | "ignored" | "pending";
   httpStatus: number;
   errorCode: string | null;
   reason: string;

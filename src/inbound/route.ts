@@ -11,14 +11,15 @@ import type { InboundRequest, ParseVerdict, Rejection } from "../channels/types"
 import type { AppEnv } from "../context";
 import { AppError, statusOf } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { orderReceived, type OrderMessage } from "../jobs/messages";
-import { ingestMany, type IngestOutcome } from "../orders/ingest";
+import { confirmDelivery, queueChangedOrders, type OrderMessage } from "../jobs/messages";
+import { ingestMany } from "../orders/ingest";
 import { headersOfInterest, logDelivery } from "./delivery-log";
 import { readBodyWithin } from "./read-body";
 
 export const inbound = new Hono<AppEnv>();
 
-const lossyUtf8 = new TextDecoder();
+// Keeps a byte-order mark: a stored body must stay the bytes that were signed.
+const lossyUtf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 function channelRejection(channel: InboundChannel | null): Rejection | null {
   if (!channel) {
@@ -86,7 +87,20 @@ inbound.post("/in/:token", async (c) => {
   // A second pass happens only when the channel changed under a cached lookup (see orders/ingest.ts).
   for (let pass = 0; pass < 2; pass++) {
     const verification = await adapter.verify(inboundRequest, channel);
-    if (!verification.ok) return refuse(channel.id, verification.rejection);
+    if (verification.ok === false) return refuse(channel.id, verification.rejection);
+    if (verification.ok === "deferred") {
+      const stored = await storePending(d1, channel.id, { receivedAt, contentType, headers, body });
+      if (stored) {
+        await queueConfirmation(services.queue, stored);
+        // PayPal wants an empty 200 for an IPN; nothing about the delivery is known yet.
+        return c.body(null, 200);
+      }
+      forgetChannel(token);
+      channel = await channelByToken(db, token, receivedAt, config.SETTINGS_KEY);
+      const nowUnusable = channelRejection(channel);
+      if (nowUnusable || !channel) return refuse(channel?.id ?? null, nowUnusable!);
+      continue;
+    }
     // Parsing only ever sees bytes whose signature checked out.
     verdict ??= await adapter.parse(inboundRequest, channel);
 
@@ -157,14 +171,37 @@ inbound.post("/in/:token", async (c) => {
   throw new AppError("storage_unavailable", "The channel changed while the order was being stored: send it again");
 });
 
-/** Orders whose state changed go to the consumer; a failure to queue is left to the sweep. */
-async function queueChangedOrders(queue: Queue<OrderMessage>, outcomes: IngestOutcome[]): Promise<void> {
-  const changed = outcomes.flatMap((outcome) => (outcome.kind === "accepted" && outcome.orderId && outcome.version > 0 ? [outcome] : []));
-  if (changed.length === 0) return;
+/**
+ * Stores a delivery whose verification must wait (pending), guarded like ingest: nothing is
+ * stored for a channel that is no longer active. Null when the guard held it back.
+ */
+async function storePending(
+  d1: D1Database,
+  channelId: string,
+  delivery: { receivedAt: number; contentType: string | null; headers: Record<string, string>; body: Uint8Array },
+): Promise<string | null> {
+  const id = newId("dlv", delivery.receivedAt);
+  let result: D1Result;
   try {
-    await queue.sendBatch(changed.map((outcome) => ({ body: orderReceived(outcome.orderId!, outcome.version) })));
+    result = await d1
+      .prepare(
+        `INSERT INTO deliveries (id, channel_id, received_at, outcome, http_status, reason, content_type, headers, body, body_bytes, confirm_queued_at)
+         SELECT ?1, ?2, ?3, 'pending', 200, 'Stored; waiting for the source to confirm it', ?4, ?5, ?6, ?7, ?3
+         WHERE EXISTS (SELECT 1 FROM channels WHERE id = ?2 AND status = 'active')`,
+      )
+      .bind(id, channelId, delivery.receivedAt, delivery.contentType, JSON.stringify(delivery.headers), lossyUtf8.decode(delivery.body), delivery.body.byteLength)
+      .run();
   } catch (error) {
-    // The orders are stored; the sweep queues them again, so the store still gets its 2xx.
-    console.error("inbound: queueing failed, leaving the orders to the sweep", error);
+    throw new AppError("storage_unavailable", "The delivery could not be stored, so it was not accepted: send it again", { cause: error });
+  }
+  return result.meta.changes ? id : null;
+}
+
+async function queueConfirmation(queue: Queue<OrderMessage>, deliveryId: string): Promise<void> {
+  try {
+    await queue.send(confirmDelivery(deliveryId));
+  } catch (error) {
+    // Stored is what counts: the sweep queues pending deliveries again.
+    console.error("inbound: queueing a confirmation failed, leaving it to the sweep", error);
   }
 }

@@ -7,6 +7,7 @@ import { buildServices, type Services } from "../context";
 import { readConfig, type WorkerEnv } from "../env";
 import { orderMessageSchema, type OrderMessage } from "./messages";
 import { processOrder, recordProcessingAttempt, recordProcessingFailure } from "./process-order";
+import { confirmStoredDelivery, giveUpConfirming } from "./confirm-delivery";
 import { sweepChannel } from "./reconcile";
 
 export const ORDER_QUEUE_NAME = "sales-inbox-orders";
@@ -74,6 +75,9 @@ async function run(services: Services, message: OrderMessage, io: ConsumerIo): P
     case "channel.reconcile":
       await sweepChannel(services, message.channel_id, io.now(), { fetch: io.fetch, sleep: io.sleep });
       return;
+    case "delivery.confirm":
+      await confirmStoredDelivery(services, message.delivery_id, { fetch: io.fetch, sleep: io.sleep });
+      return;
   }
 }
 
@@ -85,6 +89,14 @@ async function handleFailure(services: Services, body: OrderMessage, message: Me
     console.warn("reconcile: sweep failed", body.channel_id, reason);
     if (last || isPermanent(error)) message.ack();
     else message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    return;
+  }
+  if (body.type === "delivery.confirm") {
+    console.warn("confirm: attempt failed", body.delivery_id, message.attempts, reason);
+    if (last || isPermanent(error)) {
+      await giveUpConfirming(services, body.delivery_id, reason).catch(() => undefined);
+      message.ack();
+    } else message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     return;
   }
   if (last) {

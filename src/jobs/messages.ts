@@ -1,5 +1,6 @@
 /** What travels on the order queue. Checked with zod on the way out of the queue. */
 import { z } from "zod";
+import type { IngestOutcome } from "../orders/ingest";
 
 export const orderMessageSchema = z.discriminatedUnion("type", [
   z.object({
@@ -12,6 +13,11 @@ export const orderMessageSchema = z.discriminatedUnion("type", [
     type: z.literal("channel.reconcile"),
     channel_id: z.string(),
   }),
+  z.object({
+    /** A stored delivery whose source must confirm it before it counts (PayPal). */
+    type: z.literal("delivery.confirm"),
+    delivery_id: z.string(),
+  }),
 ]);
 
 export type OrderMessage = z.infer<typeof orderMessageSchema>;
@@ -23,3 +29,17 @@ export const orderReceived = (orderId: string, version: number): OrderMessage =>
 });
 
 export const reconcileChannel = (channelId: string): OrderMessage => ({ type: "channel.reconcile", channel_id: channelId });
+
+export const confirmDelivery = (deliveryId: string): OrderMessage => ({ type: "delivery.confirm", delivery_id: deliveryId });
+
+/** Orders whose state changed go to the consumer; a failure to queue is left to the sweep. */
+export async function queueChangedOrders(queue: Queue<OrderMessage>, outcomes: IngestOutcome[]): Promise<void> {
+  const changed = outcomes.flatMap((outcome) => (outcome.kind === "accepted" && outcome.orderId && outcome.version > 0 ? [outcome] : []));
+  if (changed.length === 0) return;
+  try {
+    await queue.sendBatch(changed.map((outcome) => ({ body: orderReceived(outcome.orderId!, outcome.version) })));
+  } catch (error) {
+    // The orders are stored; the sweep queues them again, so the store still gets its 2xx.
+    console.error("queueing failed, leaving the orders to the sweep", error);
+  }
+}

@@ -91,8 +91,9 @@ export async function sweepChannel(
   const settings = JSON.parse(channel.settings) as Record<string, unknown>;
   if (!reconciler.canReconcile(settings, JSON.parse(channel.credential_keys) as string[])) return skipped;
 
+  const overlap = reconciler.overlapMs ?? OVERLAP_MS;
   const windowFrom = Math.max(
-    channel.reconcile_cursor === null ? now - FIRST_WINDOW_MS : channel.reconcile_cursor - OVERLAP_MS,
+    channel.reconcile_cursor === null ? now - FIRST_WINDOW_MS : channel.reconcile_cursor - overlap,
     now - reconciler.maxLookbackMs,
   );
   const runId = newId("rcn", now);
@@ -103,6 +104,7 @@ export async function sweepChannel(
 
   const result: SweepResult = { ...skipped, status: "ok", runId };
   const unreadable: string[] = [];
+  let nextCursor = now;
   try {
     const credentials = await openCredentials(channel.sealed_settings, config.SETTINGS_KEY);
     const secret = await d1
@@ -110,7 +112,7 @@ export async function sweepChannel(
       .bind(channelId)
       .first<{ secret: string }>();
     const signingSecret = secret ? await openSecret(secret.secret, config.SETTINGS_KEY) : null;
-    const source = { settings, credentials, signingSecret, fetch: io.fetch, sleep: io.sleep };
+    const source = { settings, credentials, signingSecret, fetch: io.fetch, sleep: io.sleep, now };
     if (reconciler.maintain) {
       const health = await reconciler.maintain(source, channel.token);
       await d1.prepare("UPDATE channels SET health = ?2 WHERE id = ?1").bind(channelId, JSON.stringify(health)).run();
@@ -119,6 +121,7 @@ export async function sweepChannel(
     for await (const page of pages) {
       result.pages += 1;
       result.requests += page.requests;
+      if (page.holdCursorAt !== undefined) nextCursor = Math.min(nextCursor, page.holdCursorAt);
       result.seen += page.arrivals.length + page.unreadable.length;
       unreadable.push(...page.unreadable.map((entry) => `${entry.externalId}: ${entry.reason}`));
       for (let start = 0; start < page.arrivals.length; start += ARRIVALS_PER_BATCH) {
@@ -145,8 +148,10 @@ export async function sweepChannel(
   result.unreadable = unreadable.length;
   await d1.batch([
     finishStatement(d1, runId, result, "ok", unreadable.length ? `unreadable orders: ${unreadable.slice(0, 10).join("; ")}` : null, services.now()),
-    // The next sweep starts where this one started (minus the overlap): nothing falls in between.
-    d1.prepare("UPDATE channels SET reconcile_cursor = ?2 WHERE id = ?1").bind(channelId, now),
+    // The next sweep starts where this one started (minus the overlap), or earlier where the store
+    // asked to hold it: nothing falls in between. A hold never moves the start further back than
+    // this sweep's, so a hold that lasts (a payment pending for days) does not widen every sweep.
+    d1.prepare("UPDATE channels SET reconcile_cursor = ?2 WHERE id = ?1").bind(channelId, Math.min(now, Math.max(nextCursor, windowFrom + overlap))),
   ]);
   return result;
 }

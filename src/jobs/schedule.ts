@@ -1,6 +1,7 @@
 /** The Cron Triggers of wrangler.toml, each mapped to its job. An unknown cron is a config error. */
 import { buildServices } from "../context";
 import { readConfig, type WorkerEnv } from "../env";
+import { requeuePendingDeliveries } from "./confirm-delivery";
 import { queueDueReconciliations } from "./reconcile";
 import { purgeExpiredBodies } from "./retention";
 import { sweepUnprocessedOrders } from "./sweep";
@@ -18,6 +19,7 @@ export async function handleScheduled(controller: Pick<ScheduledController, "cro
   switch (controller.cron) {
     case EVERY_MINUTE:
       await sweepUnprocessedOrders(services, now);
+      await requeuePendingDeliveries(services, now);
       await queueDueReconciliations(services, now);
       return;
     case DAILY:

@@ -19,6 +19,7 @@ export type ErrorCode =
   | "signature_malformed"
   | "signature_mismatch"
   | "signature_expired"
+  | "wrong_receiver"
   | "channel_disabled"
   | "not_found"
   | "channel_not_found"
@@ -48,6 +49,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "signature_expired":
       return 401;
     case "channel_disabled":
+    case "wrong_receiver":
       return 403;
     case "not_found":
     case "channel_not_found":

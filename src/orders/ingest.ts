@@ -22,6 +22,8 @@ export interface DeliveryFacts {
   headers: Record<string, string>;
   body: string | null;
   bodyBytes: number;
+  /** Already in the log (a deferred delivery, stored as pending before its source confirmed it). */
+  existing?: boolean;
 }
 
 export type ArrivalOrigin = "delivery" | "reconciliation";
@@ -58,6 +60,9 @@ interface Plan {
   outcome(row: Record<string, unknown>): IngestOutcome;
 }
 
+// A deferred delivery was answered (200) when it was stored; confirming it later changes its outcome, not that.
+const KEEP_STATUS_IF_PENDING = "CASE WHEN deliveries.outcome = 'pending' THEN deliveries.http_status ELSE ";
+
 // ?1 is always the channel id and ?2 the secret id in every statement of a plan.
 function guardFor(secretId: string | null): string {
   return secretId === null
@@ -67,7 +72,7 @@ function guardFor(secretId: string | null): string {
 
 function insertDelivery(d1: D1Database, input: IngestInput, guard: string): D1PreparedStatement[] {
   const { delivery } = input;
-  if (!delivery) return [];
+  if (!delivery || delivery.existing) return [];
   return [
     d1
       .prepare(
@@ -145,7 +150,8 @@ function planOrder(d1: D1Database, input: IngestInput, arrival: OrderArrival): P
              order_id = (SELECT id FROM orders WHERE channel_id = ?1 AND external_id = ?3),
              event_id = (SELECT id FROM order_events WHERE channel_id = ?1 AND key = ?4),
              outcome = COALESCE((SELECT CASE kind WHEN 'stale' THEN 'stale' ELSE 'accepted' END FROM order_events WHERE id = ?5), 'duplicate'),
-             http_status = COALESCE((SELECT CASE kind WHEN 'stale' THEN 200 ELSE 202 END FROM order_events WHERE id = ?5), 200)
+             http_status = ${KEEP_STATUS_IF_PENDING}COALESCE((SELECT CASE kind WHEN 'stale' THEN 200 ELSE 202 END FROM order_events WHERE id = ?5), 200) END,
+             reason = NULL
            WHERE id = ?6`,
         )
         .bind(channelId, secretId, order.external_id, arrival.key, eventId, delivery.id),
@@ -213,7 +219,8 @@ function planRefund(d1: D1Database, input: IngestInput, arrival: RefundArrival):
           `UPDATE deliveries SET
              order_id = (SELECT id FROM orders WHERE channel_id = ?1 AND external_id = ?3),
              outcome = CASE WHEN EXISTS (SELECT 1 FROM refunds WHERE id = ?4) THEN 'accepted' ELSE 'duplicate' END,
-             http_status = CASE WHEN EXISTS (SELECT 1 FROM refunds WHERE id = ?4) THEN 202 ELSE 200 END
+             http_status = ${KEEP_STATUS_IF_PENDING}CASE WHEN EXISTS (SELECT 1 FROM refunds WHERE id = ?4) THEN 202 ELSE 200 END END,
+             reason = NULL
            WHERE id = ?5`,
         )
         .bind(channelId, secretId, refund.order_external_id, refundId, delivery.id),
@@ -275,7 +282,8 @@ function planRemoval(d1: D1Database, input: IngestInput, arrival: RemovalArrival
              order_id = (SELECT id FROM orders WHERE channel_id = ?1 AND external_id = ?3),
              event_id = (SELECT id FROM order_events WHERE id = ?4),
              outcome = CASE WHEN EXISTS (SELECT 1 FROM order_events WHERE id = ?4) THEN 'accepted' ELSE 'duplicate' END,
-             http_status = CASE WHEN EXISTS (SELECT 1 FROM order_events WHERE id = ?4) THEN 202 ELSE 200 END
+             http_status = ${KEEP_STATUS_IF_PENDING}CASE WHEN EXISTS (SELECT 1 FROM order_events WHERE id = ?4) THEN 202 ELSE 200 END END,
+             reason = NULL
            WHERE id = ?5`,
         )
         .bind(channelId, secretId, arrival.externalId, eventId, delivery.id),
