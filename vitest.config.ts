@@ -19,6 +19,7 @@ export default defineConfig(async () => {
             SHOPIFY_FAKE_URL: inject("shopifyUrl"),
             WOO_FAKE_URL: inject("wooUrl"),
             MOZELLO_FAKE_URL: inject("mozelloUrl"),
+            PAYPAL_FAKE_URL: inject("paypalUrl"),
           },
         },
       })),

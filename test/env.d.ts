@@ -6,5 +6,6 @@ declare namespace Cloudflare {
     SHOPIFY_FAKE_URL: string;
     WOO_FAKE_URL: string;
     MOZELLO_FAKE_URL: string;
+    PAYPAL_FAKE_URL: string;
   }
 }

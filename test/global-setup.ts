@@ -4,6 +4,7 @@
  */
 import type { TestProject } from "vitest/node";
 import { startFakeMozello } from "./fakes/mozello-server";
+import { startFakePayPal } from "./fakes/paypal-server";
 import { startFakeShopify } from "./fakes/shopify-server";
 import { startFakeWooCommerce } from "./fakes/woocommerce-server";
 
@@ -12,15 +13,17 @@ declare module "vitest" {
     shopifyUrl: string;
     wooUrl: string;
     mozelloUrl: string;
+    paypalUrl: string;
   }
 }
 
 export default async function setup(project: TestProject) {
-  const fakes = await Promise.all([startFakeShopify(), startFakeWooCommerce(), startFakeMozello()]);
-  const [shopify, woo, mozello] = fakes;
+  const fakes = await Promise.all([startFakeShopify(), startFakeWooCommerce(), startFakeMozello(), startFakePayPal()]);
+  const [shopify, woo, mozello, paypal] = fakes;
   project.provide("shopifyUrl", shopify.url);
   project.provide("wooUrl", woo.url);
   project.provide("mozelloUrl", mozello.url);
+  project.provide("paypalUrl", paypal.url);
   return async () => {
     await Promise.all(fakes.map((fake) => fake.close()));
   };
