@@ -11,6 +11,9 @@ import { shopifyReconciler } from "./shopify/shopify-reconcile";
 import { createWooAdapter, wooAdapter } from "./woocommerce";
 import { wooReconciler } from "./woocommerce/woocommerce-reconcile";
 import { wooPremiumSettings } from "./woocommerce/woocommerce-settings";
+import { paypalAdapter } from "./paypal";
+import { paypalConfirmer } from "./paypal/paypal-confirm";
+import { paypalReconciler } from "./paypal/paypal-reconcile";
 import type { ChannelAdapter, ChannelType, DeferredConfirmer, Reconciler } from "./types";
 
 interface ChannelKind {
@@ -25,7 +28,7 @@ const CHANNEL_KINDS: Record<ChannelType, ChannelKind> = {
   shopify: { adapter: shopifyAdapter, reconciler: shopifyReconciler },
   woocommerce: { adapter: wooAdapter, reconciler: null },
   "woocommerce-premium": { adapter: createWooAdapter("woocommerce-premium", wooPremiumSettings), reconciler: wooReconciler },
-  paypal: { adapter: null, reconciler: null },
+  paypal: { adapter: paypalAdapter, reconciler: paypalReconciler, confirmer: paypalConfirmer },
   mozello: { adapter: mozelloAdapter, reconciler: mozelloReconciler },
 };
 

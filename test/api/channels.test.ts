@@ -51,7 +51,8 @@ describe("/api/channels", () => {
     ["a missing name", { type: "connect" }, "validation_failed", /^name: is required/],
     ["a short secret", { type: "connect", name: "x", secret: "short" }, "validation_failed", /^secret: must be at least 16/],
     ["an unknown field", { type: "connect", name: "x", colour: "red" }, "validation_failed", /colour/],
-    ["a type whose adapter is not built yet", { type: "paypal", name: "x" }, "channel_type_not_available", /paypal channel is not available yet/],
+    ["a PayPal account e-mail that is not one", { type: "paypal", name: "x", account_emails: ["shop at example"] }, "validation_failed", /account_emails/],
+    ["a PayPal account id of the wrong shape", { type: "paypal", name: "x", receiver_id: "abc" }, "validation_failed", /receiver_id: must be the 13-character/],
   ])("refuses %s with 400", async (_, body, code, message) => {
     const response = await api("/api/channels", { method: "POST", json: body });
     expect(response.status).toBe(400);

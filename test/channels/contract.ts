@@ -5,7 +5,7 @@
  * typed error, before anything is parsed.
  */
 import { describe, expect, it } from "vitest";
-import type { ChannelAdapter, ChannelConfig, InboundRequest } from "../../src/channels/types";
+import type { ChannelAdapter, ChannelConfig, InboundRequest, Verification } from "../../src/channels/types";
 import type { Order } from "../../src/orders/order";
 import type { Refund } from "../../src/orders/refund";
 import { utf8 } from "../../src/lib/encoding";
@@ -33,11 +33,19 @@ export interface ChannelContractOptions {
   sign(body: Uint8Array, secret: string, atMs: number): Promise<Record<string, string>>;
   /** Set when the platform puts a timestamp under the signature; how old is too old (ms). */
   staleAfterMs?: number;
+  /** The channel's settings, where verifying needs some (PayPal's webhook id). */
+  settings?: Record<string, unknown>;
+  /**
+   * For adapters that defer verification to their source (PayPal): finishes a "deferred" verdict
+   * the way the queue's confirmation does. Such platforms sign with their own key, not the channel's
+   * secret, so a verified delivery names no secret.
+   */
+  confirm?(request: InboundRequest, channel: ChannelConfig): Promise<Verification>;
 }
 
 const NOW = Date.parse("2026-11-28T12:00:00Z");
 
-export function channelContract({ adapter, fixtures, sign, staleAfterMs }: ChannelContractOptions): void {
+export function channelContract({ adapter, fixtures, sign, staleAfterMs, settings = {}, confirm }: ChannelContractOptions): void {
   const channel: ChannelConfig = {
     id: "ch_contract",
     type: adapter.type,
@@ -45,8 +53,15 @@ export function channelContract({ adapter, fixtures, sign, staleAfterMs }: Chann
       { id: "sec_old", secret: "old-secret-for-the-contract-suite" },
       { id: "sec_new", secret: "new-secret-for-the-contract-suite" },
     ],
-    settings: {},
+    settings,
   };
+  const verify = async (request: InboundRequest, config: ChannelConfig): Promise<Verification> => {
+    const verdict = await adapter.verify(request, config);
+    if (verdict.ok !== "deferred") return verdict;
+    if (!confirm) throw new Error(`${adapter.type} deferred a verification but the suite was given no confirm`);
+    return confirm(request, config);
+  };
+  const signerOf = (secretId: string) => (confirm ? null : secretId);
   const request = (body: Uint8Array, headers: Record<string, string>, mediaType: string, receivedAt = NOW): InboundRequest => ({
     headers: new Headers(headers),
     body,
@@ -59,7 +74,7 @@ export function channelContract({ adapter, fixtures, sign, staleAfterMs }: Chann
       const body = utf8.encode(fixture.body);
       const headers = { ...fixture.headers, ...(await sign(body, channel.secrets[0].secret, NOW)) };
       const signed = request(body, headers, fixture.mediaType);
-      expect(await adapter.verify(signed, channel)).toEqual({ ok: true, secretId: fixture.unsigned ? null : "sec_old" });
+      expect(await verify(signed, channel)).toEqual({ ok: true, secretId: fixture.unsigned ? null : signerOf("sec_old") });
       const verdict = await adapter.parse(signed, channel);
       if (fixture.expected === null) {
         expect(verdict.kind).toBe("ignored");
@@ -78,25 +93,25 @@ export function channelContract({ adapter, fixtures, sign, staleAfterMs }: Chann
 
     it("accepts a delivery signed with any active secret (rotation)", async () => {
       const signed = request(firstBody, { ...first.headers, ...(await sign(firstBody, channel.secrets[1].secret, NOW)) }, first.mediaType);
-      expect(await adapter.verify(signed, channel)).toEqual({ ok: true, secretId: "sec_new" });
+      expect(await verify(signed, channel)).toEqual({ ok: true, secretId: signerOf("sec_new") });
     });
 
     it("refuses a tampered body as signature_mismatch", async () => {
       const headers = await sign(firstBody, channel.secrets[0].secret, NOW);
       const tampered = firstBody.slice();
       tampered[tampered.length - 3] ^= 0x01;
-      const verdict = await adapter.verify(request(tampered, headers, first.mediaType), channel);
+      const verdict = await verify(request(tampered, headers, first.mediaType), channel);
       expect(verdict).toMatchObject({ ok: false, rejection: { code: "signature_mismatch" } });
     });
 
     it("refuses a body signed with a secret the channel does not hold", async () => {
       const headers = await sign(firstBody, "a-secret-this-channel-never-had", NOW);
-      const verdict = await adapter.verify(request(firstBody, headers, first.mediaType), channel);
+      const verdict = await verify(request(firstBody, headers, first.mediaType), channel);
       expect(verdict).toMatchObject({ ok: false, rejection: { code: "signature_mismatch" } });
     });
 
     it("refuses a delivery without a signature as signature_missing", async () => {
-      const verdict = await adapter.verify(request(firstBody, {}, first.mediaType), channel);
+      const verdict = await verify(request(firstBody, {}, first.mediaType), channel);
       expect(verdict).toMatchObject({ ok: false, rejection: { code: "signature_missing" } });
     });
 
@@ -106,13 +121,13 @@ export function channelContract({ adapter, fixtures, sign, staleAfterMs }: Chann
         ["from the future", staleAfterMs + 1000],
       ])("refuses a signature timestamp too %s as signature_expired", async (_, offset) => {
         const headers = await sign(firstBody, channel.secrets[0].secret, NOW + offset);
-        const verdict = await adapter.verify(request(firstBody, headers, first.mediaType), channel);
+        const verdict = await verify(request(firstBody, headers, first.mediaType), channel);
         expect(verdict).toMatchObject({ ok: false, rejection: { code: "signature_expired" } });
       });
 
       it("accepts a timestamp just inside the window", async () => {
         const headers = await sign(firstBody, channel.secrets[0].secret, NOW - staleAfterMs + 1000);
-        expect(await adapter.verify(request(firstBody, headers, first.mediaType), channel)).toMatchObject({ ok: true });
+        expect(await verify(request(firstBody, headers, first.mediaType), channel)).toMatchObject({ ok: true });
       });
     }
   });

@@ -1,0 +1,62 @@
+/**
+ * PayPal Checkout: orders of carts paid through PayPal, from the merchant's own PayPal account.
+ * Three paths meet on the PayPal transaction id: the transaction feed (Transaction Search, the
+ * source of truth, swept by paypal-reconcile.ts), IPN and REST webhooks (the fast paths, both
+ * posted to the channel URI).
+ *
+ * Neither push path can be verified from the bytes alone: an IPN is genuine only if PayPal says
+ * VERIFIED to its postback, and a webhook's certificate must be fetched. So `verify` checks what it
+ * can offline and answers "deferred": the delivery is stored and answered 200 at once (PayPal
+ * resends anything else), and paypal-confirm.ts decides from the queue.
+ */
+import { parseJsonLossless } from "../../lib/json";
+import { decodeUtf8, readJson } from "../inbound-body";
+import type { ChannelAdapter, ParseVerdict, Verification } from "../types";
+import { decodeIpn, IPN_MEDIA_TYPE } from "./paypal-ipn";
+import { ipnVerdict, readWebhookEvent } from "./paypal-read";
+import { paypalEndpoints, paypalSettings } from "./paypal-settings";
+import { readTransmission } from "./paypal-webhook-signature";
+
+export const paypalAdapter: ChannelAdapter = {
+  type: "paypal",
+  mediaTypes: [IPN_MEDIA_TYPE, "application/json"],
+  settings: paypalSettings,
+  setup: (uri) => [
+    "In PayPal (Account Settings > Notifications > Instant payment notifications), set the notification URL to " +
+      `${uri} and turn IPN on; set the language encoding to UTF-8 if you can (windows-1252 works too).`,
+    "Set this channel's account_emails (and receiver_id) to the PayPal account: IPNs to another account are refused.",
+    "For the transaction feed: in the PayPal developer dashboard, create a REST app on this account with Transaction Search ticked, " +
+      "and give the channel its client_id and client_secret (environment live or sandbox).",
+    `For REST checkouts: on that app add a webhook with the URL ${uri} for CHECKOUT.ORDER.COMPLETED, PAYMENT.CAPTURE.COMPLETED, ` +
+      "PAYMENT.CAPTURE.REFUNDED and PAYMENT.CAPTURE.REVERSED, and give the channel its webhook_id.",
+  ],
+
+  async verify(request, channel): Promise<Verification> {
+    if (request.mediaType === IPN_MEDIA_TYPE) {
+      const decoded = decodeIpn(request.body);
+      if (!decoded.ok) return { ok: false, rejection: decoded.rejection };
+      if (!decoded.fields.txn_id && !decoded.fields.txn_type) {
+        return { ok: false, rejection: { code: "malformed_body", message: "This is not an IPN: it has neither txn_id nor txn_type" } };
+      }
+      return { ok: "deferred" };
+    }
+    const read = readTransmission(request.headers, paypalEndpoints(channel.settings).certUrlAllowed);
+    if (!read.ok) return { ok: false, rejection: read.rejection };
+    // The stored text must be the exact bytes PayPal signed, so only valid UTF-8 is stored.
+    const text = decodeUtf8(request.body);
+    if (!text.ok) return { ok: false, rejection: text.rejection };
+    return { ok: "deferred" };
+  },
+
+  /** What a delivery becomes once PayPal confirmed it (pure; a capture-only event needs its order looked up first). */
+  async parse(request, channel): Promise<ParseVerdict> {
+    if (request.mediaType === IPN_MEDIA_TYPE) {
+      const decoded = decodeIpn(request.body);
+      return decoded.ok ? ipnVerdict(decoded.fields, channel.settings, request.receivedAt) : { kind: "rejected", rejection: decoded.rejection };
+    }
+    const body = readJson(request, parseJsonLossless);
+    if (!body.ok) return { kind: "rejected", rejection: body.rejection };
+    const reading = readWebhookEvent(body.value, channel.settings);
+    return reading.kind === "lookup" ? { kind: "ignored", reason: `Capture ${reading.captureId} needs its order ${reading.orderId} looked up` } : reading;
+  },
+};

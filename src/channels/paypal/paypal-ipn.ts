@@ -1,0 +1,210 @@
+/**
+ * PayPal IPN: reading the form-encoded message and turning a verified one into arrivals.
+ *
+ * The body is pure ASCII; the bytes behind its percent escapes are in the charset the message
+ * names (`charset`, windows-1252 when absent, as PayPal's simulator sends). So values are
+ * percent-decoded to bytes first and decoded with that charset second. The raw body itself is
+ * never re-encoded: verification posts it back to PayPal untouched.
+ */
+import { addDecimals } from "../../orders/money";
+import type { Rejection } from "../types";
+import type { PayPalCart, PayPalItem } from "./paypal-cart";
+
+export const IPN_MEDIA_TYPE = "application/x-www-form-urlencoded";
+
+export type IpnFields = Record<string, string>;
+
+// windows-1252 differs from ISO-8859-1 only in 0x80–0x9F; undefined bytes map to the C1 control.
+const CP1252_HIGH = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f, 0x90, 0x2018, 0x2019,
+  0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+];
+
+function decodeWindows1252(bytes: Uint8Array): string {
+  let out = "";
+  for (const byte of bytes) out += String.fromCharCode(byte >= 0x80 && byte <= 0x9f ? CP1252_HIGH[byte - 0x80] : byte);
+  return out;
+}
+
+function decoderFor(charset: string): ((bytes: Uint8Array) => string) | null {
+  const label = charset.trim().toLowerCase().replace(/_/g, "-");
+  if (label === "windows-1252" || label === "cp1252" || label === "iso-8859-1" || label === "latin1" || label === "us-ascii") {
+    // WHATWG treats ISO-8859-1 as windows-1252 too; PayPal's own list pairs them.
+    return decodeWindows1252;
+  }
+  try {
+    const decoder = new TextDecoder(label, { fatal: true, ignoreBOM: false });
+    return (bytes) => decoder.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+function percentDecode(text: string): Uint8Array | null {
+  const out: number[] = [];
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (char === "+") out.push(0x20);
+    else if (char === "%") {
+      const hex = text.slice(index + 1, index + 3);
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) return null;
+      out.push(parseInt(hex, 16));
+      index += 2;
+    } else out.push(char.charCodeAt(0));
+  }
+  return Uint8Array.from(out);
+}
+
+const ascii = (bytes: Uint8Array) => String.fromCharCode(...bytes);
+
+export type DecodedIpn = { ok: true; fields: IpnFields } | { ok: false; rejection: Rejection };
+
+export function decodeIpn(body: Uint8Array): DecodedIpn {
+  const malformed = (message: string): DecodedIpn => ({ ok: false, rejection: { code: "malformed_body", message } });
+  for (const byte of body) {
+    if (byte >= 0x80) return { ok: false, rejection: { code: "invalid_encoding", message: "An IPN body is ASCII: every other byte is percent-encoded" } };
+  }
+  const pairs: Array<[string, Uint8Array]> = [];
+  for (const part of ascii(body).split("&")) {
+    if (part === "") continue;
+    const equals = part.indexOf("=");
+    const name = percentDecode(equals < 0 ? part : part.slice(0, equals));
+    const value = percentDecode(equals < 0 ? "" : part.slice(equals + 1));
+    if (!name || !value) return malformed(`"${part.slice(0, 60)}" has a broken percent escape`);
+    pairs.push([ascii(name), value]);
+  }
+  if (pairs.length === 0) return malformed("The IPN body is empty");
+  const charset = pairs.find(([name]) => name === "charset");
+  const decode = decoderFor(charset ? ascii(charset[1]) : "windows-1252");
+  if (!decode) return { ok: false, rejection: { code: "invalid_encoding", message: `The IPN names charset "${ascii(charset![1])}", which the inbox cannot read` } };
+  const fields: IpnFields = {};
+  try {
+    for (const [name, value] of pairs) fields[name] = decode(value);
+  } catch {
+    return { ok: false, rejection: { code: "invalid_encoding", message: `A value is not valid ${ascii(charset![1])}` } };
+  }
+  return { ok: true, fields };
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/**
+ * `payment_date` is US Pacific time written as "09:14:03 Mar 04, 2025 PST" (or PDT). Anything else
+ * (the simulator sends other shapes) is tried as a JavaScript date; null when neither reads.
+ */
+export function parsePaymentDate(value: string | undefined): string | null {
+  if (!value) return null;
+  const match = /^(\d{1,2}):(\d{2}):(\d{2}) ([A-Z][a-z]{2})\.? (\d{1,2}), (\d{4}) (PST|PDT)$/.exec(value.trim());
+  if (match) {
+    const month = MONTHS.indexOf(match[4]);
+    if (month >= 0) {
+      const offsetHours = match[7] === "PDT" ? 7 : 8;
+      const at = Date.UTC(Number(match[6]), month, Number(match[5]), Number(match[1]) + offsetHours, Number(match[2]), Number(match[3]));
+      return new Date(at).toISOString().replace(".000Z", "Z");
+    }
+  }
+  const parsed = Date.parse(value);
+  return Number.isNaN(parsed) ? null : new Date(parsed).toISOString().replace(".000Z", "Z");
+}
+
+const field = (fields: IpnFields, name: string): string | null => {
+  const value = fields[name];
+  return value === undefined || value.trim() === "" ? null : value.trim();
+};
+
+function optionsOf(fields: IpnFields, suffix: string): string {
+  const options: string[] = [];
+  for (const n of [1, 2, 3, 4, 5, 6, 7]) {
+    const name = field(fields, `option_name${n}${suffix}`);
+    const selection = field(fields, `option_selection${n}${suffix}`);
+    if (selection) options.push(name ? `${name}: ${selection}` : selection);
+  }
+  return options.length ? ` (${options.join(", ")})` : "";
+}
+
+function quantityOf(value: string | null): number {
+  const parsed = value === null ? 1 : Number(value);
+  return Number.isFinite(parsed) && parsed > 0 ? parsed : 1;
+}
+
+function ipnItems(fields: IpnFields): PayPalItem[] {
+  const count = Number(field(fields, "num_cart_items") ?? 0);
+  const items: PayPalItem[] = [];
+  // Cart messages number their items from 1; num_cart_items is missing on some, so read until a gap.
+  for (let n = 1; n <= Math.max(count, 1) || field(fields, `item_name${n}`) !== null; n++) {
+    const name = field(fields, `item_name${n}`);
+    const amount = field(fields, `mc_gross_${n}`) ?? field(fields, `mc_gross${n}`);
+    if (name === null && amount === null) break;
+    items.push({
+      name: name && `${name}${optionsOf(fields, `_${n}`)}`,
+      sku: field(fields, `item_number${n}`),
+      quantity: quantityOf(field(fields, `quantity${n}`)),
+      unitPrice: null,
+      amount,
+      tax: field(fields, `tax${n}`),
+    });
+  }
+  if (items.length === 0 && field(fields, "item_name") !== null) {
+    // A single-item payment (express_checkout, web_accept): the line is what remains of the total.
+    items.push({
+      name: `${field(fields, "item_name")}${optionsOf(fields, "")}`,
+      sku: field(fields, "item_number"),
+      quantity: quantityOf(field(fields, "quantity")),
+      unitPrice: null,
+      amount: null,
+      tax: null,
+    });
+  }
+  return items;
+}
+
+/** The cart a completed cart-payment IPN describes; `placedAt` falls back to when it arrived. */
+export function ipnCart(fields: IpnFields, receivedAt: string): PayPalCart {
+  const street = field(fields, "address_street")?.split(/\r?\n/) ?? [];
+  const name = [field(fields, "first_name"), field(fields, "last_name")].filter(Boolean).join(" ");
+  const items = ipnItems(fields);
+  const placedAt = parsePaymentDate(fields.payment_date) ?? receivedAt;
+  const cart: PayPalCart = {
+    transactionId: fields.txn_id,
+    number: field(fields, "invoice"),
+    placedAt,
+    currency: field(fields, "mc_currency") ?? "",
+    items,
+    discount: field(fields, "discount"),
+    shipping: field(fields, "mc_shipping") ?? field(fields, "shipping"),
+    shippingDiscount: field(fields, "shipping_discount"),
+    handling: field(fields, "mc_handling") ?? field(fields, "handling_amount"),
+    insurance: field(fields, "insurance_amount"),
+    shippingMethod: field(fields, "shipping_method"),
+    tax: field(fields, "tax"),
+    taxInclusive: false,
+    total: field(fields, "mc_gross") ?? "0",
+    customer: {
+      name: name || null,
+      email: field(fields, "payer_email"),
+      phone: field(fields, "contact_phone"),
+      company: field(fields, "payer_business_name"),
+    },
+    shippingAddress: {
+      name: field(fields, "address_name"),
+      line1: street[0]?.trim() || null,
+      line2: street.slice(1).join(", ").trim() || null,
+      city: field(fields, "address_city"),
+      postcode: field(fields, "address_zip"),
+      region: field(fields, "address_state"),
+      country: field(fields, "address_country_code"),
+    },
+    note: field(fields, "memo"),
+    test: fields.test_ipn === "1",
+  };
+  if (items.length === 1 && items[0].amount === null) {
+    // What the single item cost: the total less the charges PayPal lists beside it.
+    cart.items = [{ ...items[0], amount: singleItemAmount(cart) }];
+  }
+  return cart;
+}
+
+function singleItemAmount(cart: PayPalCart): string {
+  const negate = (value: string | null) => (value ? `-${value.replace(/^-/, "")}` : "0");
+  return addDecimals([cart.total, negate(cart.tax), negate(cart.shipping), negate(cart.handling), negate(cart.insurance), cart.discount ?? "0", cart.shippingDiscount ?? "0"]);
+}
