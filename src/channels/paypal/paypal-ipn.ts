@@ -20,68 +20,76 @@ const CP1252_HIGH = [
   0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
 ];
 
-function decodeWindows1252(bytes: Uint8Array): string {
-  let out = "";
-  for (const byte of bytes) out += String.fromCharCode(byte >= 0x80 && byte <= 0x9f ? CP1252_HIGH[byte - 0x80] : byte);
-  return out;
-}
+type ValueDecoder = (escaped: string) => string;
 
-function decoderFor(charset: string): ((bytes: Uint8Array) => string) | null {
-  const label = charset.trim().toLowerCase().replace(/_/g, "-");
-  if (label === "windows-1252" || label === "cp1252" || label === "iso-8859-1" || label === "latin1" || label === "us-ascii") {
-    // WHATWG treats ISO-8859-1 as windows-1252 too; PayPal's own list pairs them.
-    return decodeWindows1252;
-  }
-  try {
-    const decoder = new TextDecoder(label, { fatal: true, ignoreBOM: false });
-    return (bytes) => decoder.decode(bytes);
-  } catch {
-    return null;
-  }
-}
+const BROKEN_ESCAPE = /%(?![0-9a-fA-F]{2})/;
 
-function percentDecode(text: string): Uint8Array | null {
+/** Percent-escaped text to its bytes ("+" is a space); only called on text without broken escapes. */
+function percentBytes(text: string): Uint8Array {
   const out: number[] = [];
   for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (char === "+") out.push(0x20);
-    else if (char === "%") {
-      const hex = text.slice(index + 1, index + 3);
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) return null;
-      out.push(parseInt(hex, 16));
+    const char = text.charCodeAt(index);
+    if (char === 0x2b) out.push(0x20);
+    else if (char === 0x25) {
+      out.push(parseInt(text.slice(index + 1, index + 3), 16));
       index += 2;
-    } else out.push(char.charCodeAt(0));
+    } else out.push(char);
   }
   return Uint8Array.from(out);
 }
 
-const ascii = (bytes: Uint8Array) => String.fromCharCode(...bytes);
+/** How the values of an IPN in `charset` are decoded; null for a charset the platform cannot read. */
+function decoderFor(charset: string): ValueDecoder | null {
+  const label = charset.trim().toLowerCase().replace(/_/g, "-");
+  if (label === "windows-1252" || label === "cp1252" || label === "iso-8859-1" || label === "latin1" || label === "us-ascii") {
+    // WHATWG treats ISO-8859-1 as windows-1252 too; PayPal's own list pairs them.
+    return (escaped) =>
+      escaped.replace(/\+/g, " ").replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => {
+        const byte = parseInt(hex, 16);
+        return String.fromCharCode(byte >= 0x80 && byte <= 0x9f ? CP1252_HIGH[byte - 0x80] : byte);
+      });
+  }
+  if (label === "utf-8" || label === "utf8") {
+    // decodeURIComponent reads percent-encoded UTF-8 and throws on anything that is not.
+    return (escaped) => decodeURIComponent(escaped.replace(/\+/g, " "));
+  }
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(label, { fatal: true, ignoreBOM: false });
+  } catch {
+    return null;
+  }
+  return (escaped) => decoder.decode(percentBytes(escaped));
+}
 
 export type DecodedIpn = { ok: true; fields: IpnFields } | { ok: false; rejection: Rejection };
 
+const asciiText = new TextDecoder();
+
 export function decodeIpn(body: Uint8Array): DecodedIpn {
   const malformed = (message: string): DecodedIpn => ({ ok: false, rejection: { code: "malformed_body", message } });
-  for (const byte of body) {
-    if (byte >= 0x80) return { ok: false, rejection: { code: "invalid_encoding", message: "An IPN body is ASCII: every other byte is percent-encoded" } };
+  for (let index = 0; index < body.length; index++) {
+    if (body[index] >= 0x80) return { ok: false, rejection: { code: "invalid_encoding", message: "An IPN body is ASCII: every other byte is percent-encoded" } };
   }
-  const pairs: Array<[string, Uint8Array]> = [];
-  for (const part of ascii(body).split("&")) {
+  const pairs: Array<[string, string]> = [];
+  for (const part of asciiText.decode(body).split("&")) {
     if (part === "") continue;
+    if (BROKEN_ESCAPE.test(part)) return malformed(`"${part.slice(0, 60)}" has a broken percent escape`);
     const equals = part.indexOf("=");
-    const name = percentDecode(equals < 0 ? part : part.slice(0, equals));
-    const value = percentDecode(equals < 0 ? "" : part.slice(equals + 1));
-    if (!name || !value) return malformed(`"${part.slice(0, 60)}" has a broken percent escape`);
-    pairs.push([ascii(name), value]);
+    pairs.push(equals < 0 ? [part, ""] : [part.slice(0, equals), part.slice(equals + 1)]);
   }
   if (pairs.length === 0) return malformed("The IPN body is empty");
+  // Names are plain ASCII; the charset's own value is too.
+  const named = (escaped: string) => escaped.replace(/\+/g, " ").replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   const charset = pairs.find(([name]) => name === "charset");
-  const decode = decoderFor(charset ? ascii(charset[1]) : "windows-1252");
-  if (!decode) return { ok: false, rejection: { code: "invalid_encoding", message: `The IPN names charset "${ascii(charset![1])}", which the inbox cannot read` } };
+  const charsetName = charset ? named(charset[1]) : "windows-1252";
+  const decode = decoderFor(charsetName);
+  if (!decode) return { ok: false, rejection: { code: "invalid_encoding", message: `The IPN names charset "${charsetName}", which the inbox cannot read` } };
   const fields: IpnFields = {};
   try {
-    for (const [name, value] of pairs) fields[name] = decode(value);
+    for (const [name, value] of pairs) fields[named(name)] = decode(value);
   } catch {
-    return { ok: false, rejection: { code: "invalid_encoding", message: `A value is not valid ${ascii(charset![1])}` } };
+    return { ok: false, rejection: { code: "invalid_encoding", message: `A value is not valid ${charsetName}` } };
   }
   return { ok: true, fields };
 }
