@@ -6,6 +6,8 @@
  * Each case is measured twice, on two builds of the same source: with Node's WebCrypto, and with
  * crypto answered on the calling thread as workerd does it (see in-thread-crypto.mjs).
  */
+import { sign as nodeSign, generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
@@ -117,6 +119,68 @@ async function measureRoundRobin(runs, { cpuMs, samples }) {
   return perOrder.map(summarise);
 }
 
+const FIXTURES = path.join(import.meta.dirname, "..", "test", "fixtures", "paypal");
+const PAYPAL_SETTINGS = { account_emails: ["shop@kaffeekontor.example"], receiver_id: "8XYZ4ABCDEF2G" };
+
+/**
+ * The PayPal work per delivery once PayPal has vouched for it (the postback and the certificate
+ * fetch are network waits, not CPU): reading a verified IPN; checking a webhook's RSA-SHA256
+ * signature (CRC-32 of the body, the certificate's key already imported, as the cache keeps it)
+ * and reading the event; reading one Transaction Search record of a feed page.
+ */
+async function paypalCases(module) {
+  const ipnBody = new TextEncoder().encode(readFileSync(path.join(FIXTURES, "ipn", "cart-utf8.body"), "utf8"));
+  const webhookBody = new TextEncoder().encode(readFileSync(path.join(FIXTURES, "webhooks", "checkout-order-completed.json"), "utf8"));
+  const [record] = JSON.parse(readFileSync(path.join(FIXTURES, "transactions", "records.json"), "utf8"));
+  const recordText = JSON.stringify(record);
+
+  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const certificate = { spki: new Uint8Array(publicKey.export({ type: "spki", format: "der" })), notBefore: 0, notAfter: 8.64e15, commonName: "messageverificationcerts.paypal.com" };
+  const transmission = { id: "6f1c2a10-f9a1-11ef-9c1d-0b6a2e4c1d77", time: "2026-11-05T14:21:03Z" };
+  const webhookId = "3HX12345AB678901C";
+  const signature = nodeSign("sha256", Buffer.from(module.signedMessage(transmission.id, transmission.time, webhookId, webhookBody)), privateKey);
+  const headers = new Headers({
+    "paypal-transmission-id": transmission.id,
+    "paypal-transmission-time": transmission.time,
+    "paypal-transmission-sig": signature.toString("base64"),
+    "paypal-cert-url": "https://api.paypal.com/v1/notifications/certs/CERT-bench",
+    "paypal-auth-algo": "SHA256withRSA",
+  });
+
+  const expectKind = (verdict, what) => {
+    if (verdict.kind !== "arrivals") throw new Error(`the bench ${what} did not become an order: ${JSON.stringify(verdict)}`);
+    return verdict;
+  };
+  return [
+    {
+      name: "IPN: decode (charset) + read a verified cart IPN into an order",
+      bytes: ipnBody.byteLength,
+      run: async () => {
+        const decoded = module.decodeIpn(ipnBody);
+        expectKind(module.ipnVerdict(decoded.fields, PAYPAL_SETTINGS, Date.now()), "IPN");
+      },
+    },
+    {
+      name: "Webhook: RSA-SHA256 + CRC-32 check, then read CHECKOUT.ORDER.COMPLETED",
+      bytes: webhookBody.byteLength,
+      run: async () => {
+        const read = module.readTransmission(headers, () => true);
+        const refused = await module.verifyTransmission(read.transmission, webhookId, webhookBody, certificate, certificate.commonName, Date.now());
+        if (refused) throw new Error(`the bench webhook did not verify: ${refused.message}`);
+        expectKind(module.readWebhookEvent(JSON.parse(new TextDecoder().decode(webhookBody)), PAYPAL_SETTINGS), "webhook");
+      },
+    },
+    {
+      name: "Feed: read one Transaction Search record (fields=all) into an order",
+      bytes: recordText.length,
+      run: async () => {
+        const reading = module.readTransaction(module.transactionDetailSchema.parse(JSON.parse(recordText)), PAYPAL_SETTINGS);
+        if (reading.kind !== "arrival") throw new Error("the bench record did not become an order");
+      },
+    },
+  ];
+}
+
 export async function runCpuBench({ tmpDir, cpuMs, samples }) {
   const modules = await loadVariants(tmpDir);
   await checkSigner(modules.webCrypto.signConnect);
@@ -135,10 +199,14 @@ export async function runCpuBench({ tmpDir, cpuMs, samples }) {
   // Node's fixed cost of one WebCrypto call, to read the small-order figures against.
   const digestInput = new Uint8Array(32);
   const [webCryptoCall] = await measureRoundRobin([() => crypto.subtle.digest("SHA-256", digestInput)], { cpuMs, samples });
+  // RSA has no in-thread stand-in: PayPal's figures use Node's WebCrypto, thread-pool cost included.
+  const paypal = await paypalCases(modules.webCrypto);
+  const paypalResults = await measureRoundRobin(paypal.map((entry) => entry.run), { cpuMs, samples });
   return {
     engine: `Node ${process.version} (V8 ${process.versions.v8})`,
     cases: cases.map(({ format, lines, variant, bytes }, index) => ({ format, lines, variant, bytes, ...results[index] })),
     webCryptoCallMicros: webCryptoCall.micros,
+    paypal: paypal.map(({ name, bytes }, index) => ({ name, bytes, ...paypalResults[index] })),
     cpuMs,
     samples,
   };

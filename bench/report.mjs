@@ -31,7 +31,8 @@ export function renderHeader({ date, commit, engine, wrangler, cpu, loadBefore, 
   ].join("  \n");
 }
 
-export function renderCpu({ engine, cases, webCryptoCallMicros, cpuMs, samples }) {
+export function renderCpu({ engine, cases, webCryptoCallMicros, paypal, cpuMs, samples }) {
+  const connectJson = cases.find((entry) => entry.format === "json" && entry.lines === 1 && entry.variant === "webCrypto");
   const find = (format, lines, variant) => cases.find((entry) => entry.format === format && entry.lines === lines && entry.variant === variant);
   // Ratios use the in-thread figure: it is the steadier one and the closer to what workerd does.
   const rows = cases
@@ -66,6 +67,17 @@ export function renderCpu({ engine, cases, webCryptoCallMicros, cpuMs, samples }
       `call (SHA-256 of 32 bytes) costs ${fixed(webCryptoCallMicros, 1)} µs CPU here, mostly wake-ups that vary with the ` +
       "machine's load; an order makes two (HMAC, SHA-256 fingerprint). **In-thread crypto** computes the same HMAC and " +
       "SHA-256 synchronously (node:crypto), as workerd does on the request's thread. The ratios use the in-thread figure.",
+    "",
+    "### (a′) CPU per PayPal delivery, once PayPal has vouched for it",
+    "",
+    table(
+      ["work", "bytes", "µs, Node WebCrypto", "per second per core", "÷ Connect JSON 1 line (Node WebCrypto)"],
+      paypal.map((entry) => [entry.name, entry.bytes, cpuCell(entry), fixed(1e6 / entry.micros), ratio(entry.micros, connectJson.micros)]),
+    ),
+    "",
+    "The IPN postback and the certificate fetch are network waits in the queue consumer, not CPU, and are left out; " +
+      "the certificate's key is imported once, as the 24-hour cache keeps it. RSA runs on Node's thread pool here " +
+      "(there is no in-thread stand-in for it), so the webhook row includes that hand-off.",
   ].join("\n");
 }
 
