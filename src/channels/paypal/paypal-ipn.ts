@@ -173,7 +173,7 @@ export function ipnCart(fields: IpnFields, receivedAt: string): PayPalCart {
   const items = ipnItems(fields);
   const placedAt = parsePaymentDate(fields.payment_date) ?? receivedAt;
   const cart: PayPalCart = {
-    transactionId: fields.txn_id,
+    transactionId: fields.txn_id.trim(),
     number: field(fields, "invoice"),
     placedAt,
     currency: field(fields, "mc_currency") ?? "",
