@@ -2,6 +2,9 @@
 import { and, desc, eq, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
+import { confirmerFor } from "../channels/registry";
+import type { ChannelType } from "../channels/types";
+import { confirmDelivery } from "../jobs/messages";
 import type { AppEnv } from "../context";
 import { deliveries, type DeliveryRow } from "../db/schema";
 import { AppError } from "../lib/errors";
@@ -81,4 +84,37 @@ export const deliveryRoutes = new Hono<AppEnv>()
     const row = await c.var.services.db.query.deliveries.findFirst({ where: eq(deliveries.id, c.req.param("id")) });
     if (!row) throw new AppError("not_found", `No delivery ${c.req.param("id")}`);
     return c.json({ ...deliverySummary(row), body: row.body });
+  })
+
+  /**
+   * Asks the source again about a delivery it could not confirm (PayPal was down: unverified) or
+   * refused under settings since fixed (wrong_receiver): the delivery goes back to pending and the
+   * queue confirms it as if it had just arrived. Anything else was decided and stays so.
+   */
+  .post("/:id/confirm", async (c) => {
+    const { d1, queue, now } = c.var.services;
+    const id = c.req.param("id");
+    const row = await d1
+      .prepare(
+        `SELECT d.outcome, d.error_code, d.body, c.type FROM deliveries d JOIN channels c ON c.id = d.channel_id WHERE d.id = ?1`,
+      )
+      .bind(id)
+      .first<{ outcome: string; error_code: string | null; body: string | null; type: ChannelType }>();
+    if (!row) throw new AppError("not_found", `No delivery ${id}`);
+    const again = row.outcome === "unverified" || (row.outcome === "rejected" && row.error_code === "wrong_receiver");
+    if (!confirmerFor(row.type) || !again || row.body === null) {
+      throw new AppError(
+        "conflict",
+        row.body === null
+          ? "The delivery's body was purged, so it cannot be confirmed again"
+          : "Only a delivery that could not be confirmed (unverified), or was refused as sent to another account, can be confirmed again",
+      );
+    }
+    await d1
+      .prepare("UPDATE deliveries SET outcome = 'pending', error_code = NULL, reason = 'Confirming again', confirm_queued_at = ?2 WHERE id = ?1")
+      .bind(id, now())
+      .run();
+    await queue.send(confirmDelivery(id));
+    const updated = await c.var.services.db.query.deliveries.findFirst({ where: eq(deliveries.id, id) });
+    return c.json(deliverySummary(updated!), 202);
   });

@@ -245,6 +245,13 @@ export function openApiDocument(): object {
         parameters: [idParam("id")],
         get: { summary: "Read a delivery with its raw body", responses: { "200": { description: "The delivery", content: json(ref("DeliveryDetail")) }, ...errors(401, 404) } },
       },
+      "/api/deliveries/{id}/confirm": {
+        parameters: [idParam("id")],
+        post: {
+          summary: "Ask the source again about a delivery it could not confirm (unverified) or that was refused as sent to another account",
+          responses: { "202": { description: "Pending again, queued", content: json(ref("Delivery")) }, ...errors(401, 404, 409) },
+        },
+      },
     },
   };
   return document;

@@ -148,6 +148,27 @@ describe("PayPal IPN", () => {
     expect(await ordersOf(channel.id)).toEqual([]);
   });
 
+  it("confirms again, on request, an IPN refused before the channel knew its PayPal account", async () => {
+    await configurePayPal(FAKE, "pp-later", { clientId: "client-pp-later", clientSecret: "secret-pp-later" });
+    const channel = await createChannel("PayPal pp-later", { type: "paypal", api_url: paypalBaseUrl(FAKE, "pp-later") });
+    await postIpn("pp-later", channel.token, fixture("ipn/cart-utf8.body"));
+    const [refused] = await settled(channel.id, 1);
+    expect(refused).toMatchObject({ outcome: "rejected", error_code: "wrong_receiver" });
+
+    const patched = await api(`/api/channels/${channel.id}`, { method: "PATCH", json: { account_emails: ["shop@kaffeekontor.example"] } });
+    expect(patched.status).toBe(200);
+    const again = await api(`/api/deliveries/${refused.id}/confirm`, { method: "POST" });
+    expect(again.status).toBe(202);
+    expect((await json(again)).outcome).toBe("pending");
+    const [confirmed] = await settled(channel.id, 1);
+    expect(confirmed.outcome).toBe("accepted");
+    expect(await ordersOf(channel.id)).toHaveLength(1);
+
+    const twice = await api(`/api/deliveries/${refused.id}/confirm`, { method: "POST" });
+    expect(twice.status).toBe(409);
+    expect((await json(twice)).error.code).toBe("conflict");
+  });
+
   it("refuses at once what is not an IPN at all", async () => {
     const channel = await paypalChannel("pp-garbage");
     const response = await deliver(channel.token, "hello=world", IPN);
@@ -173,6 +194,13 @@ describe("PayPal IPN", () => {
     expect(given).toMatchObject({ outcome: "unverified", error_code: "store_error" });
     expect(given.reason).toMatch(/503/);
     expect(await ordersOf(channel.id)).toEqual([]);
+
+    // PayPal is back: the delivery can be confirmed again from the API.
+    await configurePayPal(FAKE, "pp-down", { clientId: "client-pp-down", clientSecret: "secret-pp-down" });
+    await registerPayPalIpn(FAKE, "pp-down", fixture("ipn/cart-utf8.body"));
+    expect((await api(`/api/deliveries/${pending.id}/confirm`, { method: "POST" })).status).toBe(202);
+    const [confirmed] = await settled(channel.id, 1);
+    expect(confirmed.outcome).toBe("accepted");
   });
 });
 
