@@ -193,9 +193,8 @@ export const deliveries = sqliteTable(
     bodyPurgedAt: integer("body_purged_at"),
     orderId: text("order_id"),
     eventId: text("event_id"),
-    /** For pending deliveries: when the confirmation was last queued, and how often it was tried. */
+    /** For pending deliveries: when the confirmation was last queued (the sweep re-queues lost ones). */
     confirmQueuedAt: integer("confirm_queued_at"),
-    confirmAttempts: integer("confirm_attempts").notNull().default(0),
   },
   (table) => [
     index("deliveries_received").on(table.receivedAt, table.id),

@@ -52,7 +52,6 @@ export async function confirmStoredDelivery(
     .bind(deliveryId)
     .first<PendingRow>();
   if (!row || row.outcome !== "pending") return "done";
-  await d1.prepare("UPDATE deliveries SET confirm_attempts = confirm_attempts + 1 WHERE id = ?1").bind(deliveryId).run();
 
   const confirmer = confirmerFor(row.type);
   if (row.status !== "active") {
