@@ -137,6 +137,7 @@ export const channelRoutes = new Hono<AppEnv>()
       reconcileCursor: null,
       reconcileDueAt: null,
       health: null,
+      automation: null,
       createdAt: at,
       updatedAt: at,
     };

@@ -4,7 +4,7 @@
  * Every idempotency rule is a UNIQUE index here, never a look-then-insert in code.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const channels = sqliteTable(
   "channels",
@@ -27,6 +27,8 @@ export const channels = sqliteTable(
     reconcileDueAt: integer("reconcile_due_at"),
     /** What the last sweep found about the link to the store (its webhooks), as JSON. */
     health: text("health"),
+    /** How orders of this channel become documents (documents/automation.ts), as JSON; null: the type's default. */
+    automation: text("automation"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -205,6 +207,142 @@ export const deliveries = sqliteTable(
   ],
 );
 
+/** The merchant's customers, matched from orders or entered by hand. */
+export const customers = sqliteTable(
+  "customers",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    /** Lower case; matching is by exact address. */
+    email: text("email"),
+    vatNumber: text("vat_number"),
+    company: text("company"),
+    phone: text("phone"),
+    /** The billing address last used (JSON), for documents made by hand. */
+    address: text("address"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [index("customers_email").on(table.email), index("customers_vat").on(table.vatNumber)],
+);
+
+/** Which customer a channel's own customer id stands for: the first and surest match. */
+export const customerLinks = sqliteTable(
+  "customer_links",
+  {
+    channelId: text("channel_id").notNull(),
+    externalId: text("external_id").notNull(),
+    customerId: text("customer_id").notNull(),
+  },
+  (table) => [uniqueIndex("customer_links_unique").on(table.channelId, table.externalId)],
+);
+
+/** Products by SKU: what a document line refers to, and what stock moves. */
+export const products = sqliteTable(
+  "products",
+  {
+    id: text("id").primaryKey(),
+    sku: text("sku").notNull(),
+    name: text("name").notNull(),
+    /** A price for documents made by hand; documents from orders use the order's prices. */
+    unitPriceMinor: integer("unit_price_minor"),
+    currency: text("currency"),
+    taxRate: text("tax_rate"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [uniqueIndex("products_sku_unique").on(table.sku)],
+);
+
+/** One numbering series per document type, prefix and year; numbers are given out without gaps. */
+export const documentSeries = sqliteTable("document_series", {
+  /** "<type>:<prefix>:<year>", e.g. "invoice:INV:2026". */
+  key: text("key").primaryKey(),
+  lastNumber: integer("last_number").notNull(),
+});
+
+/**
+ * Sales documents: invoices, sales orders and credit notes. A document is created as a draft from
+ * one source (an order, a refund, a cancellation: `source_key`, UNIQUE), gets its number when it is
+ * executed (so cancelled drafts leave no gaps), and is immutable from then on.
+ */
+export const documents = sqliteTable(
+  "documents",
+  {
+    id: text("id").primaryKey(),
+    /** invoice | order | credit_note */
+    type: text("type").notNull(),
+    /** draft | executed | cancelled */
+    status: text("status").notNull(),
+    /** "INV-2026-00042"; null while a draft. */
+    number: text("number"),
+    /** "order:<order id>", "refund:<refund id>" or "cancel:<order id>": one document per source. */
+    sourceKey: text("source_key").notNull(),
+    orderId: text("order_id"),
+    channelId: text("channel_id"),
+    customerId: text("customer_id"),
+    /** For a credit note: the document it credits. */
+    creditOf: text("credit_of"),
+    currency: text("currency").notNull(),
+    subtotalMinor: integer("subtotal_minor").notNull(),
+    taxMinor: integer("tax_minor").notNull(),
+    totalMinor: integer("total_minor").notNull(),
+    /** Lines, addresses and what was matched (JSON, documents/document.ts). */
+    data: text("data").notNull(),
+    /** Why the document is held in draft (the guard's findings), JSON array; empty when clean. */
+    problems: text("problems").notNull().default("[]"),
+    createdAt: integer("created_at").notNull(),
+    executedAt: integer("executed_at"),
+    cancelledAt: integer("cancelled_at"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("documents_source_unique").on(table.sourceKey),
+    uniqueIndex("documents_number_unique").on(table.number),
+    index("documents_order").on(table.orderId),
+    index("documents_created").on(table.createdAt, table.id),
+  ],
+);
+
+/** Stock that left (negative) or came back (positive) when a document was executed. */
+export const stockMovements = sqliteTable(
+  "stock_movements",
+  {
+    id: text("id").primaryKey(),
+    documentId: text("document_id").notNull(),
+    lineIndex: integer("line_index").notNull(),
+    productId: text("product_id").notNull(),
+    quantity: real("quantity").notNull(),
+    at: integer("at").notNull(),
+  },
+  (table) => [uniqueIndex("stock_movements_line_unique").on(table.documentId, table.lineIndex), index("stock_movements_product").on(table.productId)],
+);
+
+/** Money received for a document (payment) or paid back (refund); one per source transaction. */
+export const payments = sqliteTable(
+  "payments",
+  {
+    id: text("id").primaryKey(),
+    /** payment | refund */
+    kind: text("kind").notNull(),
+    /** "payment:<channel id>:<transaction id>" or "refund:<channel id>:<refund id>". */
+    sourceKey: text("source_key").notNull(),
+    documentId: text("document_id").notNull(),
+    orderId: text("order_id"),
+    channelId: text("channel_id"),
+    amountMinor: integer("amount_minor").notNull(),
+    currency: text("currency").notNull(),
+    paidAt: integer("paid_at").notNull(),
+    method: text("method"),
+    /** The money account it went into or out of (the channel's mapping of the payment method). */
+    account: text("account").notNull(),
+    /** The store's transaction id. */
+    reference: text("reference"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [uniqueIndex("payments_source_unique").on(table.sourceKey), index("payments_document").on(table.documentId)],
+);
+
 export type ChannelRow = typeof channels.$inferSelect;
 export type ChannelSecretRow = typeof channelSecrets.$inferSelect;
 export type OrderRow = typeof orders.$inferSelect;
@@ -212,3 +350,7 @@ export type OrderEventRow = typeof orderEvents.$inferSelect;
 export type DeliveryRow = typeof deliveries.$inferSelect;
 export type RefundRow = typeof refunds.$inferSelect;
 export type ReconciliationRunRow = typeof reconciliationRuns.$inferSelect;
+export type CustomerRow = typeof customers.$inferSelect;
+export type ProductRow = typeof products.$inferSelect;
+export type DocumentRow = typeof documents.$inferSelect;
+export type PaymentRow = typeof payments.$inferSelect;

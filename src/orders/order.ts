@@ -91,6 +91,8 @@ function defineOrder<M extends z.ZodType, S extends z.ZodType>(money: M, signedM
     financial_status: z.enum(FINANCIAL_STATUSES).default("pending"),
     customer: z
       .object({
+        /** The store's own id for the customer: the surest way to find them again. */
+        external_id: optionalText(255),
         name: optionalText(),
         email: optionalText(320),
         phone: optionalText(64),
