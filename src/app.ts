@@ -5,10 +5,13 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { channelRoutes } from "./api/channels";
+import { customerRoutes } from "./api/customers";
 import { deliveryRoutes } from "./api/deliveries";
 import { requireAdmin } from "./api/auth";
 import { openApiDocument } from "./api/openapi";
-import { orderRoutes } from "./api/orders";
+import { documentRoutes, paymentRoutes } from "./api/documents";
+import { bulkProcessRoute, orderRoutes } from "./api/orders";
+import { productRoutes } from "./api/products";
 import { storeLinkRoutes } from "./api/store-links";
 import { buildServices, type AppEnv } from "./context";
 import { readConfig } from "./env";
@@ -32,8 +35,13 @@ export function createApp(now: () => number = Date.now) {
   app.use("/api/*", requireAdmin);
   app.route("/api/channels", channelRoutes);
   app.route("/api/channels", storeLinkRoutes);
+  app.route("/api/orders/process", bulkProcessRoute);
   app.route("/api/orders", orderRoutes);
+  app.route("/api/documents", documentRoutes);
+  app.route("/api/payments", paymentRoutes);
   app.route("/api/deliveries", deliveryRoutes);
+  app.route("/api/customers", customerRoutes);
+  app.route("/api/products", productRoutes);
 
   app.notFound(() => {
     throw new AppError("not_found", "No such route");

@@ -5,6 +5,7 @@
 import { and, asc, eq, isNull, ne } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
+import { automationOf, automationSchema } from "../documents/automation";
 import { forgetChannel } from "../channels/channel-store";
 import { adapterFor } from "../channels/registry";
 import { hintOf, sealSecret } from "../channels/channel-secrets";
@@ -225,4 +226,20 @@ export const channelRoutes = new Hono<AppEnv>()
       .where(and(eq(channelSecrets.id, target.id), isNull(channelSecrets.revokedAt)));
     forgetChannel(row.token);
     return c.body(null, 204);
+  })
+
+  /** How the channel's orders become documents: its own switches, or its type's default. */
+  .get("/:id/automation", async (c) => {
+    const { row } = await loadChannel(c.var.services.db, c.req.param("id"));
+    return c.json(automationOf(row.type as ChannelType, row.automation));
+  })
+
+  /** Changes some switches or mappings; the rest keep their current values. */
+  .put("/:id/automation", async (c) => {
+    const { db, now } = c.var.services;
+    const { row } = await loadChannel(db, c.req.param("id"));
+    const changes = await parseJsonBody(c, automationSchema.partial());
+    const next = { ...automationOf(row.type as ChannelType, row.automation), ...changes };
+    await db.update(channels).set({ automation: JSON.stringify(next), updatedAt: now() }).where(eq(channels.id, row.id));
+    return c.json(next);
   });

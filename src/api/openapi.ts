@@ -6,8 +6,12 @@ import { z } from "zod";
 import { orderWireSchema } from "../orders/order";
 import { refundWireSchema } from "../orders/refund";
 import { channelCreateSchema, channelSchema, channelUpdateSchema, secretCreateSchema, secretSchema } from "./channels";
+import { customerAddressSchema, customerCreateSchema, customerListQuery, customerSchema, customerUpdateSchema } from "./customers";
 import { deliveryDetailSchema, deliveryListQuery, deliverySummarySchema } from "./deliveries";
-import { inboxOrderSchema, orderEventSchema, orderListQuery } from "./orders";
+import { automationSchema } from "../documents/automation";
+import { documentListQuery, documentSchema, manualPaymentSchema, paymentListQuery, paymentSchema } from "./documents";
+import { bulkProcessSchema, inboxOrderSchema, orderEventSchema, orderListQuery, processOptionsSchema } from "./orders";
+import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, productCreateSchema, productImportResultSchema, productListQuery, productSchema, productUpdateSchema } from "./products";
 
 const errorSchema = z
   .object({
@@ -63,6 +67,20 @@ const schemas = {
   Refund: refundWireSchema,
   ReconciliationReport: reconciliationReportSchema,
   InboundAnswer: inboundAnswerSchema,
+  Customer: customerSchema,
+  CustomerCreate: customerCreateSchema,
+  CustomerUpdate: customerUpdateSchema,
+  CustomerAddress: customerAddressSchema,
+  Product: productSchema,
+  ProductCreate: productCreateSchema,
+  ProductUpdate: productUpdateSchema,
+  ProductImportResult: productImportResultSchema,
+  Document: documentSchema,
+  Payment: paymentSchema,
+  PaymentCreate: manualPaymentSchema,
+  Automation: automationSchema,
+  ProcessOptions: processOptionsSchema,
+  BulkProcess: bulkProcessSchema,
   Error: errorSchema,
 };
 
@@ -234,6 +252,67 @@ export function openApiDocument(): object {
         parameters: [idParam("id")],
         post: { summary: "Queue an unprocessed (e.g. failed) order again", responses: { "202": { description: "Queued", content: json(ref("InboxOrder")) }, ...errors(401, 404, 409) } },
       },
+      "/api/channels/{id}/automation": {
+        parameters: [idParam("id")],
+        get: { summary: "How the channel's orders become documents (its switches, or its type's default)", responses: { "200": { description: "The automation", content: json(ref("Automation")) }, ...errors(401, 404) } },
+        put: {
+          summary: "Change some switches or mappings; the others keep their values",
+          requestBody: { content: json(ref("Automation")) },
+          responses: { "200": { description: "The automation now", content: json(ref("Automation")) }, ...errors(400, 401, 404) },
+        },
+      },
+      "/api/orders/{id}/preview": {
+        parameters: [idParam("id")],
+        post: { summary: "The document processing would create, its comparison with the store's total and the mappings used; writes nothing", responses: { "200": { description: "The preview" }, ...errors(401, 404) } },
+      },
+      "/api/orders/{id}/process": {
+        parameters: [idParam("id")],
+        post: {
+          summary: "Create (or bring up to date) the order's document; options override the channel's switches",
+          requestBody: { content: json(ref("ProcessOptions")) },
+          responses: { "200": { description: "The document, payment and credit notes" }, ...errors(400, 401, 404) },
+        },
+      },
+      "/api/orders/process": {
+        post: { summary: "Process many orders, each on its own", requestBody: { content: json(ref("BulkProcess")) }, responses: { "200": { description: "One result per order" }, ...errors(400, 401) } },
+      },
+      "/api/documents": {
+        get: { summary: "Sales documents, newest first", parameters: queryParameters(documentListQuery), responses: { "200": { description: "A page of documents", content: json(page("Document")) }, ...errors(400, 401) } },
+      },
+      "/api/documents/export.csv": {
+        get: {
+          summary: "Documents as CSV, one row per line (the same filters, at most 10 000 documents)",
+          parameters: queryParameters(documentListQuery.omit({ cursor: true, limit: true })),
+          responses: { "200": { description: "CSV", content: { "text/csv": { schema: { type: "string" } } } }, ...errors(400, 401) },
+        },
+      },
+      "/api/documents/{id}": {
+        parameters: [idParam("id")],
+        get: { summary: "A document with its payments, balance, stock movements and credit notes", responses: { "200": { description: "The document", content: json(ref("Document")) }, ...errors(401, 404) } },
+      },
+      "/api/documents/{id}/execute": {
+        parameters: [idParam("id")],
+        post: { summary: "Execute a clean draft: number it, move its stock; final from then on", responses: { "200": { description: "Executed", content: json(ref("Document")) }, ...errors(401, 404, 409) } },
+      },
+      "/api/documents/{id}/cancel": {
+        parameters: [idParam("id")],
+        post: { summary: "Cancel a draft (an executed document is credited instead)", responses: { "200": { description: "Cancelled", content: json(ref("Document")) }, ...errors(401, 404, 409) } },
+      },
+      "/api/documents/{id}/credit": {
+        parameters: [idParam("id")],
+        post: { summary: "A draft credit note for all of an executed invoice", responses: { "201": { description: "The credit note", content: json(ref("Document")) }, ...errors(401, 404, 409) } },
+      },
+      "/api/documents/{id}/payments": {
+        parameters: [idParam("id")],
+        post: {
+          summary: "Add a payment by hand (once per reference)",
+          requestBody: { content: json(ref("PaymentCreate")) },
+          responses: { "201": { description: "The payment", content: json(ref("Payment")) }, ...errors(400, 401, 404, 409) },
+        },
+      },
+      "/api/payments": {
+        get: { summary: "Payments and refunds, newest first", parameters: queryParameters(paymentListQuery), responses: { "200": { description: "A page of payments", content: json(page("Payment")) }, ...errors(400, 401) } },
+      },
       "/api/deliveries": {
         get: {
           summary: "The delivery log, newest first",
@@ -250,6 +329,61 @@ export function openApiDocument(): object {
         post: {
           summary: "Ask the source again about a delivery it could not confirm (unverified) or that was refused as sent to another account",
           responses: { "202": { description: "Pending again, queued", content: json(ref("Delivery")) }, ...errors(401, 404, 409) },
+        },
+      },
+      "/api/customers": {
+        get: {
+          summary: "Find customers, newest first",
+          parameters: queryParameters(customerListQuery),
+          responses: { "200": { description: "A page of customers", content: json(page("Customer")) }, ...errors(400, 401) },
+        },
+        post: {
+          summary: "Add a customer",
+          requestBody: { required: true, content: json(ref("CustomerCreate")) },
+          responses: { "201": { description: "Created", content: json(ref("Customer")) }, ...errors(400, 401) },
+        },
+      },
+      "/api/customers/{id}": {
+        parameters: [idParam("id")],
+        get: { summary: "Read a customer", responses: { "200": { description: "The customer", content: json(ref("Customer")) }, ...errors(401, 404) } },
+        patch: {
+          summary: "Change a customer's details",
+          requestBody: { required: true, content: json(ref("CustomerUpdate")) },
+          responses: { "200": { description: "Updated", content: json(ref("Customer")) }, ...errors(400, 401, 404) },
+        },
+      },
+      "/api/products": {
+        get: {
+          summary: "Find products, by SKU",
+          parameters: queryParameters(productListQuery),
+          responses: { "200": { description: "A page of products", content: json(page("Product")) }, ...errors(400, 401) },
+        },
+        post: {
+          summary: "Add a product; its SKU must be new",
+          requestBody: { required: true, content: json(ref("ProductCreate")) },
+          responses: { "201": { description: "Created", content: json(ref("Product")) }, ...errors(400, 401, 409) },
+        },
+      },
+      "/api/products/import": {
+        post: {
+          summary:
+            `Create and update products by SKU from a UTF-8 CSV file (at most ${MAX_IMPORT_ROWS} rows and ${MAX_IMPORT_BYTES} bytes). ` +
+            "The header row names the columns: sku and name, and optionally unit_price with currency, and tax_rate, in any order. " +
+            "Every row is checked first: one invalid row refuses the whole file, its problems named by row (the header is row 1).",
+          requestBody: {
+            required: true,
+            content: { "text/csv": { schema: { type: "string" }, example: "sku,name,unit_price,currency,tax_rate\nMUG-1,\"Mug, large\",12.50,EUR,21\n" } },
+          },
+          responses: { "200": { description: "Imported", content: json(ref("ProductImportResult")) }, ...errors(400, 401, 413, 415) },
+        },
+      },
+      "/api/products/{id}": {
+        parameters: [idParam("id")],
+        get: { summary: "Read a product", responses: { "200": { description: "The product", content: json(ref("Product")) }, ...errors(401, 404) } },
+        patch: {
+          summary: "Change a product; a new SKU must be free",
+          requestBody: { required: true, content: json(ref("ProductUpdate")) },
+          responses: { "200": { description: "Updated", content: json(ref("Product")) }, ...errors(400, 401, 404, 409) },
         },
       },
     },

@@ -9,14 +9,20 @@ import type { AppEnv, Database } from "../context";
 import { deliveries, orderEvents, orders, refunds, type OrderEventRow, type OrderRow, type RefundRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { orderReceived } from "../jobs/messages";
+import { automateOrderMessage, orderReceived } from "../jobs/messages";
+import type { ChannelType } from "../channels/types";
+import { documents } from "../db/schema";
+import { automationOf, DOCUMENT_TYPES } from "../documents/automation";
+import { previewOrderDocument, processOrderDocuments, type DocumentOptions, type ProcessResult } from "../documents/process";
+import { fromMinor } from "../orders/money";
+import { documentJson } from "./documents";
 import { encodeOrder, orderWireSchema, type Order } from "../orders/order";
 import { encodeRefund, type Refund } from "../orders/refund";
 import { INBOX_STATUSES, openStatus } from "../orders/status";
 import type { OrderWarning } from "../orders/totals";
 import { deliverySummary } from "./deliveries";
 import { after, decodeCursor, limitSchema, page } from "./pagination";
-import { isoTime, parseQuery } from "./validate";
+import { isoTime, parseJsonBody, parseQuery } from "./validate";
 
 const warningSchema = z.object({ code: z.string(), message: z.string() });
 
@@ -38,7 +44,22 @@ export const inboxOrderSchema = orderWireSchema
 export const orderEventSchema = z
   .object({
     id: z.string(),
-    kind: z.enum(["created", "updated", "stale", "refund", "status_changed", "ignored", "restored", "processing_failed"]),
+    kind: z.enum([
+      "created",
+      "updated",
+      "stale",
+      "refund",
+      "status_changed",
+      "ignored",
+      "restored",
+      "processing_failed",
+      "document_created",
+      "document_executed",
+      "document_cancelled",
+      "credit_note_created",
+      "payment_added",
+      "refund_paid",
+    ]),
     at: z.string(),
     source_updated_at: z.string().nullable(),
     delivery_id: z.string().nullable(),
@@ -62,7 +83,8 @@ type InboxOrderJson = z.input<typeof inboxOrderSchema>;
 
 export function orderJson(row: OrderRow): InboxOrderJson {
   const order = JSON.parse(row.data) as Order;
-  const state = row.processedVersion >= row.version ? "done" : row.processingFailedAt ? "failed" : "pending";
+  // A failure of the order's documents comes after its own processing: it shows as failed too.
+  const state = row.processingFailedAt ? "failed" : row.processedVersion >= row.version ? "done" : "pending";
   return {
     id: row.id,
     channel_id: row.channelId,
@@ -185,14 +207,91 @@ export const orderRoutes = new Hono<AppEnv>()
   .post("/:id/reprocess", async (c) => {
     const { db, d1, queue, now } = c.var.services;
     const row = await loadOrder(db, c.req.param("id"));
-    if (row.processedVersion >= row.version) throw new AppError("conflict", "This order is already processed");
+    const processed = row.processedVersion >= row.version;
+    if (processed && !row.processingFailedAt) throw new AppError("conflict", "This order is already processed");
     await d1
       .prepare("UPDATE orders SET processing_failed_at = NULL, processing_attempts = 0, queued_at = ?2 WHERE id = ?1")
       .bind(row.id, now())
       .run();
-    await queue.send(orderReceived(row.id, row.version));
+    // Processed but its documents failed: only the document steps run again.
+    await queue.send(processed ? automateOrderMessage(row.id) : orderReceived(row.id, row.version));
     return c.json(orderJson(await loadOrder(db, row.id)), 202);
+  })
+
+  /** The document processing would create, with the cent-level comparison and what it matched; nothing is written. */
+  .post("/:id/preview", async (c) => {
+    const preview = await previewOrderDocument(c.var.services, c.req.param("id"));
+    return c.json(previewJson(preview));
+  })
+
+  .post("/:id/process", async (c) => {
+    const input = await parseJsonBody(c, processOptionsSchema);
+    const result = await processOrderDocuments(c.var.services, c.req.param("id"), await optionsFor(c.var.services.d1, c.req.param("id"), input), "by hand");
+    return c.json(await processResultJson(c.var.services.db, result));
   });
+
+export const processOptionsSchema = z.strictObject({
+  type: z.enum(DOCUMENT_TYPES).optional(),
+  execute: z.boolean().optional(),
+  add_payment: z.boolean().optional(),
+}).meta({ id: "ProcessOptions" });
+
+/** Options given override the channel's switches; by hand, a document is made whatever the switch says. */
+async function optionsFor(d1: D1Database, orderId: string, input: z.output<typeof processOptionsSchema>): Promise<DocumentOptions> {
+  const row = await d1.prepare("SELECT c.type, c.automation FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?1").bind(orderId).first<{ type: ChannelType; automation: string | null }>();
+  if (!row) throw new AppError("not_found", `No order ${orderId}`);
+  const rules = automationOf(row.type, row.automation);
+  return { type: input.type ?? rules.create ?? "invoice", execute: input.execute ?? rules.execute, add_payment: input.add_payment ?? rules.add_payment };
+}
+
+async function processResultJson(db: Database, result: ProcessResult) {
+  const load = async (id: string | undefined) => (id ? await db.query.documents.findFirst({ where: eq(documents.id, id) }) : undefined);
+  const document = await load(result.document?.id);
+  const notes = await Promise.all(result.credit_notes.map((note) => load(note.id)));
+  return {
+    document: document ? documentJson(document) : null,
+    payment_id: result.payment_id,
+    credit_notes: notes.flatMap((note) => (note ? [documentJson(note)] : [])),
+    problems: result.problems,
+    skipped: result.skipped,
+  };
+}
+
+function previewJson(preview: Awaited<ReturnType<typeof previewOrderDocument>>) {
+  const { document, customer, existing } = preview;
+  const money = (minor: number) => fromMinor(minor, document.currency);
+  return {
+    currency: document.currency,
+    totals: { subtotal: money(document.totals.subtotal), tax: money(document.totals.tax), total: money(document.totals.total) },
+    lines: document.content.lines.map((line) => ({ ...line, unit_price: money(line.unit_price), discount: money(line.discount), tax: money(line.tax), total: money(line.total) })),
+    problems: document.problems,
+    can_execute: document.problems.length === 0,
+    mappings: {
+      customer,
+      products: document.content.lines.filter((line) => line.sku).map((line) => ({ sku: line.sku, product_id: line.product_id })),
+    },
+    existing_document: existing,
+  };
+}
+
+export const bulkProcessSchema = processOptionsSchema.extend({ order_ids: z.array(z.string()).min(1).max(100) }).meta({ id: "BulkProcess" });
+
+/** POST /api/orders/process: many orders at once, each on its own; one failing does not stop the others. */
+export const bulkProcessRoute = new Hono<AppEnv>().post("/", async (c) => {
+  const input = await parseJsonBody(c, bulkProcessSchema);
+  const { order_ids: ids, ...options } = input;
+  const results = [];
+  for (const id of ids) {
+    try {
+      const result = await processOrderDocuments(c.var.services, id, await optionsFor(c.var.services.d1, id, options), "by hand (bulk)");
+      results.push({ order_id: id, ok: true, document_id: result.document?.id ?? null, status: result.document?.status ?? null, problems: result.problems, skipped: result.skipped });
+    } catch (error) {
+      const code = error instanceof AppError ? error.code : "internal_error";
+      results.push({ order_id: id, ok: false, error: { code, message: (error as Error).message } });
+    }
+  }
+  return c.json({ results });
+});
 
 /** Moves an order from the status it was read in; a concurrent change wins and this one does nothing. */
 async function changeStatus(d1: D1Database, row: OrderRow, to: string, kind: "ignored" | "restored", at: number) {

@@ -6,9 +6,10 @@
 import { buildServices, type Services } from "../context";
 import { readConfig, type WorkerEnv } from "../env";
 import { orderMessageSchema, type OrderMessage } from "./messages";
-import { processOrder, recordProcessingAttempt, recordProcessingFailure } from "./process-order";
+import { processOrder, recordDocumentFailure, recordProcessingAttempt, recordProcessingFailure } from "./process-order";
 import { confirmStoredDelivery, giveUpConfirming } from "./confirm-delivery";
 import { sweepChannel } from "./reconcile";
+import { automateOrder } from "../documents/process";
 
 export const ORDER_QUEUE_NAME = "sales-inbox-orders";
 export const DEAD_LETTER_QUEUE_NAME = "sales-inbox-orders-dlq";
@@ -71,6 +72,10 @@ async function run(services: Services, message: OrderMessage, io: ConsumerIo): P
   switch (message.type) {
     case "order.received":
       await processOrder(services.d1, message.order_id, io.now());
+      await automateOrder(services, message.order_id);
+      return;
+    case "order.automate":
+      await automateOrder(services, message.order_id);
       return;
     case "channel.reconcile":
       await sweepChannel(services, message.channel_id, io.now(), { fetch: io.fetch, sleep: io.sleep });
@@ -100,10 +105,13 @@ async function handleFailure(services: Services, body: OrderMessage, message: Me
     return;
   }
   if (last) {
-    // Record why while we still know, then let the queue dead-letter the message.
-    await recordProcessingFailure(services.d1, body.order_id, body.version, reason, message.attempts, services.now()).catch((recordError) =>
-      console.error("order queue: could not record the failure", body.order_id, describe(recordError)),
-    );
+    // Record why while we still know, then let the queue dead-letter the message. Whichever step
+    // failed (the order's own processing, or its documents), exactly one of these applies.
+    const now = services.now();
+    await Promise.all([
+      body.type === "order.received" ? recordProcessingFailure(services.d1, body.order_id, body.version, reason, message.attempts, now) : null,
+      recordDocumentFailure(services.d1, body.order_id, reason, message.attempts, now),
+    ]).catch((recordError) => console.error("order queue: could not record the failure", body.order_id, describe(recordError)));
     message.retry();
     return;
   }

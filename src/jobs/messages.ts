@@ -14,6 +14,14 @@ export const orderMessageSchema = z.discriminatedUnion("type", [
     channel_id: z.string(),
   }),
   z.object({
+    /**
+     * Run the order's document steps again, whatever its version: a refund arrived for it, or a
+     * product it was waiting for now exists.
+     */
+    type: z.literal("order.automate"),
+    order_id: z.string(),
+  }),
+  z.object({
     /** A stored delivery whose source must confirm it before it counts (PayPal). */
     type: z.literal("delivery.confirm"),
     delivery_id: z.string(),
@@ -30,14 +38,20 @@ export const orderReceived = (orderId: string, version: number): OrderMessage =>
 
 export const reconcileChannel = (channelId: string): OrderMessage => ({ type: "channel.reconcile", channel_id: channelId });
 
+export const automateOrderMessage = (orderId: string): OrderMessage => ({ type: "order.automate", order_id: orderId });
+
 export const confirmDelivery = (deliveryId: string): OrderMessage => ({ type: "delivery.confirm", delivery_id: deliveryId });
 
 /** Orders whose state changed go to the consumer; a failure to queue is left to the sweep. */
 export async function queueChangedOrders(queue: Queue<OrderMessage>, outcomes: IngestOutcome[]): Promise<void> {
-  const changed = outcomes.flatMap((outcome) => (outcome.kind === "accepted" && outcome.orderId && outcome.version > 0 ? [outcome] : []));
-  if (changed.length === 0) return;
+  const messages = outcomes.flatMap((outcome): OrderMessage[] => {
+    if (outcome.kind !== "accepted" || !outcome.orderId) return [];
+    // A refund leaves the order's version alone; its credit note is the order's document step.
+    return [outcome.version > 0 ? orderReceived(outcome.orderId, outcome.version) : automateOrderMessage(outcome.orderId)];
+  });
+  if (messages.length === 0) return;
   try {
-    await queue.sendBatch(changed.map((outcome) => ({ body: orderReceived(outcome.orderId!, outcome.version) })));
+    await queue.sendBatch(messages.map((body) => ({ body })));
   } catch (error) {
     // The orders are stored; the sweep queues them again, so the store still gets its 2xx.
     console.error("queueing failed, leaving the orders to the sweep", error);

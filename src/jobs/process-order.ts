@@ -105,3 +105,27 @@ export async function recordProcessingAttempt(d1: D1Database, orderId: string, e
     .bind(orderId, attempts, error)
     .run();
 }
+
+/**
+ * Records that the order's document steps gave up (the order itself was processed, so
+ * recordProcessingFailure does not apply): visible like any processing failure, on the order and
+ * its timeline, until a later run succeeds.
+ */
+export async function recordDocumentFailure(d1: D1Database, orderId: string, error: string, attempts: number, now: number): Promise<void> {
+  await d1.batch([
+    d1
+      .prepare(
+        `UPDATE orders SET processing_failed_at = ?2, processing_error = ?3, processing_attempts = ?4, updated_at = ?2
+         WHERE id = ?1 AND processed_version >= version`,
+      )
+      .bind(orderId, now, `documents: ${error}`, attempts),
+    d1
+      .prepare(
+        `INSERT INTO order_events (id, order_id, channel_id, key, kind, data, at)
+         SELECT ?1, id, channel_id, ?2, 'processing_failed', json_object('error', processing_error, 'attempts', processing_attempts), ?3
+         FROM orders WHERE id = ?4 AND processing_failed_at = ?3
+         ON CONFLICT (channel_id, key) DO NOTHING`,
+      )
+      .bind(newId("evt", now), `documents_failed:${orderId}:${now}`, now, orderId),
+  ]);
+}

@@ -124,7 +124,7 @@ describe("GET /api/openapi.json", () => {
     const document = await json(response);
     expect(document.openapi).toBe("3.1.0");
     expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(["/in/{token}", "/api/channels", "/api/orders", "/api/orders/{id}", "/api/deliveries"]),
+      expect.arrayContaining(["/in/{token}", "/api/channels", "/api/orders", "/api/orders/{id}", "/api/deliveries", "/api/orders/{id}/process", "/api/documents", "/api/payments", "/api/channels/{id}/automation"]),
     );
     const order = document.components.schemas.Order;
     expect(order.required).toEqual(expect.arrayContaining(["external_id", "placed_at", "currency", "lines", "totals"]));
