@@ -129,6 +129,26 @@ export function renderD1(rows) {
   ].join("\n");
 }
 
+export function renderDocuments({ orders, executed, postedSeconds, seconds, connections, costs }) {
+  const column = (key) => spread(costs.map((cost) => cost[key]));
+  return [
+    "### (d) Orders processed into documents by the queue consumer",
+    "",
+    table(
+      ["orders posted", "invoices executed", "posting took s", "first post → last invoice s", "invoices/s (end to end)"],
+      [[orders, executed, fixed(postedSeconds, 1), fixed(seconds, 1), fixed(executed / seconds, 1)]],
+    ),
+    "",
+    table(["D1 per processed order", "round trips", "statements", "rows read", "rows written"], [["range over the orders", column("round_trips"), column("statements"), column("rows_read"), column("rows_written")]]),
+    "",
+    `A Connect channel set to create, execute and pay invoices (its product exists); ${orders} paid 1-line orders posted ` +
+      `${connections} at a time, then the API polled until every invoice was executed. The D1 figures are the consumer's ` +
+      `own count for each order.received message that ended in an executed invoice (${costs.length} of them): ` +
+      "the order's processing, the customer match, the document, its number and stock movements, and the payment. " +
+      "Rows count what D1 reports for run, all and batch; `first()` reports none, so single-row reads are not in the rows column.",
+  ].join("\n");
+}
+
 /** Replaces what lies between the markers; appends a section with markers if they are missing. */
 export function updateReadme(readmePath, markdown) {
   const text = readFileSync(readmePath, "utf8");

@@ -12,7 +12,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { runCpuBench } from "./cpu.mjs";
 import { runEndToEnd } from "./e2e.mjs";
-import { renderCpu, renderD1, renderEndToEnd, renderHeader, updateReadme } from "./report.mjs";
+import { renderCpu, renderD1, renderDocuments, renderEndToEnd, renderHeader, updateReadme } from "./report.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const README = path.join(import.meta.dirname, "README.md");
@@ -24,9 +24,10 @@ const OPTIONS = {
   duration: { env: "BENCH_DURATION", fallback: 10, help: "seconds of counted load, per route" },
   lines: { env: "BENCH_LINES", fallback: 1, help: "lines per order in the ingest load of (b)" },
   "drain-timeout": { env: "BENCH_DRAIN_TIMEOUT", fallback: 180, help: "seconds to wait for the queue to drain" },
+  "document-orders": { env: "BENCH_DOCUMENT_ORDERS", fallback: 200, help: "paid orders posted in (d), each becoming an executed invoice" },
   "cpu-ms": { env: "BENCH_CPU_MS", fallback: 500, help: "minimum CPU milliseconds per case and round in (a)" },
   "cpu-samples": { env: "BENCH_CPU_SAMPLES", fallback: 3, help: "measured rounds in (a) after a warm-up round; the median is reported" },
-  only: { env: "BENCH_ONLY", fallback: "", help: "run one part: cpu (a) or e2e (b and c); the README is left alone" },
+  only: { env: "BENCH_ONLY", fallback: "", help: "run one part: cpu (a) or e2e (b, c and d); the README is left alone" },
   "no-readme": { env: "BENCH_NO_README", fallback: false, help: "do not rewrite the README's Latest results" },
   "keep-temp": { env: "BENCH_KEEP_TEMP", fallback: false, help: "keep the temp dir (bundle, wrangler log, D1 state)" },
   help: { env: "", fallback: false, help: "show this help" },
@@ -101,6 +102,7 @@ async function main() {
     durationSeconds: options.duration,
     lines: options.lines,
     drainTimeoutSeconds: options["drain-timeout"],
+    documentOrders: options["document-orders"],
   };
   const sections = [];
   const emit = (markdown) => {
@@ -119,6 +121,7 @@ async function main() {
     const e2e = await runEndToEnd({ tmpDir, ...settings });
     emit(renderEndToEnd(e2e, settings));
     emit(renderD1(e2e.d1));
+    emit(renderDocuments(e2e.documents));
   }
 
   const numeric = Object.keys(OPTIONS).filter((name) => typeof OPTIONS[name].fallback === "number");

@@ -20,7 +20,8 @@ export async function startInbox(tmpDir) {
   const port = await freePort();
   const logPath = path.join(tmpDir, "inbox.log");
   const log = openSync(logPath, "a");
-  const args = ["start", "--", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", path.join(tmpDir, "state")];
+  // LOG_D1_COST: the consumer logs what each processed order cost in D1, for part (d).
+  const args = ["start", "--", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", path.join(tmpDir, "state"), "--var", "LOG_D1_COST:true"];
   // detached: the child leads a new process group, which stop() signals as a whole.
   const child = spawn("npm", args, { cwd: ROOT, detached: true, stdio: ["ignore", log, log] });
   closeSync(log);

@@ -18,6 +18,11 @@ export const envSchema = z.object({
     .enum(["true", "false"])
     .default("false")
     .transform((value) => value === "true"),
+  /** Logs what each processed order cost in D1 (round trips, statements, rows): the bench turns it on. */
+  LOG_D1_COST: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
   MAX_BODY_BYTES: positiveInt(1024 * 1024),
   RAW_BODY_RETENTION_DAYS: positiveInt(30),
   SWEEP_AFTER_MINUTES: positiveInt(10),

@@ -10,6 +10,7 @@ import { processOrder, recordDocumentFailure, recordProcessingAttempt, recordPro
 import { confirmStoredDelivery, giveUpConfirming } from "./confirm-delivery";
 import { sweepChannel } from "./reconcile";
 import { automateOrder } from "../documents/process";
+import { countingD1 } from "../lib/d1-cost";
 
 export const ORDER_QUEUE_NAME = "sales-inbox-orders";
 export const DEAD_LETTER_QUEUE_NAME = "sales-inbox-orders-dlq";
@@ -71,12 +72,18 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: WorkerEnv, 
 async function run(services: Services, message: OrderMessage, io: ConsumerIo): Promise<void> {
   switch (message.type) {
     case "order.received":
-      await processOrder(services.d1, message.order_id, io.now());
-      await automateOrder(services, message.order_id);
+    case "order.automate": {
+      const counted = services.config.LOG_D1_COST ? countingD1(services.d1) : null;
+      const measured = counted ? { ...services, d1: counted.d1 } : services;
+      if (message.type === "order.received") await processOrder(measured.d1, message.order_id, io.now());
+      const result = await automateOrder(measured, message.order_id);
+      if (counted) {
+        const { roundTrips, statements, rowsRead, rowsWritten } = counted.cost;
+        const document = result?.document ? `${result.document.type}:${result.document.status}` : "none";
+        console.log(`[d1-cost] ${message.type} ${message.order_id} document=${document} round_trips=${roundTrips} statements=${statements} rows_read=${rowsRead} rows_written=${rowsWritten}`);
+      }
       return;
-    case "order.automate":
-      await automateOrder(services, message.order_id);
-      return;
+    }
     case "channel.reconcile":
       await sweepChannel(services, message.channel_id, io.now(), { fetch: io.fetch, sleep: io.sleep });
       return;
