@@ -243,8 +243,10 @@ async function addPayment(
 
 function orderPayment(context: OrderContext): { amount: number; paidAt: number; method: string | null; reference: string | null } | null {
   const { order } = context;
-  if (!isPaid(order)) return null;
-  const amount = order.payment?.amount ?? order.totals.total;
+  // A partial payment is added as what it is; the rest stays open on the document.
+  const partial = order.financial_status === "partially_paid";
+  if (!isPaid(order) && !partial) return null;
+  const amount = order.payment?.amount ?? (partial ? null : order.totals.total);
   if (!amount || amount <= 0) return null;
   return {
     amount,

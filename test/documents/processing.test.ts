@@ -6,6 +6,8 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import type { ChannelType } from "../../src/channels/types";
+import { automationOf } from "../../src/documents/automation";
 import { handleQueue, ORDER_QUEUE_NAME } from "../../src/jobs/consumer";
 import { decodeRefund } from "../../src/orders/refund";
 import { ingestMany } from "../../src/orders/ingest";
@@ -168,6 +170,65 @@ describe("automatic processing", () => {
       { name: "Anna", email: "anna.matched@example.lv" },
       { name: "Kiosk customer", email: null },
     ]);
+  });
+});
+
+describe("out of order, matching and defaults", () => {
+  it("the paid state arriving before the order was created makes one invoice; the late older state changes nothing", async () => {
+    const channel = await automatedChannel("Docs late");
+    await products("LATE-1");
+    const paid = order("LATE", { updated_at: "2026-11-27T12:00:00Z" });
+    const orderId = await post(channel, paid);
+    const invoice = await settledDocument(orderId);
+    const stale = await postOrder(channel, JSON.stringify({ ...paid, financial_status: "pending", payment: null, updated_at: "2026-11-27T10:00:00Z" }));
+    expect((await json(stale)).stale).toBe(true);
+    await runQueue({ type: "order.automate", order_id: orderId });
+    expect(await documentsOf(orderId)).toEqual([expect.objectContaining({ id: invoice.id, status: "executed", number: invoice.number })]);
+    expect((await json(await api(`/api/payments?order_id=${orderId}`))).items).toHaveLength(1);
+  });
+
+  it("matches a customer by the channel's customer id first, then by VAT number", async () => {
+    const channel = await automatedChannel("Docs ids");
+    await products("IDS-1");
+    const ids = [
+      await post(channel, order("IDS", { customer: { external_id: "cust-9", name: "Koks SIA", email: "old@koks.example" } })),
+      await post(channel, order("IDS", { customer: { external_id: "cust-9", name: "Koks SIA", email: "new@koks.example" } })),
+      await post(channel, order("IDS", { customer: { name: "Zāģis SIA", email: "a@zagis.example", vat_number: "LV 40003000001" } })),
+      await post(channel, order("IDS", { customer: { name: "Zāģis", email: "b@zagis.example", vat_number: "lv40003000001" } })),
+    ];
+    const [a, b, c, d] = await Promise.all(ids.map((id) => settledDocument(id)));
+    expect(a.customer_id).toBe(b.customer_id);
+    expect(c.customer_id).toBe(d.customer_id);
+    expect(a.customer_id).not.toBe(c.customer_id);
+    const vat = await env.DB.prepare("SELECT vat_number FROM customers WHERE id = ?1").bind(c.customer_id).first("vat_number");
+    expect(vat).toBe("LV40003000001");
+  });
+
+  it("adds a partial payment as it is and leaves the rest open", async () => {
+    const channel = await automatedChannel("Docs partial", { ...ALL_ON, only_when_paid: false });
+    await products("PART-1");
+    const partial = order("PART", { financial_status: "partially_paid" });
+    partial.payment = { ...partial.payment, amount: "10.00" };
+    const orderId = await post(channel, partial);
+    const invoice = await settledDocument(orderId);
+    const detail = await vi.waitFor(async () => {
+      const read = await json(await api(`/api/documents/${invoice.id}`));
+      expect(read.payments).toHaveLength(1);
+      return read;
+    });
+    expect(detail.payments[0].amount).toBe("10.00");
+    expect(detail.balance).toBe("19.04");
+  });
+
+  it.each([
+    ["woocommerce-premium", { create: "invoice", execute: true, add_payment: true, only_when_paid: true }],
+    ["mozello", { create: "invoice", execute: true, add_payment: true, only_when_paid: true }],
+    ["connect", { create: null, execute: false, add_payment: false }],
+    ["shopify", { create: null, execute: false, add_payment: false }],
+  ])("a %s channel starts with its type's automation", async (type, expected) => {
+    expect(automationOf(type as ChannelType, null)).toMatchObject(expected);
+    // A stored change overrides only what it names.
+    expect(automationOf(type as ChannelType, JSON.stringify({ default_account: "Till" }))).toMatchObject({ ...expected, default_account: "Till" });
   });
 });
 
