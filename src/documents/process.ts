@@ -83,7 +83,7 @@ function timelineEvent(d1: D1Database, context: TimelineOwner, key: string, kind
   return d1
     .prepare(
       `INSERT INTO order_events (id, order_id, channel_id, key, kind, data, at)
-       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ${now} WHERE ${condition}
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ${now} WHERE ${condition} AND EXISTS (SELECT 1 FROM orders WHERE id = ?2)
        ON CONFLICT (channel_id, key) DO NOTHING`,
     )
     .bind(newId("evt", now), context.id, context.channelId, key, kind, JSON.stringify(data), ...bindings);
@@ -92,7 +92,7 @@ function timelineEvent(d1: D1Database, context: TimelineOwner, key: string, kind
 /** Inserts a draft for `sourceKey`, or refreshes the draft already there; an executed or cancelled document is left alone. */
 async function upsertDraft(
   d1: D1Database,
-  context: OrderContext,
+  context: TimelineOwner,
   draft: { type: DocumentKind; sourceKey: string; computed: ComputedDocument; customerId: string | null; creditOf: string | null; rule: string },
   extra: D1PreparedStatement[],
   now: number,
@@ -431,25 +431,16 @@ export async function creditDocument(services: Services, documentId: string): Pr
     .first<{ id: string; type: string; status: string; order_id: string | null; channel_id: string | null; customer_id: string | null; currency: string; data: string }>();
   if (!row) throw new AppError("not_found", `No document ${documentId}`);
   if (row.type !== "invoice" || row.status !== "executed") throw new AppError("conflict", "Only an executed invoice can be credited");
+  const existing = await documentBySource(d1, `credit:${row.id}`);
+  if (existing) throw new AppError("conflict", `Invoice ${documentId} is already credited by ${existing.number ?? existing.id}`);
   const computed = creditNoteForAll({ currency: row.currency, content: JSON.parse(row.data) as DocumentContent, totals: await documentTotalsOf(d1, row.id), problems: [] });
-  const owner = { id: row.order_id ?? "", channelId: row.channel_id ?? "" };
-  const id = newId("doc", now);
-  await d1.batch([
-    d1
-      .prepare(
-        `INSERT INTO documents (id, type, status, source_key, order_id, channel_id, customer_id, credit_of, currency,
-                                subtotal_minor, tax_minor, total_minor, data, problems, created_at, updated_at)
-         VALUES (?1, 'credit_note', 'draft', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, '[]', ?12, ?12)
-         ON CONFLICT (source_key) DO NOTHING`,
-      )
-      .bind(id, `credit:${row.id}`, row.order_id, row.channel_id, row.customer_id, row.id, row.currency, computed.totals.subtotal, computed.totals.tax, computed.totals.total, JSON.stringify(computed.content), now),
-    ...(row.order_id
-      ? [timelineEvent(d1, owner, `document:credit:${row.id}`, "credit_note_created", { document_id: id, rule: "by hand" }, "EXISTS (SELECT 1 FROM documents WHERE id = ?7)", [id], now)]
-      : []),
-  ]);
-  const note = await documentBySource(d1, `credit:${row.id}`);
-  if (note!.id !== id) throw new AppError("conflict", `Invoice ${documentId} is already credited by ${note!.number ?? note!.id}`);
-  return note!;
+  return upsertDraft(
+    d1,
+    { id: row.order_id ?? "", channelId: row.channel_id ?? "" },
+    { type: "credit_note", sourceKey: `credit:${row.id}`, computed, customerId: row.customer_id, creditOf: row.id, rule: "by hand" },
+    [],
+    now,
+  );
 }
 
 /** A payment entered by hand (a bank transfer the store never saw); its reference keeps it from being entered twice. */
