@@ -267,7 +267,13 @@ export const paymentListQuery = z.object({
   limit: limitSchema,
 });
 
-export const paymentRoutes = new Hono<AppEnv>().get("/", async (c) => {
+export const paymentRoutes = new Hono<AppEnv>()
+  .get("/:id", async (c) => {
+    const row = await c.var.services.db.query.payments.findFirst({ where: eq(payments.id, c.req.param("id")) });
+    if (!row) throw new AppError("not_found", `No payment ${c.req.param("id")}`);
+    return c.json(paymentJson(row));
+  })
+  .get("/", async (c) => {
   const query = parseQuery(c, paymentListQuery);
   const conditions: SQL[] = [];
   if (query.document_id) conditions.push(eq(payments.documentId, query.document_id));

@@ -310,6 +310,10 @@ export function openApiDocument(): object {
           responses: { "201": { description: "The payment", content: json(ref("Payment")) }, ...errors(400, 401, 404, 409) },
         },
       },
+      "/api/payments/{id}": {
+        parameters: [idParam("id")],
+        get: { summary: "One payment or refund", responses: { "200": { description: "The payment", content: json(ref("Payment")) }, ...errors(401, 404) } },
+      },
       "/api/payments": {
         get: { summary: "Payments and refunds, newest first", parameters: queryParameters(paymentListQuery), responses: { "200": { description: "A page of payments", content: json(page("Payment")) }, ...errors(400, 401) } },
       },

@@ -83,6 +83,8 @@ describe("automatic processing", () => {
 
     const detail = await json(await api(`/api/documents/${invoice.id}`));
     expect(detail.payments).toMatchObject([{ kind: "payment", amount: "52.03", method: "card", account: "Card clearing" }]);
+    expect(await json(await api(`/api/payments/${detail.payments[0].id}`))).toEqual(detail.payments[0]);
+    expect((await api("/api/payments/pay_missing")).status).toBe(404);
     expect(detail.balance).toBe("0.00");
     expect(detail.stock_movements).toEqual([
       { line: 1, product_id: "prd_AUTO-1", quantity: -2, at: expect.any(String) },
