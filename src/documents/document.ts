@@ -56,7 +56,7 @@ export interface DocumentTotals {
 }
 
 export interface Problem {
-  code: "unknown_sku" | "line_mismatch" | "total_mismatch" | "refund_without_lines" | "store_totals";
+  code: "unknown_sku" | "line_mismatch" | "total_mismatch" | "refund_without_lines" | "store_totals" | "already_credited";
   message: string;
   sku?: string;
 }

@@ -15,6 +15,7 @@ import { newId } from "../lib/ids";
 import type { Order } from "../orders/order";
 import type { Refund } from "../orders/refund";
 import { checkTotals } from "../orders/totals";
+import { fromMinor } from "../orders/money";
 import { automationOf, accountFor, type Automation, type SalesDocumentType } from "./automation";
 import { creditNoteForAll, creditNoteForRefund, documentFromOrder, type ComputedDocument, type DocumentContent, type DocumentKind, type Problem } from "./document";
 import { findCustomer, findProducts, matchCustomer, productsForOrder, type MatchedCustomer } from "./matching";
@@ -70,12 +71,23 @@ function storedDocument(row: { id: string; type: string; status: string; number:
   return { id: row.id, type: row.type as DocumentKind, status: row.status as StoredDocument["status"], number: row.number, problems: JSON.parse(row.problems) as Problem[] };
 }
 
-async function documentBySource(d1: D1Database, sourceKey: string): Promise<(StoredDocument & { data: DocumentContent; currency: string }) | null> {
+type FullDocument = StoredDocument & { data: DocumentContent; currency: string; customerId: string | null };
+
+async function documentBySource(d1: D1Database, sourceKey: string): Promise<FullDocument | null> {
   const row = await d1
-    .prepare("SELECT id, type, status, number, problems, data, currency FROM documents WHERE source_key = ?1")
+    .prepare("SELECT id, type, status, number, problems, data, currency, customer_id FROM documents WHERE source_key = ?1")
     .bind(sourceKey)
-    .first<{ id: string; type: string; status: string; number: string | null; problems: string; data: string; currency: string }>();
-  return row ? { ...storedDocument(row), data: JSON.parse(row.data) as DocumentContent, currency: row.currency } : null;
+    .first<{ id: string; type: string; status: string; number: string | null; problems: string; data: string; currency: string; customer_id: string | null }>();
+  return row ? { ...storedDocument(row), data: JSON.parse(row.data) as DocumentContent, currency: row.currency, customerId: row.customer_id } : null;
+}
+
+/** What credit notes (not cancelled) already take off an invoice, besides the one for `exceptSource`. */
+async function creditedSoFar(d1: D1Database, invoiceId: string, exceptSource: string): Promise<{ count: number; total: number }> {
+  const row = await d1
+    .prepare("SELECT COUNT(*) AS count, COALESCE(SUM(total_minor), 0) AS total FROM documents WHERE credit_of = ?1 AND status != 'cancelled' AND source_key != ?2")
+    .bind(invoiceId, exceptSource)
+    .first<{ count: number; total: number }>();
+  return { count: row?.count ?? 0, total: row?.total ?? 0 };
 }
 
 function timelineEvent(d1: D1Database, context: TimelineOwner, key: string, kind: string, data: unknown, condition: string, bindings: unknown[], now: number) {
@@ -114,8 +126,8 @@ async function upsertDraft(
         id,
         draft.type,
         draft.sourceKey,
-        context.id,
-        context.channelId,
+        context.id || null,
+        context.channelId || null,
         draft.customerId,
         draft.creditOf,
         computed.currency,
@@ -257,7 +269,7 @@ function orderPayment(context: OrderContext): { amount: number; paidAt: number; 
 }
 
 /** Credit notes for the order's refunds that have none yet, against its executed invoice. */
-async function creditRefunds(d1: D1Database, context: OrderContext, invoice: StoredDocument & { data: DocumentContent; currency: string }, options: DocumentOptions, rule: string, now: number) {
+async function creditRefunds(d1: D1Database, context: OrderContext, invoice: FullDocument, options: DocumentOptions, rule: string, now: number) {
   const { results } = await d1
     .prepare(
       `SELECT r.id, r.data FROM refunds r WHERE r.channel_id = ?1 AND r.order_external_id = ?2
@@ -273,7 +285,7 @@ async function creditRefunds(d1: D1Database, context: OrderContext, invoice: Sto
     // A restock without money back credits nothing.
     if (refund.amount <= 0) continue;
     const computed = creditNoteForRefund(refund, invoiceComputed);
-    let note = await upsertDraft(d1, context, { type: "credit_note", sourceKey: `refund:${row.id}`, computed, customerId: null, creditOf: invoice.id, rule }, [], now);
+    let note = await upsertDraft(d1, context, { type: "credit_note", sourceKey: `refund:${row.id}`, computed, customerId: invoice.customerId, creditOf: invoice.id, rule }, [], now);
     if (options.execute && note.status === "draft" && note.problems.length === 0) note = await execute(d1, context, note, rule, now);
     if (options.add_payment && refund.amount > 0 && note.problems.length === 0) {
       await addPayment(
@@ -311,10 +323,19 @@ async function cancelForOrder(d1: D1Database, context: OrderContext, options: Do
     return { ...result, document: { ...existing, status: "cancelled" } };
   }
   if (existing.status === "executed" && existing.type === "invoice") {
-    const computed = creditNoteForAll({ currency: existing.currency, content: existing.data, totals: { subtotal: 0, tax: 0, total: 0 }, problems: [] });
-    const totals = { ...computed, totals: await documentTotalsOf(d1, existing.id) };
-    let note = await upsertDraft(d1, context, { type: "credit_note", sourceKey: `cancel:${context.id}`, computed: totals, customerId: null, creditOf: existing.id, rule }, [], now);
-    if (options.execute && note.status === "draft") note = await execute(d1, context, note, rule, now);
+    const computed = creditNoteForAll({ currency: existing.currency, content: existing.data, totals: await documentTotalsOf(d1, existing.id), problems: [] });
+    // Refunds already credited part of it: crediting it all again would take off more than was invoiced.
+    const credited = await creditedSoFar(d1, existing.id, `cancel:${context.id}`);
+    if (credited.count > 0) {
+      computed.problems = [
+        {
+          code: "already_credited",
+          message: `${credited.count} credit note(s) already take ${fromMinor(credited.total, existing.currency)} ${existing.currency} off this invoice: credit what remains by hand`,
+        },
+      ];
+    }
+    let note = await upsertDraft(d1, context, { type: "credit_note", sourceKey: `cancel:${context.id}`, computed, customerId: existing.customerId, creditOf: existing.id, rule }, [], now);
+    if (options.execute && note.status === "draft" && note.problems.length === 0) note = await execute(d1, context, note, rule, now);
     result.credit_notes.push(note);
   }
   return result;
@@ -371,15 +392,29 @@ export async function processOrderDocuments(services: Services, orderId: string,
   let paymentId: string | null = null;
   const payment = options.add_payment ? orderPayment(context) : null;
   if (payment) {
-    paymentId = await addPayment(
-      d1,
-      context,
-      current,
-      // One payment per transaction of this order (a store may reuse a reference across orders).
-      { kind: "payment", sourceKey: `payment:${context.channelId}:${context.order.external_id}:${payment.reference ?? ""}`, currency: context.order.currency, ...payment },
-      rule,
-      now,
-    );
+    // The order says how much has been paid in all; what the document has from it already is not added again.
+    const already = await d1
+      .prepare("SELECT COALESCE(SUM(amount_minor), 0) AS paid FROM payments WHERE order_id = ?1 AND kind = 'payment' AND source_key LIKE 'payment:%'")
+      .bind(orderId)
+      .first<number>("paid");
+    const remainder = payment.amount - (already ?? 0);
+    if (remainder > 0) {
+      paymentId = await addPayment(
+        d1,
+        context,
+        current,
+        // Keyed by the order's transaction and the paid-in-all it completes: the same state twice adds nothing.
+        {
+          kind: "payment",
+          sourceKey: `payment:${context.channelId}:${context.order.external_id}:${payment.reference ?? ""}:${payment.amount}`,
+          currency: context.order.currency,
+          ...payment,
+          amount: remainder,
+        },
+        rule,
+        now,
+      );
+    }
   }
   const creditNotes =
     current.status === "executed" && current.type === "invoice" ? await creditRefunds(d1, context, { ...document, ...current }, options, rule, now) : [];
@@ -433,6 +468,10 @@ export async function creditDocument(services: Services, documentId: string): Pr
   if (row.type !== "invoice" || row.status !== "executed") throw new AppError("conflict", "Only an executed invoice can be credited");
   const existing = await documentBySource(d1, `credit:${row.id}`);
   if (existing) throw new AppError("conflict", `Invoice ${documentId} is already credited by ${existing.number ?? existing.id}`);
+  const credited = await creditedSoFar(d1, row.id, `credit:${row.id}`);
+  if (credited.count > 0) {
+    throw new AppError("conflict", `${credited.count} credit note(s) already take ${fromMinor(credited.total, row.currency)} ${row.currency} off this invoice: crediting all of it would credit too much`);
+  }
   const computed = creditNoteForAll({ currency: row.currency, content: JSON.parse(row.data) as DocumentContent, totals: await documentTotalsOf(d1, row.id), problems: [] });
   return upsertDraft(
     d1,

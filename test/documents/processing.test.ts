@@ -13,6 +13,8 @@ import { decodeRefund } from "../../src/orders/refund";
 import { ingestMany } from "../../src/orders/ingest";
 import { api, createChannel, json, postOrder, sampleOrder, type TestChannel } from "../helpers";
 
+/** The real queue consumer takes a moment: waits poll for up to 15 s. */
+const WAIT = { timeout: 15_000, interval: 150 };
 const ALL_ON = { create: "invoice", execute: true, add_payment: true, only_when_paid: true, payment_accounts: { card: "Card clearing" }, default_account: "Bank" };
 
 async function automatedChannel(name: string, automation: Record<string, unknown> = ALL_ON) {
@@ -57,7 +59,7 @@ async function settledDocument(orderId: string, status = "executed") {
       expect(document?.status).toBe(status);
       return document;
     },
-    { timeout: 15_000, interval: 150 },
+    WAIT,
   );
 }
 
@@ -217,9 +219,21 @@ describe("out of order, matching and defaults", () => {
       const read = await json(await api(`/api/documents/${invoice.id}`));
       expect(read.payments).toHaveLength(1);
       return read;
-    });
+    }, WAIT);
     expect(detail.payments[0].amount).toBe("10.00");
     expect(detail.balance).toBe("19.04");
+
+    // Paid in full later (the store names no new transaction): the rest is added, once.
+    await post(channel, { ...partial, financial_status: "paid", payment: { ...partial.payment, amount: "29.04" }, updated_at: "2026-11-27T12:00:00Z" });
+    const settled = await vi.waitFor(async () => {
+      const read = await json(await api(`/api/documents/${invoice.id}`));
+      expect(read.payments).toHaveLength(2);
+      return read;
+    }, WAIT);
+    expect(settled.payments.map((payment: any) => payment.amount)).toEqual(["10.00", "19.04"]);
+    expect(settled.balance).toBe("0.00");
+    await runQueue({ type: "order.automate", order_id: orderId });
+    expect((await json(await api(`/api/documents/${invoice.id}`))).payments).toHaveLength(2);
   });
 
   it.each([
@@ -334,6 +348,26 @@ describe("refunds and cancellations", () => {
     const note = afterCancel.find((entry) => entry.type === "credit_note");
     expect(note).toMatchObject({ status: "executed", credit_of: invoice.id, totals: invoice.totals });
     expect(afterCancel.find((entry) => entry.type === "invoice").status).toBe("executed");
+    expect(note.customer_id).toBe(invoice.customer_id);
+  });
+
+  it("does not credit an invoice twice over: a cancellation after a partial refund waits for a person", async () => {
+    const channel = await automatedChannel("Docs overcredit");
+    await products("OVR-1");
+    const body = order("OVR");
+    const orderId = await post(channel, body);
+    const invoice = await settledDocument(orderId);
+    await refund(channel, body.external_id, `r-${body.external_id}`, "10.00");
+    await runQueue({ type: "order.automate", order_id: orderId });
+    await post(channel, { ...body, updated_at: "2026-11-28T08:00:00Z", cancelled_at: "2026-11-28T08:00:00Z" });
+    const cancelNote = await vi.waitFor(async () => {
+      const found = (await documentsOf(orderId)).filter((entry) => entry.type === "credit_note" && entry.totals.total === invoice.totals.total);
+      expect(found).toHaveLength(1);
+      return found[0];
+    }, WAIT);
+    expect(cancelNote.status).toBe("draft");
+    expect(cancelNote.problems[0]).toMatchObject({ code: "already_credited", message: expect.stringMatching(/already take 10.00 EUR off/) });
+    expect((await api(`/api/documents/${invoice.id}/credit`, { method: "POST" })).status).toBe(409);
   });
 });
 
