@@ -322,7 +322,8 @@ async function cancelForOrder(d1: D1Database, context: OrderContext, options: Do
     ]);
     return { ...result, document: { ...existing, status: "cancelled" } };
   }
-  if (existing.status === "executed" && existing.type === "invoice") {
+  // An executed document is final: an invoice or a sales order alike is reversed by a credit note.
+  if (existing.status === "executed") {
     const computed = creditNoteForAll({ currency: existing.currency, content: existing.data, totals: await documentTotalsOf(d1, existing.id), problems: [] });
     // Refunds already credited part of it: crediting it all again would take off more than was invoiced.
     const credited = await creditedSoFar(d1, existing.id, `cancel:${context.id}`);
@@ -465,7 +466,7 @@ export async function creditDocument(services: Services, documentId: string): Pr
     .bind(documentId)
     .first<{ id: string; type: string; status: string; order_id: string | null; channel_id: string | null; customer_id: string | null; currency: string; data: string }>();
   if (!row) throw new AppError("not_found", `No document ${documentId}`);
-  if (row.type !== "invoice" || row.status !== "executed") throw new AppError("conflict", "Only an executed invoice can be credited");
+  if (row.type === "credit_note" || row.status !== "executed") throw new AppError("conflict", "Only an executed invoice or sales order can be credited");
   const existing = await documentBySource(d1, `credit:${row.id}`);
   if (existing) throw new AppError("conflict", `Invoice ${documentId} is already credited by ${existing.number ?? existing.id}`);
   const credited = await creditedSoFar(d1, row.id, `credit:${row.id}`);

@@ -344,11 +344,27 @@ describe("refunds and cancellations", () => {
       await api(`/api/orders/${id}/process`, { method: "POST", json: { execute: true } });
     }
     expect((await documentsOf(draftedId)).map((entry) => [entry.type, entry.status])).toEqual([["invoice", "cancelled"]]);
+    // A cancelled draft can no longer be credited or executed.
+    expect((await api(`/api/documents/${(await documentsOf(draftedId))[0].id}/credit`, { method: "POST" })).status).toBe(409);
     const afterCancel = await documentsOf(executedId);
     const note = afterCancel.find((entry) => entry.type === "credit_note");
     expect(note).toMatchObject({ status: "executed", credit_of: invoice.id, totals: invoice.totals });
     expect(afterCancel.find((entry) => entry.type === "invoice").status).toBe("executed");
     expect(note.customer_id).toBe(invoice.customer_id);
+  });
+
+  it("reverses an executed sales order of a cancelled order with a credit note too", async () => {
+    const channel = await automatedChannel("Docs cancel so", { ...ALL_ON, create: null });
+    await products("CSO-1");
+    const body = order("CSO");
+    const orderId = await post(channel, body);
+    await api(`/api/orders/${orderId}/process`, { method: "POST", json: { type: "order", execute: true } });
+    const [salesOrder] = await documentsOf(orderId);
+    expect(salesOrder).toMatchObject({ type: "order", status: "executed" });
+    await post(channel, { ...body, updated_at: "2026-11-28T08:00:00Z", cancelled_at: "2026-11-28T08:00:00Z" });
+    await api(`/api/orders/${orderId}/process`, { method: "POST", json: { execute: true } });
+    const note = (await documentsOf(orderId)).find((entry) => entry.type === "credit_note");
+    expect(note).toMatchObject({ status: "executed", credit_of: salesOrder.id, totals: salesOrder.totals });
   });
 
   it("does not credit an invoice twice over: a cancellation after a partial refund waits for a person", async () => {
