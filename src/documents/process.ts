@@ -72,13 +72,19 @@ function storedDocument(row: { id: string; type: string; status: string; number:
 }
 
 type FullDocument = StoredDocument & { data: DocumentContent; currency: string; customerId: string | null };
+type DocumentRowFields = { id: string; type: string; status: string; number: string | null; problems: string; data: string; currency: string; customer_id: string | null };
+const FULL_COLUMNS = "id, type, status, number, problems, data, currency, customer_id";
+
+const fullDocument = (row: DocumentRowFields): FullDocument => ({
+  ...storedDocument(row),
+  data: JSON.parse(row.data) as DocumentContent,
+  currency: row.currency,
+  customerId: row.customer_id,
+});
 
 async function documentBySource(d1: D1Database, sourceKey: string): Promise<FullDocument | null> {
-  const row = await d1
-    .prepare("SELECT id, type, status, number, problems, data, currency, customer_id FROM documents WHERE source_key = ?1")
-    .bind(sourceKey)
-    .first<{ id: string; type: string; status: string; number: string | null; problems: string; data: string; currency: string; customer_id: string | null }>();
-  return row ? { ...storedDocument(row), data: JSON.parse(row.data) as DocumentContent, currency: row.currency, customerId: row.customer_id } : null;
+  const row = await d1.prepare(`SELECT ${FULL_COLUMNS} FROM documents WHERE source_key = ?1`).bind(sourceKey).first<DocumentRowFields>();
+  return row ? fullDocument(row) : null;
 }
 
 /** What credit notes (not cancelled) already take off an invoice, besides the one for `exceptSource`. */
@@ -108,10 +114,10 @@ async function upsertDraft(
   draft: { type: DocumentKind; sourceKey: string; computed: ComputedDocument; customerId: string | null; creditOf: string | null; rule: string },
   extra: D1PreparedStatement[],
   now: number,
-): Promise<StoredDocument> {
+): Promise<FullDocument> {
   const id = newId("doc", now);
   const { computed } = draft;
-  const results = await d1.batch<{ id: string; type: string; status: string; number: string | null; problems: string }>([
+  const results = await d1.batch<DocumentRowFields>([
     d1
       .prepare(
         `INSERT INTO documents (id, type, status, source_key, order_id, channel_id, customer_id, credit_of, currency,
@@ -149,9 +155,9 @@ async function upsertDraft(
       now,
     ),
     ...extra,
-    d1.prepare("SELECT id, type, status, number, problems FROM documents WHERE source_key = ?1").bind(draft.sourceKey),
+    d1.prepare(`SELECT ${FULL_COLUMNS} FROM documents WHERE source_key = ?1`).bind(draft.sourceKey),
   ]);
-  return storedDocument(results.at(-1)!.results[0]);
+  return fullDocument(results.at(-1)!.results[0]);
 }
 
 /** Whose timeline a step is written on. */
@@ -285,7 +291,7 @@ async function creditRefunds(d1: D1Database, context: OrderContext, invoice: Ful
     // A restock without money back credits nothing.
     if (refund.amount <= 0) continue;
     const computed = creditNoteForRefund(refund, invoiceComputed);
-    let note = await upsertDraft(d1, context, { type: "credit_note", sourceKey: `refund:${row.id}`, computed, customerId: invoice.customerId, creditOf: invoice.id, rule }, [], now);
+    let note: StoredDocument = await upsertDraft(d1, context, { type: "credit_note", sourceKey: `refund:${row.id}`, computed, customerId: invoice.customerId, creditOf: invoice.id, rule }, [], now);
     if (options.execute && note.status === "draft" && note.problems.length === 0) note = await execute(d1, context, note, rule, now);
     if (options.add_payment && refund.amount > 0 && note.problems.length === 0) {
       await addPayment(
@@ -335,7 +341,7 @@ async function cancelForOrder(d1: D1Database, context: OrderContext, options: Do
         },
       ];
     }
-    let note = await upsertDraft(d1, context, { type: "credit_note", sourceKey: `cancel:${context.id}`, computed, customerId: existing.customerId, creditOf: existing.id, rule }, [], now);
+    let note: StoredDocument = await upsertDraft(d1, context, { type: "credit_note", sourceKey: `cancel:${context.id}`, computed, customerId: existing.customerId, creditOf: existing.id, rule }, [], now);
     if (options.execute && note.status === "draft" && note.problems.length === 0) note = await execute(d1, context, note, rule, now);
     result.credit_notes.push(note);
   }
@@ -383,7 +389,7 @@ export async function processOrderDocuments(services: Services, orderId: string,
       ],
       now,
     );
-    document = (await documentBySource(d1, `order:${orderId}`))!;
+    document = stored;
     if (stored.problems.length) return { document: stored, payment_id: null, credit_notes: [], problems: stored.problems, skipped: null };
   }
   if (document.status === "cancelled") return { document, payment_id: null, credit_notes: [], problems: [], skipped: "The order's document was cancelled" };
