@@ -11,6 +11,7 @@ import { requireAdmin } from "./api/auth";
 import { openApiDocument } from "./api/openapi";
 import { documentRoutes, paymentRoutes } from "./api/documents";
 import { bulkProcessRoute, orderRoutes } from "./api/orders";
+import { stockRoutes, warehouseRoutes } from "./api/stock";
 import { productRoutes } from "./api/products";
 import { storeLinkRoutes } from "./api/store-links";
 import { buildServices, type AppEnv } from "./context";
@@ -39,6 +40,8 @@ export function createApp(now: () => number = Date.now) {
   app.route("/api/orders", orderRoutes);
   app.route("/api/documents", documentRoutes);
   app.route("/api/payments", paymentRoutes);
+  app.route("/api/stock", stockRoutes);
+  app.route("/api/warehouses", warehouseRoutes);
   app.route("/api/deliveries", deliveryRoutes);
   app.route("/api/customers", customerRoutes);
   app.route("/api/products", productRoutes);

@@ -10,6 +10,7 @@ import { customerAddressSchema, customerCreateSchema, customerListQuery, custome
 import { deliveryDetailSchema, deliveryListQuery, deliverySummarySchema } from "./deliveries";
 import { automationSchema } from "../documents/automation";
 import { documentListQuery, documentSchema, manualPaymentSchema, paymentListQuery, paymentSchema } from "./documents";
+import { stockLevelSchema, stockListQuery, stockSetSchema, warehouseCreateSchema } from "./stock";
 import { bulkProcessSchema, inboxOrderSchema, orderEventSchema, orderListQuery, processOptionsSchema } from "./orders";
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, productCreateSchema, productImportResultSchema, productListQuery, productSchema, productUpdateSchema } from "./products";
 
@@ -79,6 +80,9 @@ const schemas = {
   Payment: paymentSchema,
   PaymentCreate: manualPaymentSchema,
   Automation: automationSchema,
+  StockLevel: stockLevelSchema,
+  StockSet: stockSetSchema,
+  WarehouseCreate: warehouseCreateSchema,
   ProcessOptions: processOptionsSchema,
   BulkProcess: bulkProcessSchema,
   Error: errorSchema,
@@ -316,6 +320,33 @@ export function openApiDocument(): object {
       },
       "/api/payments": {
         get: { summary: "Payments and refunds, newest first", parameters: queryParameters(paymentListQuery), responses: { "200": { description: "A page of payments", content: json(page("Payment")) }, ...errors(400, 401) } },
+      },
+      "/api/stock": {
+        get: {
+          summary: "On hand, reserved (by open orders) and available, per product and warehouse, by SKU",
+          parameters: queryParameters(stockListQuery),
+          responses: { "200": { description: "A page of stock levels", content: json(page("StockLevel")) }, ...errors(400, 401) },
+        },
+      },
+      "/api/stock/{sku}": {
+        parameters: [idParam("sku")],
+        get: { summary: "A product's levels and its stock ledger (newest 100 entries)", responses: { "200": { description: "Levels and ledger" }, ...errors(401, 404) } },
+        put: {
+          summary: "Set what is on hand; the ledger records the change",
+          requestBody: { content: json(ref("StockSet")) },
+          responses: { "200": { description: "The product's levels now" }, ...errors(400, 401, 404) },
+        },
+      },
+      "/api/stock/import": {
+        post: {
+          summary: "A stock count as CSV (sku,on_hand[,warehouse]), checked whole before anything is written",
+          requestBody: { content: { "text/csv": { schema: { type: "string" } } } },
+          responses: { "200": { description: "How many levels were counted" }, ...errors(400, 401, 413, 415) },
+        },
+      },
+      "/api/warehouses": {
+        get: { summary: "The warehouses (one default, main, to start)", responses: { "200": { description: "The warehouses" }, ...errors(401) } },
+        post: { summary: "Add a warehouse", requestBody: { content: json(ref("WarehouseCreate")) }, responses: { "201": { description: "Created" }, ...errors(400, 401, 409) } },
       },
       "/api/deliveries": {
         get: {

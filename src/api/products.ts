@@ -6,11 +6,11 @@
  */
 import { and, asc, eq, gt, ne, or, sql, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
+import { readCsvUpload } from "./csv-upload";
 import { recheckOrdersWaitingFor } from "../documents/process";
 import { z } from "zod";
 import type { AppEnv, Database } from "../context";
 import { products, type ProductRow } from "../db/schema";
-import { readBodyWithin } from "../inbound/read-body";
 import { CsvError, parseCsv } from "../lib/csv";
 import { AppError, summarizeProblems, type FieldProblem } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -349,16 +349,6 @@ async function writeImport(d1: D1Database, statements: ImportStatement[]): Promi
   return { created, updated };
 }
 
-function checkCsvContentType(header: string | undefined): void {
-  const [media, ...parameters] = (header ?? "").split(";").map((part) => part.trim().toLowerCase());
-  if (media !== "text/csv") {
-    throw new AppError("unsupported_media_type", `Send the file with Content-Type: text/csv (not ${header ? `"${header}"` : "none"})`);
-  }
-  const charset = parameters.find((parameter) => parameter.startsWith("charset="))?.slice("charset=".length).replace(/"/g, "");
-  if (charset && charset !== "utf-8" && charset !== "utf8") {
-    throw new AppError("unsupported_media_type", `The file must be UTF-8 (not ${charset}): save it as "CSV UTF-8"`);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -409,18 +399,7 @@ export const productRoutes = new Hono<AppEnv>()
   })
 
   .post("/import", async (c) => {
-    checkCsvContentType(c.req.header("content-type"));
-    const read = await readBodyWithin(c.req.raw, MAX_IMPORT_BYTES);
-    if (!read.ok) {
-      throw new AppError("payload_too_large", `The file is larger than ${MAX_IMPORT_BYTES} bytes: split it into smaller files`);
-    }
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(read.bytes);
-    } catch {
-      throw new AppError("invalid_encoding", 'The file is not valid UTF-8: save it as "CSV UTF-8"');
-    }
-    const plan = planImport(text);
+    const plan = planImport(await readCsvUpload(c, MAX_IMPORT_BYTES));
     const { d1, now } = c.var.services;
     const written = await writeImport(d1, importStatements(plan, now()));
     await recheckOrdersWaitingFor(c.var.services, plan.rows.map((row) => row.sku));

@@ -312,10 +312,39 @@ export const stockMovements = sqliteTable(
     documentId: text("document_id").notNull(),
     lineIndex: integer("line_index").notNull(),
     productId: text("product_id").notNull(),
+    /** Executed documents move stock in the default warehouse (the only one, to start). */
+    warehouseId: text("warehouse_id").notNull().default("main"),
     quantity: real("quantity").notNull(),
     at: integer("at").notNull(),
   },
   (table) => [uniqueIndex("stock_movements_line_unique").on(table.documentId, table.lineIndex), index("stock_movements_product").on(table.productId)],
+);
+
+/** Where stock is kept. One default warehouse ("main") to start; the ledger allows more. */
+export const warehouses = sqliteTable("warehouses", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/**
+ * The ledger's other half: stock set or corrected by hand or by an import (a count), as the change
+ * it made. A product's balance in a warehouse is the sum of its movements and adjustments.
+ */
+export const stockAdjustments = sqliteTable(
+  "stock_adjustments",
+  {
+    id: text("id").primaryKey(),
+    productId: text("product_id").notNull(),
+    warehouseId: text("warehouse_id").notNull(),
+    /** The change (positive or negative); a count of 7 when 5 were held is +2. */
+    quantity: real("quantity").notNull(),
+    /** What the person or file said the stock is, after this adjustment. */
+    countedOnHand: real("counted_on_hand"),
+    reason: text("reason").notNull(),
+    at: integer("at").notNull(),
+  },
+  (table) => [index("stock_adjustments_product").on(table.productId, table.warehouseId)],
 );
 
 /** Money received for a document (payment) or paid back (refund); one per source transaction. */
