@@ -84,6 +84,8 @@ export function mapShopifyOrder(order: ShopifyOrder, options: { test?: boolean }
     financial_status: financialStatus,
     customer: hasCustomer
       ? {
+          // The shop's customer id: how documents find the same customer again (guest checkouts have none).
+          ...(given(order.customer?.id) ? { external_id: order.customer!.id! } : {}),
           name: customerName,
           email,
           phone: given(order.phone) ?? given(order.customer?.phone) ?? given(billing?.phone),

@@ -63,7 +63,7 @@ export const shopifyOrderSchema = z.object({
   /** Refund resources, each read like a refunds/create body. */
   refunds: z.array(z.unknown()).nullish(),
   customer: z
-    .object({ first_name: optionalText, last_name: optionalText, email: optionalText, phone: optionalText })
+    .object({ id: optionalText, first_name: optionalText, last_name: optionalText, email: optionalText, phone: optionalText })
     .nullish(),
   billing_address: address,
   shipping_address: address,

@@ -79,7 +79,7 @@ export function mapWooOrder(order: WooOrder): { order: OrderInput; refunds: Refu
     cancelled_at: order.status === "cancelled" ? gmt(order.date_modified_gmt ?? order.date_created_gmt) : null,
     currency,
     financial_status: financialStatus,
-    customer: mapCustomer(billing),
+    customer: mapCustomer(billing, order.customer_id),
     billing_address: mapAddress(billing),
     shipping_address: mapAddress(order.shipping),
     lines,
@@ -128,9 +128,12 @@ function financialStatusOf(order: WooOrder, refunded: number, total: number): Fi
   return "pending";
 }
 
-function mapCustomer(billing: WooOrder["billing"]): OrderInput["customer"] {
+function mapCustomer(billing: WooOrder["billing"], customerId: string | null | undefined): OrderInput["customer"] {
   if (!billing) return null;
+  // The store's customer id, except a guest checkout's 0: how documents find the same customer again.
+  const registered = customerId && customerId !== "0" ? { external_id: customerId } : {};
   const customer = {
+    ...registered,
     name: joinName(billing.first_name, billing.last_name),
     email: given(billing.email),
     phone: given(billing.phone),

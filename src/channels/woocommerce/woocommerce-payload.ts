@@ -43,6 +43,8 @@ export const wooOrderSchema = z.object({
   payment_method_title: optionalText,
   transaction_id: optionalText,
   customer_note: optionalText,
+  /** 0 for a guest checkout. */
+  customer_id: optionalText,
   line_items: z.array(
     z.object({
       name: optionalText,
