@@ -401,8 +401,9 @@ export async function processOrderDocuments(services: Services, orderId: string,
   if (payment) {
     // The order says how much has been paid in all; what the document has from it already is not added again.
     const already = await d1
-      .prepare("SELECT COALESCE(SUM(amount_minor), 0) AS paid FROM payments WHERE order_id = ?1 AND kind = 'payment' AND source_key LIKE 'payment:%'")
-      .bind(orderId)
+      // The order's automatic payments are all on its document (indexed by document).
+      .prepare("SELECT COALESCE(SUM(amount_minor), 0) AS paid FROM payments WHERE document_id = ?1 AND kind = 'payment' AND source_key LIKE 'payment:%'")
+      .bind(current.id)
       .first<number>("paid");
     const remainder = payment.amount - (already ?? 0);
     if (remainder > 0) {
