@@ -134,7 +134,9 @@ export function paymentJson(row: PaymentRow) {
   };
 }
 
-function documentConditions(query: z.output<typeof documentListQuery>): SQL[] {
+const documentExportQuery = documentListQuery.omit({ cursor: true, limit: true });
+
+function documentConditions(query: z.output<typeof documentExportQuery>): SQL[] {
   const conditions: SQL[] = [];
   if (query.type) conditions.push(eq(documents.type, query.type));
   if (query.status) conditions.push(eq(documents.status, query.status));
@@ -187,8 +189,8 @@ export const documentRoutes = new Hono<AppEnv>()
 
   /** One row per document line, with the document's number, dates and totals: what a spreadsheet or an import wants. */
   .get("/export.csv", async (c) => {
-    const query = parseQuery(c, documentListQuery.omit({ cursor: true, limit: true }).extend({ limit: z.any().optional(), cursor: z.any().optional() }));
-    const conditions = documentConditions(query as z.output<typeof documentListQuery>);
+    // The same filters as the list; a cursor or limit given is ignored (unknown keys are dropped).
+    const conditions = documentConditions(parseQuery(c, documentExportQuery));
     const rows = await c.var.services.db
       .select()
       .from(documents)
