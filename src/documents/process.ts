@@ -55,7 +55,7 @@ interface OrderContext {
 }
 
 const PAID = new Set(["paid", "partially_refunded", "refunded"]);
-export const isPaid = (order: Order) => PAID.has(order.financial_status);
+const isPaid = (order: Order) => PAID.has(order.financial_status);
 const isCancelled = (order: Order) => Boolean(order.cancelled_at) || order.financial_status === "voided";
 
 async function loadOrder(d1: D1Database, orderId: string): Promise<OrderContext> {
