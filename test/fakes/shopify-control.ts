@@ -1,6 +1,7 @@
 /**
  * @module
- * Typed client for the control API of the fake Shopify server (`./shopify-server.ts`).
+ * Typed client for the control API of the fake Shopify server (`./shopify-server.ts`): orders for the REST
+ * API; variants, locations, inventory levels and the query-cost bucket for the Admin GraphQL API.
  *
  * Tests run inside workerd and can reach the Node-side fake only over HTTP, so everything here is plain
  * global `fetch`; it works in workerd and in Node alike. The wire types live in this file because it has
@@ -24,6 +25,50 @@ export interface FakeShopConfig {
   bucketSize?: number;
   /** Requests leaked per second; Shopify's standard REST rate is 2. */
   leakPerSecond?: number;
+  /** GraphQL cost bucket size in points (`throttleStatus.maximumAvailable`); default 2000. */
+  graphqlMaximumAvailable?: number;
+  /** GraphQL points restored per second (`throttleStatus.restoreRate`); default 100, Shopify's standard plan. */
+  graphqlRestoreRate?: number;
+}
+
+/** A product variant as the fake holds it; ids are Shopify GraphQL gids. */
+export interface FakeShopifyVariant {
+  /** gid://shopify/ProductVariant/<n> */
+  id: string;
+  sku: string | null;
+  /** gid://shopify/InventoryItem/<n> */
+  inventoryItemId: string;
+  /** `inventoryItem.tracked`; default true. */
+  tracked?: boolean;
+  /**
+   * Where the item is stocked, and how many are available there (location gid → quantity). Without it the
+   * item is stocked at every location, present or later seeded, with 0 available until set.
+   */
+  available?: Record<string, number>;
+}
+
+/** A location; `locations` lists only active ones unless asked for inactive ones too. */
+export interface FakeShopifyLocation {
+  /** gid://shopify/Location/<n> */
+  id: string;
+  name: string;
+  /** Default true. */
+  isActive?: boolean;
+}
+
+/** `available` of one inventory item at one location where it is stocked. */
+export interface FakeInventoryLevel {
+  inventoryItemId: string;
+  locationId: string;
+  available: number;
+}
+
+/** The GraphQL query-cost bucket of a shop, as `extensions.cost.throttleStatus` reports it. */
+export interface FakeGraphqlBucket {
+  maximumAvailable: number;
+  /** Points in the bucket now (restores continuously at restoreRate). */
+  currentlyAvailable: number;
+  restoreRate: number;
 }
 
 /** The next `count` authenticated API requests of a shop answer `status` instead of being served. */
@@ -53,12 +98,25 @@ export interface FakeLoggedRequest {
   retryAfter?: string;
   /** True when the answer came from an injected fault. */
   fault?: boolean;
+  /** For `POST /admin/api/<version>/graphql.json`: what was asked, so tests can assert batching. */
+  graphql?: FakeLoggedGraphql;
+}
+
+export interface FakeLoggedGraphql {
+  /** The operation's root field (`productVariants`, `inventorySetQuantities`, …); null when the query did not parse. */
+  rootField: string | null;
+  /** The `variables` sent, as sent. */
+  variables: unknown;
+  /** Points the query asked for, when it got as far as costing. */
+  requestedQueryCost?: number;
+  /** True when the bucket could not pay and the answer was THROTTLED. */
+  throttled?: boolean;
 }
 
 export interface SeedResult {
-  /** Orders in this request (an order whose id already exists replaces it). */
+  /** Records in this request (one whose id already exists replaces it). */
   seeded: number;
-  /** Orders the shop holds now. */
+  /** Records of that kind the shop holds now. */
   total: number;
 }
 
@@ -67,7 +125,7 @@ export function shopBaseUrl(serverUrl: string, shopKey: string): string {
   return `${trimSlash(serverUrl)}/shops/${encodeURIComponent(shopKey)}`;
 }
 
-/** Creates the shop, or resets it: orders, request log, faults and bucket are cleared. */
+/** Creates the shop, or resets it: orders, variants, locations, levels, request log, faults and buckets are cleared. */
 export async function configureShop(serverUrl: string, shopKey: string, config: FakeShopConfig): Promise<void> {
   await control(serverUrl, shopKey, "config", { method: "PUT", json: config });
 }
@@ -88,7 +146,7 @@ export async function seedOrders(serverUrl: string, shopKey: string, rawOrderJso
   return JSON.parse(text) as SeedResult;
 }
 
-/** Queues a fault; faults queue up in the order given and are used before the rate limit is consulted. */
+/** Queues a fault; faults queue up in the order given and are used before either rate limit is consulted (REST and GraphQL alike). */
 export async function injectFaults(serverUrl: string, shopKey: string, fault: FakeFault): Promise<void> {
   await control(serverUrl, shopKey, "faults", { method: "POST", json: fault });
 }
@@ -100,6 +158,29 @@ export async function requestLog(serverUrl: string, shopKey: string): Promise<Fa
 
 export async function clearRequestLog(serverUrl: string, shopKey: string): Promise<void> {
   await control(serverUrl, shopKey, "requests", { method: "DELETE" });
+}
+
+/** Adds variants (or replaces those with the same id), with their inventory items and levels. */
+export async function seedShopifyVariants(serverUrl: string, shopKey: string, variants: FakeShopifyVariant[]): Promise<SeedResult> {
+  return JSON.parse(await control(serverUrl, shopKey, "variants", { method: "POST", json: variants })) as SeedResult;
+}
+
+/** Adds locations (or replaces those with the same id). */
+export async function seedShopifyLocations(serverUrl: string, shopKey: string, locations: FakeShopifyLocation[]): Promise<SeedResult> {
+  return JSON.parse(await control(serverUrl, shopKey, "locations", { method: "POST", json: locations })) as SeedResult;
+}
+
+/** Every level of every stocked item, ordered by inventory item id, then location id. */
+export async function shopifyInventoryLevels(serverUrl: string, shopKey: string): Promise<FakeInventoryLevel[]> {
+  return JSON.parse(await control(serverUrl, shopKey, "inventory-levels", { method: "GET" })) as FakeInventoryLevel[];
+}
+
+/**
+ * Sets the GraphQL cost bucket; what is left out stays. `{ currentlyAvailable: 0 }` makes the next query
+ * answer THROTTLED (until restoreRate has refilled enough); a low `restoreRate` keeps it so for a while.
+ */
+export async function setShopifyGraphqlBucket(serverUrl: string, shopKey: string, bucket: Partial<FakeGraphqlBucket>): Promise<FakeGraphqlBucket> {
+  return JSON.parse(await control(serverUrl, shopKey, "graphql-bucket", { method: "PUT", json: bucket })) as FakeGraphqlBucket;
 }
 
 /** Removes the shop; its API answers 404 afterwards. */
