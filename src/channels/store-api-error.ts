@@ -7,7 +7,19 @@ export class StoreApiError extends Error {
     /** The platform's own error code, where it sends one (WooCommerce's "woocommerce_rest_…"). */
     readonly code: string | null,
     readonly retryable: boolean,
+    /** How long the store asked us to wait (Retry-After), when it said. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
   }
+}
+
+/** Retry-After in milliseconds: seconds (Shopify sends fractions, "2.0") or an HTTP date; null when absent or unreadable. */
+export function retryAfterOf(headers: Headers, now = Date.now()): number | null {
+  const value = headers.get("retry-after")?.trim();
+  if (!value) return null;
+  const seconds = Number.parseFloat(value);
+  if (/^\d+(\.\d+)?$/.test(value) && Number.isFinite(seconds)) return Math.ceil(seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
 }

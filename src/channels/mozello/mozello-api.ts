@@ -4,7 +4,7 @@
  * the client spaces its own requests; 429/403/5xx are retried after Retry-After or with backoff.
  */
 import { parseJsonLossless } from "../../lib/json";
-import { StoreApiError } from "../store-api-error";
+import { retryAfterOf, StoreApiError } from "../store-api-error";
 import { MOZELLO_API } from "./mozello-settings";
 
 export interface MozelloClientOptions {
@@ -18,6 +18,16 @@ export interface MozelloClientOptions {
 
 export const NOTIFICATION_EVENTS = ["ORDER_CREATED", "PAYMENT_CHANGED", "DISPATCH_CHANGED", "ORDER_DELETED"] as const;
 const MIN_SPACING_MS = 200;
+/** Mozello's limit for one batch_update_by_sku request. */
+export const MAX_STOCK_BATCH = 1000;
+
+export interface MozelloStockResult {
+  sku: string;
+  ok: boolean;
+  /** Mozello's error_code (404: no product has this SKU). */
+  code?: number;
+  error?: string;
+}
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createMozelloClient(options: MozelloClientOptions) {
@@ -42,11 +52,11 @@ export function createMozelloClient(options: MozelloClientOptions) {
       if (response.ok && parsed.error !== true) return parsed as T;
       // Mozello may answer a burst with 403 instead of 429 (unconfirmed); both wait and retry.
       const retryable = response.status === 429 || response.status === 403 || response.status >= 500;
+      const retryAfterMs = retryAfterOf(response.headers);
       if (!retryable || attempt >= maxAttempts) {
-        throw new StoreApiError(`Mozello answered ${response.status}: ${parsed.error_message ?? text.slice(0, 200)}`, response.status, null, retryable);
+        throw new StoreApiError(`Mozello answered ${response.status}: ${parsed.error_message ?? text.slice(0, 200)}`, response.status, null, retryable, retryAfterMs);
       }
-      const retryAfter = Number.parseFloat(response.headers.get("retry-after") ?? "");
-      await sleep(Number.isFinite(retryAfter) ? Math.ceil(retryAfter * 1000) : Math.min(1000 * 2 ** (attempt - 1), 30_000));
+      await sleep(retryAfterMs ?? Math.min(1000 * 2 ** (attempt - 1), 30_000));
     }
   }
 
@@ -72,11 +82,30 @@ export function createMozelloClient(options: MozelloClientOptions) {
       }
     },
 
-    /** Sets stock by SKU, at most 1000 products a request. */
-    async updateStockBySku(items: Array<{ sku: string; stock: number }>): Promise<void> {
-      for (let start = 0; start < items.length; start += 1000) {
-        await call("POST", "/store/products/batch_update_by_sku/", { products: items.slice(start, start + 1000) });
+    /**
+     * Sets stock by SKU, at most 1000 products a request. Returns each item's result where Mozello
+     * sends them (`results[]`, unconfirmed); an answer without them counts as every item taken.
+     */
+    async updateStockBySku(items: Array<{ sku: string; stock: number }>): Promise<MozelloStockResult[]> {
+      const results: MozelloStockResult[] = [];
+      for (let start = 0; start < items.length; start += MAX_STOCK_BATCH) {
+        const chunk = items.slice(start, start + MAX_STOCK_BATCH);
+        const answer = await call<{ results?: unknown }>("POST", "/store/products/batch_update_by_sku/", { products: chunk });
+        const bySku = new Map<string, MozelloStockResult>();
+        if (Array.isArray(answer.results)) {
+          for (const entry of answer.results as Array<{ sku?: unknown; error?: unknown; error_code?: unknown; error_message?: unknown }>) {
+            if (typeof entry?.sku !== "string") continue;
+            bySku.set(entry.sku, {
+              sku: entry.sku,
+              ok: entry.error !== true,
+              code: entry.error_code === undefined || entry.error_code === null ? undefined : Number(entry.error_code),
+              error: typeof entry.error_message === "string" ? entry.error_message : undefined,
+            });
+          }
+        }
+        for (const item of chunk) results.push(bySku.get(item.sku) ?? { sku: item.sku, ok: true });
       }
+      return results;
     },
   };
 }

@@ -10,7 +10,7 @@
  */
 import { toBase64, utf8 } from "../../lib/encoding";
 import { parseJsonLossless } from "../../lib/json";
-import { StoreApiError } from "../store-api-error";
+import { retryAfterOf, StoreApiError } from "../store-api-error";
 
 export interface WooClientOptions {
   storeUrl: string;
@@ -55,6 +55,8 @@ export interface BatchItemResult {
   id: number;
   ok: boolean;
   error?: string;
+  /** WooCommerce's code for the item's error ("woocommerce_rest_product_invalid_id"). */
+  code?: string;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -129,12 +131,12 @@ export function createWooClient(options: WooClientOptions) {
       const text = await response.text();
       if (response.ok) return { data: (text ? (init.parse ?? JSON.parse)(text) : null) as T, headers: response.headers };
       const retryable = response.status === 429 || response.status >= 500;
+      const retryAfterMs = retryAfterOf(response.headers);
       if (!retryable || attempt >= maxAttempts) {
         const { code, message } = errorOf(text);
-        throw new StoreApiError(`WooCommerce answered ${response.status}${code ? ` ${code}` : ""}: ${message}`, response.status, code, retryable);
+        throw new StoreApiError(`WooCommerce answered ${response.status}${code ? ` ${code}` : ""}: ${message}`, response.status, code, retryable, retryAfterMs);
       }
-      const retryAfter = Number.parseFloat(response.headers.get("retry-after") ?? "");
-      await sleep(Number.isFinite(retryAfter) ? Math.ceil(retryAfter * 1000) : backoff(attempt));
+      await sleep(retryAfterMs ?? backoff(attempt));
     }
   }
 
@@ -165,12 +167,13 @@ export function createWooClient(options: WooClientOptions) {
       }
     },
 
-    /** Products and variations whose SKU is one of these (exact match). */
+    /** Products and variations whose SKU is one of these (exact match), one request per 100 SKUs. */
     async productsBySku(skus: string[]): Promise<WooProduct[]> {
       const found: WooProduct[] = [];
-      for (let start = 0; start < skus.length; start += 50) {
-        const chunk = skus.slice(start, start + 50);
-        const { data } = await call<WooProduct[]>("GET", "/products", { query: { sku: chunk.join(","), per_page: "100" } });
+      for (let start = 0; start < skus.length; start += BATCH_LIMIT) {
+        const chunk = skus.slice(start, start + BATCH_LIMIT);
+        // per_page 100 (WooCommerce's maximum) holds every match of 100 distinct SKUs.
+        const { data } = await call<WooProduct[]>("GET", "/products", { query: { sku: chunk.join(","), per_page: String(BATCH_LIMIT) } });
         found.push(...data);
       }
       return found;
@@ -190,8 +193,8 @@ export function createWooClient(options: WooClientOptions) {
       for (const [path, group] of groups) {
         for (let start = 0; start < group.length; start += BATCH_LIMIT) {
           const items = group.slice(start, start + BATCH_LIMIT).map((update) => ({ id: update.id, manage_stock: true, stock_quantity: update.stockQuantity }));
-          const { data } = await call<{ update?: Array<{ id: number; error?: { message?: string } }> }>("POST", path, { body: { update: items } });
-          for (const item of data.update ?? []) results.push({ id: item.id, ok: !item.error, error: item.error?.message });
+          const { data } = await call<{ update?: Array<{ id: number; error?: { code?: string; message?: string } }> }>("POST", path, { body: { update: items } });
+          for (const item of data.update ?? []) results.push({ id: item.id, ok: !item.error, error: item.error?.message, code: item.error?.code });
         }
       }
       return results;
