@@ -14,6 +14,7 @@ import { bulkProcessRoute, orderRoutes } from "./api/orders";
 import { stockRoutes, warehouseRoutes } from "./api/stock";
 import { productRoutes } from "./api/products";
 import { storeLinkRoutes } from "./api/store-links";
+import { stockSyncRoutes } from "./api/stock-syncs";
 import { buildServices, type AppEnv } from "./context";
 import { readConfig } from "./env";
 import { inbound } from "./inbound/route";
@@ -36,6 +37,7 @@ export function createApp(now: () => number = Date.now) {
   app.use("/api/*", requireAdmin);
   app.route("/api/channels", channelRoutes);
   app.route("/api/channels", storeLinkRoutes);
+  app.route("/api/channels", stockSyncRoutes);
   app.route("/api/orders/process", bulkProcessRoute);
   app.route("/api/orders", orderRoutes);
   app.route("/api/documents", documentRoutes);

@@ -27,6 +27,11 @@ export const envSchema = z.object({
   RAW_BODY_RETENTION_DAYS: positiveInt(30),
   SWEEP_AFTER_MINUTES: positiveInt(10),
   PROCESSING_MAX_ATTEMPTS: positiveInt(5),
+  /**
+   * Subrequests one stock-sync step (one queue message, one Worker invocation) may make to a store.
+   * Workers allow 50 per invocation on the free plan; 40 leaves room for the rest.
+   */
+  STOCK_SYNC_SUBREQUESTS: z.coerce.number().int().min(1).max(1000).default(40),
 });
 
 export type AppConfig = z.output<typeof envSchema>;

@@ -139,6 +139,7 @@ export const channelRoutes = new Hono<AppEnv>()
       reconcileDueAt: null,
       health: null,
       automation: null,
+      stockSync: null,
       createdAt: at,
       updatedAt: at,
     };

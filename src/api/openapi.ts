@@ -11,6 +11,7 @@ import { deliveryDetailSchema, deliveryListQuery, deliverySummarySchema } from "
 import { automationSchema } from "../documents/automation";
 import { documentListQuery, documentSchema, manualPaymentSchema, paymentListQuery, paymentSchema } from "./documents";
 import { stockLevelSchema, stockListQuery, stockSetSchema, warehouseCreateSchema } from "./stock";
+import { stockSyncItemsQuery, stockSyncListQuery, stockSyncRequestSchema, stockSyncSettingsBody } from "./stock-syncs";
 import { bulkProcessSchema, inboxOrderSchema, orderEventSchema, orderListQuery, processOptionsSchema } from "./orders";
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, productCreateSchema, productImportResultSchema, productListQuery, productSchema, productUpdateSchema } from "./products";
 
@@ -80,6 +81,8 @@ const schemas = {
   Payment: paymentSchema,
   PaymentCreate: manualPaymentSchema,
   Automation: automationSchema,
+  StockSyncRequest: stockSyncRequestSchema,
+  StockSyncSettings: stockSyncSettingsBody,
   StockLevel: stockLevelSchema,
   StockSet: stockSetSchema,
   WarehouseCreate: warehouseCreateSchema,
@@ -256,6 +259,39 @@ export function openApiDocument(): object {
         parameters: [idParam("id")],
         post: { summary: "Queue an unprocessed (e.g. failed) order again", responses: { "202": { description: "Queued", content: json(ref("InboxOrder")) }, ...errors(401, 404, 409) } },
       },
+      "/api/channels/{id}/stock-sync": {
+        parameters: [idParam("id")],
+        post: {
+          summary: "Sync now: push available stock (on hand minus reserved) to the store, every SKU or only the changes; the run goes through the queue",
+          requestBody: { content: json(ref("StockSyncRequest")) },
+          responses: { "202": { description: "The run, planning" }, ...errors(400, 401, 404, 409) },
+        },
+      },
+      "/api/channels/{id}/stock-sync/settings": {
+        parameters: [idParam("id")],
+        get: { summary: "The stock-sync schedule (off, every N minutes or a cron expression in UTC), warehouse and location", responses: { "200": { description: "The settings" }, ...errors(401, 404) } },
+        put: {
+          summary: "Change some stock-sync settings; the rest keep their values",
+          requestBody: { content: json(ref("StockSyncSettings")) },
+          responses: { "200": { description: "The settings now" }, ...errors(400, 401, 404, 409) },
+        },
+      },
+      "/api/channels/{id}/stock-syncs": {
+        parameters: [idParam("id")],
+        get: { summary: "The channel's stock-sync runs, newest first", parameters: queryParameters(stockSyncListQuery), responses: { "200": { description: "A page of runs" }, ...errors(400, 401, 404) } },
+      },
+      "/api/channels/{id}/stock-syncs/{syncId}": {
+        parameters: [idParam("id"), idParam("syncId")],
+        get: {
+          summary: "One run with its items: what was sent, what the store accepted, and its reason for what it refused",
+          parameters: queryParameters(stockSyncItemsQuery),
+          responses: { "200": { description: "The run and a page of its items" }, ...errors(400, 401, 404) },
+        },
+      },
+      "/api/channels/{id}/stock-pushed": {
+        parameters: [idParam("id")],
+        get: { summary: "The quantity the store last accepted, per SKU", parameters: queryParameters(stockSyncItemsQuery.omit({ status: true })), responses: { "200": { description: "A page of SKUs" }, ...errors(400, 401, 404) } },
+      },
       "/api/channels/{id}/automation": {
         parameters: [idParam("id")],
         get: { summary: "How the channel's orders become documents (its switches, or its type's default)", responses: { "200": { description: "The automation", content: json(ref("Automation")) }, ...errors(401, 404) } },
@@ -330,7 +366,7 @@ export function openApiDocument(): object {
       },
       "/api/stock/{sku}": {
         parameters: [idParam("sku")],
-        get: { summary: "A product's levels and its stock ledger (newest 100 entries)", responses: { "200": { description: "Levels and ledger" }, ...errors(401, 404) } },
+        get: { summary: "A product's levels, what each store last accepted, and its stock ledger (newest 100 entries)", responses: { "200": { description: "Levels and ledger" }, ...errors(401, 404) } },
         put: {
           summary: "Set what is on hand; the ledger records the change",
           requestBody: { content: json(ref("StockSet")) },

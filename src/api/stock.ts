@@ -74,10 +74,19 @@ export const stockRoutes = new Hono<AppEnv>()
     const sku = c.req.param("sku");
     const productId = await productBySku(d1, sku);
     const entries = await ledger(d1, productId, 100);
+    const { results: pushed } = await d1
+      .prepare(
+        `SELECT p.channel_id, c.name AS channel_name, p.quantity, p.pushed_at FROM stock_pushed p JOIN channels c ON c.id = p.channel_id
+         WHERE p.sku = ?1 ORDER BY c.name`,
+      )
+      .bind(sku)
+      .all<{ channel_id: string; channel_name: string; quantity: number; pushed_at: number }>();
     return c.json({
       sku,
       product_id: productId,
       levels: (await stockLevels(d1, [sku])).map(levelJson),
+      // What each store last accepted for this SKU.
+      pushed: pushed.map((row) => ({ channel_id: row.channel_id, channel_name: row.channel_name, quantity: row.quantity, pushed_at: isoTime(row.pushed_at) })),
       ledger: entries.map((entry) => ({
         kind: entry.kind,
         warehouse: entry.warehouseId,

@@ -29,6 +29,8 @@ export const channels = sqliteTable(
     health: text("health"),
     /** How orders of this channel become documents (documents/automation.ts), as JSON; null: the type's default. */
     automation: text("automation"),
+    /** How stock is pushed to the store (stock/sync-settings.ts: schedule, warehouse, location), as JSON; null: never scheduled. */
+    stockSync: text("stock_sync"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -347,6 +349,106 @@ export const stockAdjustments = sqliteTable(
   (table) => [index("stock_adjustments_product").on(table.productId, table.warehouseId)],
 );
 
+/**
+ * One stock push to a channel's store: asked by hand ("sync now") or by the channel's schedule. The
+ * work is its items; each queue message (a step) pushes as many as one Worker invocation's
+ * subrequests allow, then queues the next step.
+ */
+export const stockSyncs = sqliteTable(
+  "stock_syncs",
+  {
+    id: text("id").primaryKey(),
+    channelId: text("channel_id").notNull(),
+    /** full (every SKU) | changes (what differs from the last successful push) */
+    mode: text("mode").notNull(),
+    /** manual | schedule */
+    trigger: text("trigger").notNull(),
+    /** A scheduled run's minute ("2026-11-28T10:15"): one run per channel per minute, however often the cron fires. */
+    slot: text("slot"),
+    warehouseId: text("warehouse_id").notNull(),
+    /** planning | running | succeeded | partial | failed */
+    status: text("status").notNull(),
+    requestedAt: integer("requested_at").notNull(),
+    finishedAt: integer("finished_at"),
+    /** The step the next queue message must carry; a message for another step is a duplicate. */
+    step: integer("step").notNull().default(0),
+    /** While a step runs: until when it holds the run. */
+    leaseUntil: integer("lease_until"),
+    /** When the current step's message was due: the minute cron re-queues a run stuck past it. */
+    stepDueAt: integer("step_due_at").notNull(),
+    itemsPlanned: integer("items_planned").notNull().default(0),
+    /** SKUs left out because the store is known not to have them (a full run asks again). */
+    itemsSkipped: integer("items_skipped").notNull().default(0),
+    itemsSucceeded: integer("items_succeeded").notNull().default(0),
+    itemsFailed: integer("items_failed").notNull().default(0),
+    /** HTTP requests made to the store, retries included, and queue messages (Worker invocations) used. */
+    requests: integer("requests").notNull().default(0),
+    invocations: integer("invocations").notNull().default(0),
+    /** What the run worked out before pushing (Shopify's location), as JSON. */
+    context: text("context"),
+    /** Quantities clamped to what the store accepts, as JSON [{sku, available, sent}]. */
+    warnings: text("warnings").notNull().default("[]"),
+    /** Why the whole run failed (not an item's reason). */
+    error: text("error"),
+  },
+  (table) => [
+    index("stock_syncs_channel").on(table.channelId, table.requestedAt),
+    uniqueIndex("stock_syncs_slot").on(table.channelId, table.slot).where(sql`slot IS NOT NULL`),
+    // At most one run in progress per channel: two would race on the same SKUs.
+    uniqueIndex("stock_syncs_active").on(table.channelId).where(sql`status IN ('planning', 'running')`),
+    index("stock_syncs_in_progress").on(table.status, table.stepDueAt).where(sql`status IN ('planning', 'running')`),
+  ],
+);
+
+/** What a run pushes, SKU by SKU, and how each went. */
+export const stockSyncItems = sqliteTable(
+  "stock_sync_items",
+  {
+    syncId: text("sync_id").notNull(),
+    sku: text("sku").notNull(),
+    /** The whole, non-negative quantity sent (available, clamped). */
+    quantity: integer("quantity").notNull(),
+    /** pending | succeeded | failed */
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull().default(0),
+    /** The store's reason, for a failed item (or the last retried one). */
+    error: text("error"),
+  },
+  (table) => [
+    uniqueIndex("stock_sync_items_pk").on(table.syncId, table.sku),
+    index("stock_sync_items_due").on(table.syncId, table.status, table.nextAttemptAt),
+  ],
+);
+
+/** The last quantity each channel's store accepted for a SKU: what a "changes" run compares with. */
+export const stockPushed = sqliteTable(
+  "stock_pushed",
+  {
+    channelId: text("channel_id").notNull(),
+    sku: text("sku").notNull(),
+    quantity: integer("quantity").notNull(),
+    pushedAt: integer("pushed_at").notNull(),
+    syncId: text("sync_id").notNull(),
+  },
+  (table) => [uniqueIndex("stock_pushed_pk").on(table.channelId, table.sku), index("stock_pushed_sku").on(table.sku)],
+);
+
+/**
+ * Where a SKU lives in a channel's store (WooCommerce product or variation id, Shopify inventory
+ * item), fetched once and kept; a null ref means the store had no such SKU when last asked.
+ */
+export const storeProducts = sqliteTable(
+  "store_products",
+  {
+    channelId: text("channel_id").notNull(),
+    sku: text("sku").notNull(),
+    ref: text("ref"),
+    fetchedAt: integer("fetched_at").notNull(),
+  },
+  (table) => [uniqueIndex("store_products_pk").on(table.channelId, table.sku)],
+);
+
 /** Money received for a document (payment) or paid back (refund); one per source transaction. */
 export const payments = sqliteTable(
   "payments",
@@ -383,3 +485,4 @@ export type CustomerRow = typeof customers.$inferSelect;
 export type ProductRow = typeof products.$inferSelect;
 export type DocumentRow = typeof documents.$inferSelect;
 export type PaymentRow = typeof payments.$inferSelect;
+export type StockSyncRow = typeof stockSyncs.$inferSelect;

@@ -11,6 +11,7 @@ import { confirmStoredDelivery, giveUpConfirming } from "./confirm-delivery";
 import { sweepChannel } from "./reconcile";
 import { automateOrder } from "../documents/process";
 import { countingD1 } from "../lib/d1-cost";
+import { giveUpStockSync, runStockSyncStep } from "../stock/sync";
 
 export const ORDER_QUEUE_NAME = "sales-inbox-orders";
 export const DEAD_LETTER_QUEUE_NAME = "sales-inbox-orders-dlq";
@@ -90,6 +91,9 @@ async function run(services: Services, message: OrderMessage, io: ConsumerIo): P
     case "delivery.confirm":
       await confirmStoredDelivery(services, message.delivery_id, { fetch: io.fetch, sleep: io.sleep });
       return;
+    case "stock.sync":
+      await runStockSyncStep(services, message, { fetch: io.fetch, now: io.now, subrequests: services.config.STOCK_SYNC_SUBREQUESTS });
+      return;
   }
 }
 
@@ -101,6 +105,15 @@ async function handleFailure(services: Services, body: OrderMessage, message: Me
     console.warn("reconcile: sweep failed", body.channel_id, reason);
     if (last || isPermanent(error)) message.ack();
     else message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    return;
+  }
+  if (body.type === "stock.sync") {
+    // The step freed its lease; the same step runs again. Store trouble never gets here (items wait instead).
+    console.warn("stock sync: step failed", body.sync_id, body.step, message.attempts, reason);
+    if (last) {
+      await giveUpStockSync(services.d1, body.sync_id, reason, services.now()).catch(() => undefined);
+      message.ack();
+    } else message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     return;
   }
   if (body.type === "delivery.confirm") {

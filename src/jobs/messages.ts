@@ -26,6 +26,12 @@ export const orderMessageSchema = z.discriminatedUnion("type", [
     type: z.literal("delivery.confirm"),
     delivery_id: z.string(),
   }),
+  z.object({
+    /** The next step of a stock sync; a message for a step already taken is a duplicate. */
+    type: z.literal("stock.sync"),
+    sync_id: z.string(),
+    step: z.number().int().nonnegative(),
+  }),
 ]);
 
 export type OrderMessage = z.infer<typeof orderMessageSchema>;
@@ -39,6 +45,8 @@ export const orderReceived = (orderId: string, version: number): OrderMessage =>
 export const reconcileChannel = (channelId: string): OrderMessage => ({ type: "channel.reconcile", channel_id: channelId });
 
 export const automateOrderMessage = (orderId: string): OrderMessage => ({ type: "order.automate", order_id: orderId });
+
+export const stockSyncStep = (syncId: string, step: number): OrderMessage => ({ type: "stock.sync", sync_id: syncId, step });
 
 export const confirmDelivery = (deliveryId: string): OrderMessage => ({ type: "delivery.confirm", delivery_id: deliveryId });
 

@@ -25,3 +25,26 @@ export async function purgeExpiredBodies(services: Services, now: number): Promi
   if (purged) console.log(`retention: purged ${purged} raw bodies older than ${config.RAW_BODY_RETENTION_DAYS} days`);
   return { purged };
 }
+
+/**
+ * A stock sync's items (one row per SKU sent) are kept as long as raw bodies; the run itself, with
+ * its counts and reason, and each SKU's last pushed quantity stay.
+ */
+export async function purgeOldStockSyncItems(services: Services, now: number): Promise<{ purged: number }> {
+  const { d1, config } = services;
+  const cutoff = now - config.RAW_BODY_RETENTION_DAYS * 86_400_000;
+  let purged = 0;
+  for (let chunk = 0; chunk < MAX_CHUNKS_PER_RUN; chunk++) {
+    const result = await d1
+      .prepare(
+        `DELETE FROM stock_sync_items WHERE rowid IN (
+           SELECT i.rowid FROM stock_sync_items i JOIN stock_syncs s ON s.id = i.sync_id
+           WHERE s.finished_at IS NOT NULL AND s.finished_at < ?1 LIMIT ?2)`,
+      )
+      .bind(cutoff, PURGE_CHUNK)
+      .run();
+    purged += result.meta.changes;
+    if (result.meta.changes < PURGE_CHUNK) break;
+  }
+  return { purged };
+}

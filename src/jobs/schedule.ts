@@ -3,8 +3,9 @@ import { buildServices } from "../context";
 import { readConfig, type WorkerEnv } from "../env";
 import { requeuePendingDeliveries } from "./confirm-delivery";
 import { queueDueReconciliations } from "./reconcile";
-import { purgeExpiredBodies } from "./retention";
+import { purgeExpiredBodies, purgeOldStockSyncItems } from "./retention";
 import { sweepUnprocessedOrders } from "./sweep";
+import { queueDueStockSyncs, requeueStalledStockSyncs } from "../stock/sync";
 
 export const EVERY_MINUTE = "* * * * *";
 export const DAILY = "17 3 * * *";
@@ -21,9 +22,12 @@ export async function handleScheduled(controller: Pick<ScheduledController, "cro
       await sweepUnprocessedOrders(services, now);
       await requeuePendingDeliveries(services, now);
       await queueDueReconciliations(services, now);
+      await requeueStalledStockSyncs(services, now);
+      await queueDueStockSyncs(services, now);
       return;
     case DAILY:
       await purgeExpiredBodies(services, now);
+      await purgeOldStockSyncItems(services, now);
       return;
     default:
       throw new Error(`no job for cron "${controller.cron}"`);

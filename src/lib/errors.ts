@@ -24,6 +24,8 @@ export type ErrorCode =
   | "not_found"
   | "channel_not_found"
   | "conflict"
+  | "stock_sync_running"
+  | "stock_sync_unavailable"
   | "channel_deleted"
   | "payload_too_large"
   | "unsupported_media_type"
@@ -55,6 +57,8 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "channel_not_found":
       return 404;
     case "conflict":
+    case "stock_sync_running":
+    case "stock_sync_unavailable":
       return 409;
     case "channel_deleted":
       return 410;
