@@ -30,6 +30,7 @@ export interface ConsumerIo {
 }
 
 const defaultIo: ConsumerIo = { now: Date.now, fetch: (input, init) => fetch(input, init) };
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: WorkerEnv, io: ConsumerIo = defaultIo): Promise<void> {
   const checked = readConfig(env);
@@ -92,7 +93,7 @@ async function run(services: Services, message: OrderMessage, io: ConsumerIo): P
       await confirmStoredDelivery(services, message.delivery_id, { fetch: io.fetch, sleep: io.sleep });
       return;
     case "stock.sync":
-      await runStockSyncStep(services, message, { fetch: io.fetch, now: io.now, subrequests: services.config.STOCK_SYNC_SUBREQUESTS });
+      await runStockSyncStep(services, message, { fetch: io.fetch, now: io.now, subrequests: services.config.STOCK_SYNC_SUBREQUESTS, sleep: io.sleep ?? realSleep });
       return;
   }
 }

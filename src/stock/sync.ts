@@ -135,7 +135,18 @@ export interface StepIo {
   now: () => number;
   /** Subrequests one step may make (STOCK_SYNC_SUBREQUESTS). */
   subrequests: number;
+  /**
+   * With a sleep, a step waits out a short throttle (up to INLINE_WAIT_MS) itself instead of ending:
+   * waiting costs no CPU, and each step is a queue message and an invocation.
+   */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** The longest Retry-After a step sleeps through, and how many times, before it leaves the rest to the next step. */
+export const INLINE_WAIT_MS = 2_000;
+const MAX_INLINE_WAITS = 10;
+/** A run still not done after this long (a store throttling without end) is given up. */
+export const MAX_RUN_MS = 24 * 60 * 60_000;
 
 export interface StepResult {
   outcome: "duplicate" | "continued" | "finished";
@@ -167,6 +178,10 @@ export async function runStockSyncStep(services: Services, message: { sync_id: s
   }
   const pusher = stockPusherFor(channel.type)!;
   const settings = readStockSyncSettings(channel.stock_sync);
+  if (now - run.requested_at > MAX_RUN_MS) {
+    await finishRun(d1, run.id, now, `Not done after ${MAX_RUN_MS / 3_600_000} hours: the store kept refusing or throttling`);
+    return { outcome: "finished", requests: 0 };
+  }
 
   try {
     if (run.status === "planning") {
@@ -183,7 +198,7 @@ export async function runStockSyncStep(services: Services, message: { sync_id: s
       context = prepared.context;
       await d1.prepare("UPDATE stock_syncs SET context = ?2 WHERE id = ?1").bind(run.id, JSON.stringify(context)).run();
     }
-    const progress = await pushDueItems(d1, { run, channelId: channel.id, pusher, source, context, budget, now });
+    const progress = await pushDueItems(d1, { run, channelId: channel.id, pusher, source, context, budget, now, io, inlineWaits: 0 });
     if (progress.done) {
       await finishRun(d1, run.id, io.now(), null, budget.used);
       return { outcome: "finished", requests: budget.used };
@@ -272,16 +287,43 @@ interface PushContext {
   source: StockSource;
   context: Record<string, unknown>;
   budget: ReturnType<typeof budgetedFetch>;
+  /** The step's clock: moves on when the step sleeps through a throttle. */
   now: number;
+  io: StepIo;
+  inlineWaits: number;
 }
+
+/**
+ * The store throttled (429, Shopify's THROTTLED): the items wait until it takes requests again. A
+ * throttle is not the items' fault, so it does not use up their attempts. Returns whether the step
+ * slept through it and may go on.
+ */
+async function throttled(d1: D1Database, ctx: PushContext, skus: string[], waitMs: number, reason: string): Promise<boolean> {
+  await d1
+    .prepare(
+      `UPDATE stock_sync_items SET next_attempt_at = ?3, error = ?4
+       WHERE sync_id = ?1 AND sku IN (SELECT value FROM json_each(?2))`,
+    )
+    .bind(ctx.run.id, JSON.stringify(skus), ctx.now + waitMs, `waiting: ${reason}`.slice(0, 500))
+    .run();
+  const { sleep } = ctx.io;
+  if (!sleep || waitMs > INLINE_WAIT_MS || ctx.inlineWaits >= MAX_INLINE_WAITS || ctx.budget.remaining < 1) return false;
+  ctx.inlineWaits += 1;
+  await sleep(waitMs);
+  ctx.now = Math.max(ctx.io.now(), ctx.now + waitMs);
+  return true;
+}
+
+const isThrottle = (error: StoreApiError) => error.status === 429 || error.retryAfterMs !== null;
 
 /**
  * Pushes due items until none are left, the budget is spent, or the store asks us to wait.
  * `done` when no item is pending; otherwise how long until the next step should run.
  */
 async function pushDueItems(d1: D1Database, ctx: PushContext): Promise<{ done: true } | { done: false; delayMs: number }> {
-  const { run, pusher, budget, now } = ctx;
-  for (;;) {
+  const { run, pusher, budget } = ctx;
+  steps: for (;;) {
+    const now = ctx.now;
     if (budget.remaining < 1) return { done: false, delayMs: 0 };
     const { results: due } = await d1
       .prepare(
@@ -302,6 +344,7 @@ async function pushDueItems(d1: D1Database, ctx: PushContext): Promise<{ done: t
     let items: StockItem[] = due.map((row) => ({ sku: row.sku, quantity: row.quantity, ref: null }));
     if (pusher.locate) {
       const located = await locateItems(d1, ctx, items, attempts);
+      if (located.stop === "slept") continue steps;
       if (located.stop) return located.stop;
       items = located.items;
     }
@@ -318,10 +361,14 @@ async function pushDueItems(d1: D1Database, ctx: PushContext): Promise<{ done: t
           await recordOutcomes(d1, ctx, batch.map((item) => ({ sku: item.sku, result: "refused" as const, reason: error.message })), attempts);
           continue;
         }
-        const waitMs = error.retryAfterMs ?? itemBackoffMs((attempts.get(batch[0].sku) ?? 0) + 1);
+        if (isThrottle(error)) {
+          // Nothing more goes to the store before it said it would take it.
+          const waitMs = error.retryAfterMs ?? itemBackoffMs(1);
+          if (await throttled(d1, ctx, batch.map((item) => item.sku), waitMs, error.message)) continue steps;
+          return { done: false, delayMs: waitMs };
+        }
+        const waitMs = itemBackoffMs((attempts.get(batch[0].sku) ?? 0) + 1);
         await recordOutcomes(d1, ctx, batch.map((item) => ({ sku: item.sku, result: "retry" as const, reason: error.message })), attempts, waitMs);
-        // Throttled: nothing more goes to the store before it said it would take it.
-        if (error.status === 429 || error.retryAfterMs !== null) return { done: false, delayMs: error.retryAfterMs ?? waitMs };
         continue;
       }
       await recordOutcomes(d1, ctx, outcomes, attempts);
@@ -339,7 +386,7 @@ async function locateItems(
   ctx: PushContext,
   items: StockItem[],
   attempts: Map<string, number>,
-): Promise<{ items: StockItem[]; stop?: { done: false; delayMs: number } }> {
+): Promise<{ items: StockItem[]; stop?: { done: false; delayMs: number } | "slept" }> {
   const { channelId, run, pusher, budget, now } = ctx;
   const locate = pusher.locate!;
   const skus = items.map((item) => item.sku);
@@ -361,9 +408,13 @@ async function locateItems(
       found = await locate.find(ctx.source, asked);
     } catch (error) {
       if (!(error instanceof StoreApiError) || !error.retryable) throw error;
-      const waitMs = error.retryAfterMs ?? itemBackoffMs((attempts.get(asked[0]) ?? 0) + 1);
+      if (isThrottle(error)) {
+        const waitMs = error.retryAfterMs ?? itemBackoffMs(1);
+        return { items: [], stop: (await throttled(d1, ctx, asked, waitMs, `looking it up: ${error.message}`)) ? "slept" : { done: false, delayMs: waitMs } };
+      }
+      const waitMs = itemBackoffMs((attempts.get(asked[0]) ?? 0) + 1);
       await recordOutcomes(d1, ctx, asked.map((sku) => ({ sku, result: "retry" as const, reason: `looking it up: ${error.message}` })), attempts, waitMs);
-      return { items: [], stop: { done: false, delayMs: error.retryAfterMs ?? waitMs } };
+      return { items: [], stop: { done: false, delayMs: waitMs } };
     }
     await d1
       .prepare(

@@ -17,8 +17,13 @@ export interface Sent {
   delaySeconds: number;
 }
 
-export function syncHarness(start = Date.now()) {
-  let clock = start;
+/**
+ * `sleepInline`: steps may sleep through short throttles as the consumer's do (on our clock, so
+ * no test waits); without it, every throttle ends the step.
+ */
+export function syncHarness(options: { start?: number; sleepInline?: boolean } = {}) {
+  let clock = options.start ?? Date.now();
+  const sleep = options.sleepInline ? async (ms: number) => void (clock += ms) : undefined;
   const sent: Sent[] = [];
   const queue = {
     send: async (body: OrderMessage, options?: { delaySeconds?: number }) => {
@@ -50,7 +55,7 @@ export function syncHarness(start = Date.now()) {
         const next = sent.shift()!;
         if (next.body.type !== "stock.sync") continue;
         clock += next.delaySeconds * 1000;
-        results.push(await runStockSyncStep(services, next.body, { fetch: (input, init) => fetch(input, init), now: () => clock, subrequests }));
+        results.push(await runStockSyncStep(services, next.body, { fetch: (input, init) => fetch(input, init), now: () => clock, subrequests, sleep }));
       }
       return results;
     },

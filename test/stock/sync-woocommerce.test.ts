@@ -155,8 +155,33 @@ describe("stock sync to WooCommerce", () => {
     expect(statuses).toEqual([429, 429, 429, 200]);
     const detail = await runDetail(channel.id, run.id);
     expect(detail).toMatchObject({ status: "succeeded", requests: 6, invocations: 5, items: { succeeded: 1 } });
-    expect(detail.item_list).toEqual([expect.objectContaining({ sku: `${wh}-A`, status: "succeeded", attempts: 4, error: null })]);
+    // Being throttled is not the item's fault: it used one attempt, the one that went through.
+    expect(detail.item_list).toEqual([expect.objectContaining({ sku: `${wh}-A`, status: "succeeded", attempts: 1, error: null })]);
     expect((await stockOf(key)).get(`${wh}-A`)).toBe(6);
+  });
+
+  it("sleeps through a short Retry-After inside the step instead of ending it, as the queue consumer does", async () => {
+    const wh = await warehouse("wc-nap");
+    const key = `wc-nap-${wh}`;
+    const channel = await wooChannel(key, wh);
+    await seedProducts(FAKE, key, [{ id: 55, sku: `${wh}-N`, manage_stock: true, stock_quantity: 0 }]);
+    await stock(wh, { [`${wh}-N`]: 2 });
+    const harness = syncHarness({ sleepInline: true });
+    const run = (await requestStockSync(harness.services, channel.id, { mode: "full", trigger: "manual" }))!;
+    await harness.drain(2, 1);
+    await injectFaults(FAKE, key, { status: 429, count: 2, retryAfter: 2 });
+    const before = harness.now();
+    expect(await harness.drain()).toEqual([{ outcome: "finished", requests: 3 }]);
+    expect(harness.now() - before).toBe(4000);
+    expect(await runDetail(channel.id, run.id)).toMatchObject({ status: "succeeded", invocations: 2, requests: 5 });
+
+    // A Retry-After longer than a step should sleep (here on the run's first request) ends the step instead.
+    await injectFaults(FAKE, key, { status: 429, count: 1, retryAfter: 30 });
+    await stock(wh, { [`${wh}-N`]: 3 });
+    const again = (await requestStockSync(harness.services, channel.id, { mode: "changes", trigger: "manual" }))!;
+    const steps = await harness.drain();
+    expect(steps.map((step) => [step.outcome, step.delayMs ?? 0])).toEqual([["continued", 30_000], ["finished", 0]]);
+    expect(await runDetail(channel.id, again.id)).toMatchObject({ status: "succeeded" });
   });
 
   it("retries a batch the store failed (5xx) with backoff while the other batches go on", async () => {
