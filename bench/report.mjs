@@ -150,6 +150,27 @@ export function renderDocuments({ orders, executed, postedSeconds, seconds, conn
 }
 
 /** Replaces what lies between the markers; appends a section with markers if they are missing. */
+/** (e): store requests and Worker invocations per stock-sync run, against the batch-size floor. */
+export function renderStock({ skus, subrequests, rows }) {
+  const ratio = (value, floor) => (floor ? `${(value / floor).toFixed(2)}×` : "–");
+  const lines = [
+    `### (e) Stock sync: ${skus.toLocaleString("en")} SKUs per store, ${subrequests} store requests per Worker invocation`,
+    "",
+    "| Store | Run | Items | Requests | Floor | Requests / floor | Invocations | Floor | Wall time |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows.map(
+      (row) =>
+        `| ${row.store} | ${row.run} | ${row.items.toLocaleString("en")} | ${row.requests} | ${row.floor} | ${ratio(row.requests, row.floor)} | ${row.invocations} | ${row.floorInvocations} | ${row.seconds.toFixed(1)} s |`,
+    ),
+    "",
+    "Floor: items ÷ the store's batch size (WooCommerce 100, Mozello 1,000, Shopify 250 a mutation), plus the lookups",
+    "(100 SKUs a request) on a run with nothing cached. Requests over the floor are the run's own checks (WooCommerce's",
+    "stock-management switch, Shopify's location) and retries after throttling (Shopify's GraphQL bucket: 2,000 points,",
+    "100 a second). Invocation floor: requests ÷ the per-invocation budget.",
+  ];
+  return lines.join("\n");
+}
+
 export function updateReadme(readmePath, markdown) {
   const text = readFileSync(readmePath, "utf8");
   const block = `${README_START}\n${markdown}\n${README_END}`;

@@ -12,7 +12,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { runCpuBench } from "./cpu.mjs";
 import { runEndToEnd } from "./e2e.mjs";
-import { renderCpu, renderD1, renderDocuments, renderEndToEnd, renderHeader, updateReadme } from "./report.mjs";
+import { renderCpu, renderD1, renderDocuments, renderEndToEnd, renderHeader, renderStock, updateReadme } from "./report.mjs";
+import { runStockBench } from "./stock.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const README = path.join(import.meta.dirname, "README.md");
@@ -27,7 +28,8 @@ const OPTIONS = {
   "document-orders": { env: "BENCH_DOCUMENT_ORDERS", fallback: 200, help: "paid orders posted in (d), each becoming an executed invoice" },
   "cpu-ms": { env: "BENCH_CPU_MS", fallback: 500, help: "minimum CPU milliseconds per case and round in (a)" },
   "cpu-samples": { env: "BENCH_CPU_SAMPLES", fallback: 3, help: "measured rounds in (a) after a warm-up round; the median is reported" },
-  only: { env: "BENCH_ONLY", fallback: "", help: "run one part: cpu (a) or e2e (b, c and d); the README is left alone" },
+  "stock-skus": { env: "BENCH_STOCK_SKUS", fallback: 10000, help: "SKUs in each store for the stock-sync runs of (e)" },
+  only: { env: "BENCH_ONLY", fallback: "", help: "run one part: cpu (a), e2e (b, c and d) or stock (e); the README is left alone" },
   "no-readme": { env: "BENCH_NO_README", fallback: false, help: "do not rewrite the README's Latest results" },
   "keep-temp": { env: "BENCH_KEEP_TEMP", fallback: false, help: "keep the temp dir (bundle, wrangler log, D1 state)" },
   help: { env: "", fallback: false, help: "show this help" },
@@ -45,7 +47,7 @@ function readOptions() {
     else if (typeof fallback === "number") options[name] = positiveNumber(name, raw ?? fallback);
     else options[name] = raw ?? fallback;
   }
-  if (!["", "cpu", "e2e"].includes(options.only)) throw new Error(`--only must be cpu or e2e, not "${options.only}"`);
+  if (!["", "cpu", "e2e", "stock"].includes(options.only)) throw new Error(`--only must be cpu, e2e or stock, not "${options.only}"`);
   return options;
 }
 
@@ -111,17 +113,21 @@ async function main() {
   };
 
   console.log(`Sales Inbox bench · ${facts.date} · ${facts.engine} · ${facts.cpu} · load average ${facts.loadBefore.toFixed(2)}`);
-  if (options.only !== "e2e") {
+  if (options.only === "" || options.only === "cpu") {
     console.log(`(a) CPU: a warm-up round, then ${options["cpu-samples"]} rounds of ≥ ${options["cpu-ms"]} ms CPU per case and crypto variant …`);
     const cpu = await runCpuBench({ tmpDir, cpuMs: options["cpu-ms"], samples: options["cpu-samples"] });
     emit(renderCpu(cpu));
   }
-  if (options.only !== "cpu") {
+  if (options.only === "" || options.only === "e2e") {
     console.log(`(b) + (c): starting the inbox with npm start (wrangler dev) …`);
     const e2e = await runEndToEnd({ tmpDir, ...settings });
     emit(renderEndToEnd(e2e, settings));
     emit(renderD1(e2e.d1));
     emit(renderDocuments(e2e.documents));
+  }
+  if (options.only === "" || options.only === "stock") {
+    console.log(`(e) stock sync: ${options["stock-skus"]} SKUs in fake WooCommerce, Mozello and Shopify stores, against npm start …`);
+    emit(renderStock(await runStockBench({ tmpDir, skus: options["stock-skus"] })));
   }
 
   const numeric = Object.keys(OPTIONS).filter((name) => typeof OPTIONS[name].fallback === "number");

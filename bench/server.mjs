@@ -16,12 +16,14 @@ const PROBE_TIMEOUT_MS = 5_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 /** Starts the inbox and resolves once GET /health answers 200. */
-export async function startInbox(tmpDir) {
+export async function startInbox(tmpDir, vars = []) {
   const port = await freePort();
   const logPath = path.join(tmpDir, "inbox.log");
   const log = openSync(logPath, "a");
   // LOG_D1_COST: the consumer logs what each processed order cost in D1, for part (d).
   const args = ["start", "--", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", path.join(tmpDir, "state"), "--var", "LOG_D1_COST:true"];
+  // Extra vars, e.g. ALLOW_INSECURE_STORE_URLS:true for the fake stores of part (e).
+  for (const value of vars) args.push("--var", value);
   // detached: the child leads a new process group, which stop() signals as a whole.
   const child = spawn("npm", args, { cwd: ROOT, detached: true, stdio: ["ignore", log, log] });
   closeSync(log);
