@@ -65,6 +65,7 @@ textarea { width: 100%; min-height: 5rem; }
 button, .button { font: inherit; padding: .4rem .85rem; border-radius: 4px; border: 1px solid #b9c1cf; background: #fff; color: var(--ink); cursor: pointer; text-decoration: none; display: inline-block; }
 button.primary, .button.primary { background: var(--accent); color: var(--accent-ink); border-color: var(--accent); }
 button.danger { color: var(--bad); border-color: #e3a3a3; }
+button:disabled { opacity: .5; cursor: not-allowed; }
 .actions { display: flex; gap: .5rem; flex-wrap: wrap; align-items: center; margin: .5rem 0 1rem; }
 .actions form { margin: 0; display: inline-flex; gap: .4rem; align-items: center; flex-wrap: wrap; }
 .stack { display: grid; gap: .7rem; max-width: 40rem; }
@@ -93,8 +94,9 @@ ol.steps .path { font-weight: 600; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .document { max-width: 56rem; }
 .document .parties { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: 1rem; margin: 1rem 0; }
-.document address { font-style: normal; white-space: pre-line; }
-.document .totals { margin-left: auto; max-width: 22rem; }
+address { font-style: normal; white-space: pre-line; }
+table.totals { width: auto; min-width: 22rem; margin-left: auto; }
+table.totals th { width: auto; }
 details > summary { cursor: pointer; color: var(--accent); }
 @media print {
   header.top, .no-print, .actions, .flash, form { display: none !important; }

@@ -206,7 +206,25 @@ function settingKind(schema: z.ZodType): SettingKind {
   }
 }
 
+const SETTING_LABELS: Record<string, string> = {
+  shop_domain: "Shop domain (….myshopify.com)",
+  access_token: "Admin API access token",
+  api_version: "Admin API version (like 2026-07)",
+  reconcile_every_minutes: "Sweep the store every … minutes",
+  store_url: "Store address (https://…)",
+  consumer_key: "Consumer key (ck_…)",
+  consumer_secret: "Consumer secret (cs_…)",
+  environment: "PayPal environment",
+  account_emails: "PayPal account e-mail addresses",
+  receiver_id: "PayPal account id",
+  webhook_id: "REST app webhook id",
+  client_id: "REST app client id",
+  client_secret: "REST app client secret",
+  include_standard_payments: "Website Payments Standard payments are orders too",
+};
+
 const settingLabel = (key: string) => {
+  if (SETTING_LABELS[key]) return SETTING_LABELS[key];
   const text = key.replace(/_/g, " ");
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
