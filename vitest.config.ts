@@ -5,29 +5,51 @@ import { defineConfig } from "vitest/config";
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
-    plugins: [
-      cloudflareTest(({ inject }) => ({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            ADMIN_TOKEN: "test-admin-token-0123456789",
-            // 32 bytes, base64: seals store credentials in tests.
-            SETTINGS_KEY: "dGVzdC1zZXR0aW5ncy1rZXktMzItYnl0ZXMtbG9uZyE=",
-            // The fake stores listen on plain HTTP on loopback.
-            ALLOW_INSECURE_STORE_URLS: "true",
-            SHOPIFY_FAKE_URL: inject("shopifyUrl"),
-            WOO_FAKE_URL: inject("wooUrl"),
-            MOZELLO_FAKE_URL: inject("mozelloUrl"),
-            PAYPAL_FAKE_URL: inject("paypalUrl"),
+    test: {
+      projects: [
+        {
+          // Every test but the browser tests, inside workerd.
+          plugins: [
+            cloudflareTest(({ inject }) => ({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  ADMIN_TOKEN: "test-admin-token-0123456789",
+                  // 32 bytes, base64: seals store credentials in tests.
+                  SETTINGS_KEY: "dGVzdC1zZXR0aW5ncy1rZXktMzItYnl0ZXMtbG9uZyE=",
+                  // The fake stores listen on plain HTTP on loopback.
+                  ALLOW_INSECURE_STORE_URLS: "true",
+                  SHOPIFY_FAKE_URL: inject("shopifyUrl"),
+                  WOO_FAKE_URL: inject("wooUrl"),
+                  MOZELLO_FAKE_URL: inject("mozelloUrl"),
+                  PAYPAL_FAKE_URL: inject("paypalUrl"),
+                },
+              },
+            })),
+          ],
+          test: {
+            name: "workers",
+            globalSetup: ["./test/global-setup.ts"],
+            setupFiles: ["./test/apply-migrations.ts"],
+            include: ["test/**/*.test.ts"],
+            exclude: ["test/browser/**", "**/node_modules/**"],
           },
         },
-      })),
-    ],
-    test: {
-      globalSetup: ["./test/global-setup.ts"],
-      setupFiles: ["./test/apply-migrations.ts"],
-      include: ["test/**/*.test.ts"],
+        {
+          // Headless Debian Chromium against one `wrangler dev` (test/browser/global-setup.ts), in Node.
+          test: {
+            name: "browser",
+            environment: "node",
+            globalSetup: ["./test/browser/global-setup.ts"],
+            include: ["test/browser/**/*.test.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
+            // After the workers tests, so Chromium and wrangler dev do not compete with them for the CPU.
+            sequence: { groupOrder: 1 },
+          },
+        },
+      ],
     },
   };
 });

@@ -1,8 +1,9 @@
 /**
  * The HTTP side of the Worker: channel URIs (/in/:token), the management API (/api/*) behind the
- * admin token, and one error handler that renders every failure in one envelope.
+ * admin token, the dashboard (/dashboard, signed in with the same token), and one error handler
+ * that renders every API failure in one envelope (the dashboard renders its own as pages).
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { channelRoutes } from "./api/channels";
 import { customerRoutes } from "./api/customers";
@@ -16,9 +17,18 @@ import { productRoutes } from "./api/products";
 import { storeLinkRoutes } from "./api/store-links";
 import { stockSyncRoutes } from "./api/stock-syncs";
 import { buildServices, type AppEnv } from "./context";
+import { createDashboard } from "./dashboard";
 import { readConfig } from "./env";
 import { inbound } from "./inbound/route";
 import { AppError } from "./lib/errors";
+
+const executionContextOf = (c: Context) => {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
+};
 
 export function createApp(now: () => number = Date.now) {
   const app = new Hono<AppEnv>();
@@ -30,7 +40,7 @@ export function createApp(now: () => number = Date.now) {
     await next();
   });
 
-  app.get("/", (c) => c.json({ service: "sales-inbox", api: "/api/openapi.json" }));
+  app.get("/", (c) => c.json({ service: "sales-inbox", api: "/api/openapi.json", dashboard: "/dashboard" }));
   app.get("/health", (c) => c.json({ ok: true }));
   app.route("/", inbound);
   app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
@@ -47,6 +57,8 @@ export function createApp(now: () => number = Date.now) {
   app.route("/api/deliveries", deliveryRoutes);
   app.route("/api/customers", customerRoutes);
   app.route("/api/products", productRoutes);
+  // A test order from the dashboard goes through the whole app, as a store's webhook would.
+  app.route("/dashboard", createDashboard({ deliver: async (request, c) => app.fetch(request, c.env, executionContextOf(c)) }));
 
   app.notFound(() => {
     throw new AppError("not_found", "No such route");

@@ -5,17 +5,17 @@
 import { and, asc, eq, isNull, ne } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { automationOf, automationSchema } from "../documents/automation";
+import { automationOf, automationSchema, type Automation } from "../documents/automation";
 import { forgetChannel } from "../channels/channel-store";
 import { adapterFor } from "../channels/registry";
 import { hintOf, sealSecret } from "../channels/channel-secrets";
 import { mergeSettings } from "../channels/channel-settings";
 import { CHANNEL_TYPES, type ChannelType } from "../channels/types";
-import type { AppEnv, Database } from "../context";
+import type { AppEnv, Database, Services } from "../context";
 import { channels, channelSecrets, type ChannelRow, type ChannelSecretRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { newId, newSecret, newToken } from "../lib/ids";
-import { isoTime, parseJsonBody, readJsonBody, validate } from "./validate";
+import { isoTime, readJsonBody, validate } from "./validate";
 
 const secretText = z
   .string()
@@ -72,7 +72,7 @@ export const secretSchema = secretSummarySchema.extend({ secret: z.string() }).m
 
 type ChannelJson = z.infer<typeof channelSchema>;
 
-function channelJson(row: ChannelRow, secrets: ChannelSecretRow[], origin: string, wholeSecret?: string): ChannelJson {
+export function channelJson(row: ChannelRow, secrets: ChannelSecretRow[], origin: string, wholeSecret?: string): ChannelJson {
   return {
     id: row.id,
     type: row.type as ChannelJson["type"],
@@ -109,54 +109,138 @@ export async function loadChannel(db: Database, id: string): Promise<{ row: Chan
 
 export const originOf = (url: string) => new URL(url).origin;
 
+/**
+ * Creates a channel from a body like POST /api/channels takes (type, name, secret?, the type's
+ * settings); returns the row, its first secret and that secret whole (shown this once).
+ */
+export async function createChannel(services: Services, body: unknown): Promise<{ row: ChannelRow; secret: ChannelSecretRow; whole: string }> {
+  const { type } = validate(z.object({ type: channelCreateSchema.shape.type }), body);
+  const adapter = adapterFor(type);
+  if (!adapter) {
+    throw new AppError("channel_type_not_available", `The ${type} channel is not available yet: its adapter has not been built`);
+  }
+  const { db, now, config } = services;
+  const settingsSchema = adapter.settings?.schema({ allowInsecureStoreUrls: config.ALLOW_INSECURE_STORE_URLS });
+  const input = validate(settingsSchema ? channelCreateSchema.extend(settingsSchema.shape) : channelCreateSchema, body) as z.infer<
+    typeof channelCreateSchema
+  > &
+    Record<string, unknown>;
+  const { type: _type, name, secret: givenSecret, ...settingsInput } = input;
+  const at = now();
+  const stored = await mergeSettings(adapter.settings, { settings: "{}", sealedSettings: null, credentialKeys: "[]" }, settingsInput, config.SETTINGS_KEY);
+  const row: ChannelRow = {
+    id: newId("ch", at),
+    type,
+    name,
+    token: newToken(),
+    status: "active",
+    ...stored,
+    reconcileCursor: null,
+    reconcileDueAt: null,
+    health: null,
+    automation: null,
+    stockSync: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+  const whole = givenSecret ?? newSecret();
+  const secret = await secretRow(row.id, whole, at, config.SETTINGS_KEY);
+  await db.batch([db.insert(channels).values(row), db.insert(channelSecrets).values(secret)]);
+  return { row, secret, whole };
+}
 
+/** Changes a channel's name, status or settings from a body like PATCH /api/channels/:id takes. */
+export async function updateChannel(services: Services, id: string, body: unknown): Promise<{ row: ChannelRow; secrets: ChannelSecretRow[] }> {
+  const { db, now, config } = services;
+  const { row, secrets } = await loadChannel(db, id);
+  if (row.status === "deleted") throw new AppError("channel_deleted", "A deleted channel cannot be changed");
+  const definition = adapterFor(row.type as ChannelType)?.settings;
+  const settingsSchema = definition?.schema({ allowInsecureStoreUrls: config.ALLOW_INSECURE_STORE_URLS });
+  // Credentials may be sent as null to remove them.
+  const nullable = settingsSchema
+    ? z.object(Object.fromEntries(definition!.sealed.map((key) => [key, (settingsSchema.shape[key] as z.ZodType).nullable()])))
+    : undefined;
+  const schema = settingsSchema ? channelUpdateSchema.extend(settingsSchema.shape).extend(nullable!.shape) : channelUpdateSchema;
+  const { name, status, ...settingsInput } = validate(schema, body) as z.infer<typeof channelUpdateSchema> & Record<string, unknown>;
+  const stored = await mergeSettings(definition, row, settingsInput, config.SETTINGS_KEY);
+  const changes = {
+    ...(name !== undefined ? { name } : {}),
+    ...(status !== undefined ? { status } : {}),
+    ...stored,
+    // New settings may make reconciliation possible (or change its pace): check at the next minute.
+    reconcileDueAt: null,
+    updatedAt: now(),
+  };
+  await db.update(channels).set(changes).where(eq(channels.id, row.id));
+  forgetChannel(row.token);
+  return { row: { ...row, ...changes }, secrets };
+}
+
+/** Deletes a channel: the row stays, so its orders keep their channel and its URI answers 410 instead of 404. */
+export async function deleteChannel(services: Services, id: string): Promise<void> {
+  const { db, now } = services;
+  const { row } = await loadChannel(db, id);
+  await db.update(channels).set({ status: "deleted", updatedAt: now() }).where(eq(channels.id, row.id));
+  forgetChannel(row.token);
+}
+
+/** Adds a secret (given, or generated); returns it whole, shown this once. */
+export async function addSecret(services: Services, id: string, body: unknown): Promise<{ secret: ChannelSecretRow; whole: string }> {
+  const input = validate(secretCreateSchema, body);
+  const { db, now, config } = services;
+  const { row } = await loadChannel(db, id);
+  if (row.status === "deleted") throw new AppError("channel_deleted", "A deleted channel cannot get new secrets");
+  const whole = input.secret ?? newSecret();
+  const secret = await secretRow(row.id, whole, now(), config.SETTINGS_KEY);
+  await db.insert(channelSecrets).values(secret);
+  forgetChannel(row.token);
+  return { secret, whole };
+}
+
+/** Revokes an active secret; the channel's last one cannot be. */
+export async function revokeSecret(services: Services, id: string, secretId: string): Promise<void> {
+  const { db, now } = services;
+  const { row, secrets } = await loadChannel(db, id);
+  const active = secrets.filter((secret) => secret.revokedAt === null);
+  const target = active.find((secret) => secret.id === secretId);
+  if (!target) throw new AppError("not_found", `No active secret ${secretId} on this channel`);
+  if (active.length === 1) {
+    throw new AppError("conflict", "This is the channel's only secret: add a new one before revoking it");
+  }
+  await db
+    .update(channelSecrets)
+    .set({ revokedAt: now() })
+    .where(and(eq(channelSecrets.id, target.id), isNull(channelSecrets.revokedAt)));
+  forgetChannel(row.token);
+}
+
+/** Changes some automation switches or mappings; the rest keep their current values. */
+export async function updateAutomation(services: Services, id: string, body: unknown): Promise<Automation> {
+  const { db, now } = services;
+  const { row } = await loadChannel(db, id);
+  const changes = validate(automationSchema.partial(), body);
+  const next = { ...automationOf(row.type as ChannelType, row.automation), ...changes };
+  await db.update(channels).set({ automation: JSON.stringify(next), updatedAt: now() }).where(eq(channels.id, row.id));
+  return next;
+}
+
+/** The channels in use (not deleted), oldest first, with their active secrets. */
+export async function listChannels(db: Database): Promise<Array<{ row: ChannelRow; secrets: ChannelSecretRow[] }>> {
+  const rows = await db.select().from(channels).where(ne(channels.status, "deleted")).orderBy(asc(channels.createdAt));
+  const secrets = await db.select().from(channelSecrets).where(isNull(channelSecrets.revokedAt));
+  return rows.map((row) => ({ row, secrets: secrets.filter((secret) => secret.channelId === row.id) }));
+}
 
 export const channelRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
-    const body = await readJsonBody(c);
-    const { type } = validate(z.object({ type: channelCreateSchema.shape.type }), body);
-    const adapter = adapterFor(type);
-    if (!adapter) {
-      throw new AppError("channel_type_not_available", `The ${type} channel is not available yet: its adapter has not been built`);
-    }
-    const { db, now, config } = c.var.services;
-    const settingsSchema = adapter.settings?.schema({ allowInsecureStoreUrls: config.ALLOW_INSECURE_STORE_URLS });
-    const input = validate(settingsSchema ? channelCreateSchema.extend(settingsSchema.shape) : channelCreateSchema, body) as z.infer<
-      typeof channelCreateSchema
-    > &
-      Record<string, unknown>;
-    const { type: _type, name, secret: givenSecret, ...settingsInput } = input;
-    const at = now();
-    const stored = await mergeSettings(adapter.settings, { settings: "{}", sealedSettings: null, credentialKeys: "[]" }, settingsInput, config.SETTINGS_KEY);
-    const row: ChannelRow = {
-      id: newId("ch", at),
-      type,
-      name,
-      token: newToken(),
-      status: "active",
-      ...stored,
-      reconcileCursor: null,
-      reconcileDueAt: null,
-      health: null,
-      automation: null,
-      stockSync: null,
-      createdAt: at,
-      updatedAt: at,
-    };
-    const whole = givenSecret ?? newSecret();
-    const secret = await secretRow(row.id, whole, at, config.SETTINGS_KEY);
-    await db.batch([db.insert(channels).values(row), db.insert(channelSecrets).values(secret)]);
+    const { row, secret, whole } = await createChannel(c.var.services, await readJsonBody(c));
     return c.json(channelJson(row, [secret], originOf(c.req.url), whole), 201);
   })
 
   .get("/", async (c) => {
-    const { db } = c.var.services;
-    const rows = await db.select().from(channels).where(ne(channels.status, "deleted")).orderBy(asc(channels.createdAt));
-    const secrets = await db.select().from(channelSecrets).where(isNull(channelSecrets.revokedAt));
     const origin = originOf(c.req.url);
-    return c.json({
-      items: rows.map((row) => channelJson(row, secrets.filter((secret) => secret.channelId === row.id), origin)),
-    });
+    const items = await listChannels(c.var.services.db);
+    return c.json({ items: items.map(({ row, secrets }) => channelJson(row, secrets, origin)) });
   })
 
   .get("/:id", async (c) => {
@@ -165,67 +249,22 @@ export const channelRoutes = new Hono<AppEnv>()
   })
 
   .patch("/:id", async (c) => {
-    const { db, now, config } = c.var.services;
-    const { row, secrets } = await loadChannel(db, c.req.param("id"));
-    if (row.status === "deleted") throw new AppError("channel_deleted", "A deleted channel cannot be changed");
-    const definition = adapterFor(row.type as ChannelType)?.settings;
-    const settingsSchema = definition?.schema({ allowInsecureStoreUrls: config.ALLOW_INSECURE_STORE_URLS });
-    // Credentials may be sent as null to remove them.
-    const nullable = settingsSchema
-      ? z.object(Object.fromEntries(definition!.sealed.map((key) => [key, (settingsSchema.shape[key] as z.ZodType).nullable()])))
-      : undefined;
-    const schema = settingsSchema ? channelUpdateSchema.extend(settingsSchema.shape).extend(nullable!.shape) : channelUpdateSchema;
-    const { name, status, ...settingsInput } = validate(schema, await readJsonBody(c)) as z.infer<typeof channelUpdateSchema> &
-      Record<string, unknown>;
-    const stored = await mergeSettings(definition, row, settingsInput, config.SETTINGS_KEY);
-    const changes = {
-      ...(name !== undefined ? { name } : {}),
-      ...(status !== undefined ? { status } : {}),
-      ...stored,
-      // New settings may make reconciliation possible (or change its pace): check at the next minute.
-      reconcileDueAt: null,
-      updatedAt: now(),
-    };
-    await db.update(channels).set(changes).where(eq(channels.id, row.id));
-    forgetChannel(row.token);
-    return c.json(channelJson({ ...row, ...changes }, secrets, originOf(c.req.url)));
+    const { row, secrets } = await updateChannel(c.var.services, c.req.param("id"), await readJsonBody(c));
+    return c.json(channelJson(row, secrets, originOf(c.req.url)));
   })
 
   .delete("/:id", async (c) => {
-    const { db, now } = c.var.services;
-    const { row } = await loadChannel(db, c.req.param("id"));
-    // The row stays: its orders keep their channel, and its URI answers 410 instead of 404.
-    await db.update(channels).set({ status: "deleted", updatedAt: now() }).where(eq(channels.id, row.id));
-    forgetChannel(row.token);
+    await deleteChannel(c.var.services, c.req.param("id"));
     return c.body(null, 204);
   })
 
   .post("/:id/secrets", async (c) => {
-    const input = await parseJsonBody(c, secretCreateSchema);
-    const { db, now, config } = c.var.services;
-    const { row } = await loadChannel(db, c.req.param("id"));
-    if (row.status === "deleted") throw new AppError("channel_deleted", "A deleted channel cannot get new secrets");
-    const whole = input.secret ?? newSecret();
-    const secret = await secretRow(row.id, whole, now(), config.SETTINGS_KEY);
-    await db.insert(channelSecrets).values(secret);
-    forgetChannel(row.token);
+    const { secret, whole } = await addSecret(c.var.services, c.req.param("id"), await readJsonBody(c));
     return c.json({ ...secretSummary(secret), secret: whole }, 201);
   })
 
   .delete("/:id/secrets/:secretId", async (c) => {
-    const { db, now } = c.var.services;
-    const { row, secrets } = await loadChannel(db, c.req.param("id"));
-    const active = secrets.filter((secret) => secret.revokedAt === null);
-    const target = active.find((secret) => secret.id === c.req.param("secretId"));
-    if (!target) throw new AppError("not_found", `No active secret ${c.req.param("secretId")} on this channel`);
-    if (active.length === 1) {
-      throw new AppError("conflict", "This is the channel's only secret: add a new one before revoking it");
-    }
-    await db
-      .update(channelSecrets)
-      .set({ revokedAt: now() })
-      .where(and(eq(channelSecrets.id, target.id), isNull(channelSecrets.revokedAt)));
-    forgetChannel(row.token);
+    await revokeSecret(c.var.services, c.req.param("id"), c.req.param("secretId"));
     return c.body(null, 204);
   })
 
@@ -236,11 +275,4 @@ export const channelRoutes = new Hono<AppEnv>()
   })
 
   /** Changes some switches or mappings; the rest keep their current values. */
-  .put("/:id/automation", async (c) => {
-    const { db, now } = c.var.services;
-    const { row } = await loadChannel(db, c.req.param("id"));
-    const changes = await parseJsonBody(c, automationSchema.partial());
-    const next = { ...automationOf(row.type as ChannelType, row.automation), ...changes };
-    await db.update(channels).set({ automation: JSON.stringify(next), updatedAt: now() }).where(eq(channels.id, row.id));
-    return c.json(next);
-  });
+  .put("/:id/automation", async (c) => c.json(await updateAutomation(c.var.services, c.req.param("id"), await readJsonBody(c))));

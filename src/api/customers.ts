@@ -122,37 +122,41 @@ export function customerJson(row: CustomerRow): CustomerJson {
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
-async function loadCustomer(db: Database, id: string): Promise<CustomerRow> {
+export async function loadCustomer(db: Database, id: string): Promise<CustomerRow> {
   const row = await db.query.customers.findFirst({ where: eq(customers.id, id) });
   if (!row) throw new AppError("not_found", `No customer ${id}`);
   return row;
 }
 
+/** One page of customers, newest first; `q` finds one by name, e-mail, VAT number or company. */
+export async function findCustomers(db: Database, query: z.output<typeof customerListQuery>): Promise<{ items: CustomerRow[]; next_cursor: string | null }> {
+  const conditions: SQL[] = [];
+  if (query.q) {
+    // LIKE folds ASCII case; e-mails are stored lower case, so the pattern is folded for them.
+    const pattern = `%${escapeLike(query.q)}%`;
+    conditions.push(
+      or(
+        sql`${customers.name} LIKE ${pattern} ESCAPE '\\'`,
+        sql`${customers.email} LIKE ${pattern.toLowerCase()} ESCAPE '\\'`,
+        sql`${customers.vatNumber} LIKE ${pattern} ESCAPE '\\'`,
+        sql`${customers.company} LIKE ${pattern} ESCAPE '\\'`,
+      )!,
+    );
+  }
+  const cursor = decodeCursor(query.cursor);
+  if (cursor) conditions.push(after(cursor, customers.createdAt, customers.id));
+  const rows = await db
+    .select()
+    .from(customers)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(customers.createdAt), desc(customers.id))
+    .limit(query.limit + 1);
+  return page(rows, query.limit, (row) => ({ at: row.createdAt, id: row.id }));
+}
+
 export const customerRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
-    const query = parseQuery(c, customerListQuery);
-    const conditions: SQL[] = [];
-    if (query.q) {
-      // LIKE folds ASCII case; e-mails are stored lower case, so the pattern is folded for them.
-      const pattern = `%${escapeLike(query.q)}%`;
-      conditions.push(
-        or(
-          sql`${customers.name} LIKE ${pattern} ESCAPE '\\'`,
-          sql`${customers.email} LIKE ${pattern.toLowerCase()} ESCAPE '\\'`,
-          sql`${customers.vatNumber} LIKE ${pattern} ESCAPE '\\'`,
-          sql`${customers.company} LIKE ${pattern} ESCAPE '\\'`,
-        )!,
-      );
-    }
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) conditions.push(after(cursor, customers.createdAt, customers.id));
-    const rows = await c.var.services.db
-      .select()
-      .from(customers)
-      .where(conditions.length ? and(...conditions) : undefined)
-      .orderBy(desc(customers.createdAt), desc(customers.id))
-      .limit(query.limit + 1);
-    const result = page(rows, query.limit, (row) => ({ at: row.createdAt, id: row.id }));
+    const result = await findCustomers(c.var.services.db, parseQuery(c, customerListQuery));
     return c.json({ items: result.items.map(customerJson), next_cursor: result.next_cursor });
   })
 

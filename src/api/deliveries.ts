@@ -5,7 +5,7 @@ import { z } from "zod";
 import { confirmerFor } from "../channels/registry";
 import type { ChannelType } from "../channels/types";
 import { confirmDelivery } from "../jobs/messages";
-import type { AppEnv } from "../context";
+import type { AppEnv, Database, Services } from "../context";
 import { deliveries, type DeliveryRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { after, decodeCursor, limitSchema, page } from "./pagination";
@@ -61,60 +61,71 @@ export function deliverySummary(row: DeliveryRow): z.infer<typeof deliverySummar
   };
 }
 
+export type DeliveryListQuery = z.output<typeof deliveryListQuery>;
+
+/** One page of the delivery log, newest first. */
+export async function findDeliveries(db: Database, query: DeliveryListQuery): Promise<{ items: DeliveryRow[]; next_cursor: string | null }> {
+  const conditions: SQL[] = [];
+  if (query.channel_id) conditions.push(eq(deliveries.channelId, query.channel_id));
+  if (query.outcome) conditions.push(eq(deliveries.outcome, query.outcome));
+  if (query.order_id) conditions.push(eq(deliveries.orderId, query.order_id));
+  const cursor = decodeCursor(query.cursor);
+  if (cursor) conditions.push(after(cursor, deliveries.receivedAt, deliveries.id));
+  const rows = await db
+    .select()
+    .from(deliveries)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(deliveries.receivedAt), desc(deliveries.id))
+    .limit(query.limit + 1);
+  return page(rows, query.limit, (row) => ({ at: row.receivedAt, id: row.id }));
+}
+
+export async function loadDelivery(db: Database, id: string): Promise<DeliveryRow> {
+  const row = await db.query.deliveries.findFirst({ where: eq(deliveries.id, id) });
+  if (!row) throw new AppError("not_found", `No delivery ${id}`);
+  return row;
+}
+
+/**
+ * Asks the source again about a delivery it could not confirm (PayPal was down: unverified) or
+ * refused under settings since fixed (wrong_receiver): the delivery goes back to pending and the
+ * queue confirms it as if it had just arrived. Anything else was decided and stays so.
+ */
+export async function confirmAgain(services: Services, id: string): Promise<DeliveryRow> {
+  const { d1, queue, now } = services;
+  const row = await d1
+    .prepare(
+      `SELECT d.outcome, d.error_code, d.body, c.type FROM deliveries d JOIN channels c ON c.id = d.channel_id WHERE d.id = ?1`,
+    )
+    .bind(id)
+    .first<{ outcome: string; error_code: string | null; body: string | null; type: ChannelType }>();
+  if (!row) throw new AppError("not_found", `No delivery ${id}`);
+  const again = row.outcome === "unverified" || (row.outcome === "rejected" && row.error_code === "wrong_receiver");
+  if (!confirmerFor(row.type) || !again || row.body === null) {
+    throw new AppError(
+      "conflict",
+      row.body === null
+        ? "The delivery's body was purged, so it cannot be confirmed again"
+        : "Only a delivery that could not be confirmed (unverified), or was refused as sent to another account, can be confirmed again",
+    );
+  }
+  await d1
+    .prepare("UPDATE deliveries SET outcome = 'pending', error_code = NULL, reason = 'Confirming again', confirm_queued_at = ?2 WHERE id = ?1")
+    .bind(id, now())
+    .run();
+  await queue.send(confirmDelivery(id));
+  return loadDelivery(services.db, id);
+}
+
 export const deliveryRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
-    const query = parseQuery(c, deliveryListQuery);
-    const conditions: SQL[] = [];
-    if (query.channel_id) conditions.push(eq(deliveries.channelId, query.channel_id));
-    if (query.outcome) conditions.push(eq(deliveries.outcome, query.outcome));
-    if (query.order_id) conditions.push(eq(deliveries.orderId, query.order_id));
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) conditions.push(after(cursor, deliveries.receivedAt, deliveries.id));
-    const rows = await c.var.services.db
-      .select()
-      .from(deliveries)
-      .where(conditions.length ? and(...conditions) : undefined)
-      .orderBy(desc(deliveries.receivedAt), desc(deliveries.id))
-      .limit(query.limit + 1);
-    const result = page(rows, query.limit, (row) => ({ at: row.receivedAt, id: row.id }));
+    const result = await findDeliveries(c.var.services.db, parseQuery(c, deliveryListQuery));
     return c.json({ items: result.items.map(deliverySummary), next_cursor: result.next_cursor });
   })
 
   .get("/:id", async (c) => {
-    const row = await c.var.services.db.query.deliveries.findFirst({ where: eq(deliveries.id, c.req.param("id")) });
-    if (!row) throw new AppError("not_found", `No delivery ${c.req.param("id")}`);
+    const row = await loadDelivery(c.var.services.db, c.req.param("id"));
     return c.json({ ...deliverySummary(row), body: row.body });
   })
 
-  /**
-   * Asks the source again about a delivery it could not confirm (PayPal was down: unverified) or
-   * refused under settings since fixed (wrong_receiver): the delivery goes back to pending and the
-   * queue confirms it as if it had just arrived. Anything else was decided and stays so.
-   */
-  .post("/:id/confirm", async (c) => {
-    const { d1, queue, now } = c.var.services;
-    const id = c.req.param("id");
-    const row = await d1
-      .prepare(
-        `SELECT d.outcome, d.error_code, d.body, c.type FROM deliveries d JOIN channels c ON c.id = d.channel_id WHERE d.id = ?1`,
-      )
-      .bind(id)
-      .first<{ outcome: string; error_code: string | null; body: string | null; type: ChannelType }>();
-    if (!row) throw new AppError("not_found", `No delivery ${id}`);
-    const again = row.outcome === "unverified" || (row.outcome === "rejected" && row.error_code === "wrong_receiver");
-    if (!confirmerFor(row.type) || !again || row.body === null) {
-      throw new AppError(
-        "conflict",
-        row.body === null
-          ? "The delivery's body was purged, so it cannot be confirmed again"
-          : "Only a delivery that could not be confirmed (unverified), or was refused as sent to another account, can be confirmed again",
-      );
-    }
-    await d1
-      .prepare("UPDATE deliveries SET outcome = 'pending', error_code = NULL, reason = 'Confirming again', confirm_queued_at = ?2 WHERE id = ?1")
-      .bind(id, now())
-      .run();
-    await queue.send(confirmDelivery(id));
-    const updated = await c.var.services.db.query.deliveries.findFirst({ where: eq(deliveries.id, id) });
-    return c.json(deliverySummary(updated!), 202);
-  });
+  .post("/:id/confirm", async (c) => c.json(deliverySummary(await confirmAgain(c.var.services, c.req.param("id"))), 202));

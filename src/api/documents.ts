@@ -6,14 +6,14 @@
 import { and, asc, desc, eq, gte, lte, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv, Services } from "../context";
+import type { AppEnv, Database, Services } from "../context";
 import { documents, payments, stockMovements, type DocumentRow, type PaymentRow } from "../db/schema";
 import { DOCUMENT_KINDS, type DocumentContent, type DocumentLine, type Problem } from "../documents/document";
 import { addManualPayment, cancelDocument, creditDocument, executeDocument } from "../documents/process";
 import { AppError } from "../lib/errors";
 import { fromMinor, toMinor, MoneyFormatError } from "../orders/money";
 import { after, decodeCursor, limitSchema, page } from "./pagination";
-import { isoTime, parseJsonBody, parseQuery } from "./validate";
+import { isoTime, parseQuery, readJsonBody, validate } from "./validate";
 
 const STATUSES = ["draft", "executed", "cancelled"] as const;
 
@@ -148,7 +148,7 @@ function documentConditions(query: z.output<typeof documentExportQuery>): SQL[] 
   return conditions;
 }
 
-async function loadDocument(services: Services, id: string): Promise<DocumentRow> {
+export async function loadDocument(services: Services, id: string): Promise<DocumentRow> {
   const row = await services.db.query.documents.findFirst({ where: eq(documents.id, id) });
   if (!row) throw new AppError("not_found", `No document ${id}`);
   return row;
@@ -171,19 +171,56 @@ export const manualPaymentSchema = z.strictObject({
   reference: z.string().trim().min(1).max(255),
 }).meta({ id: "PaymentCreate" });
 
+/** One page of documents, newest first. */
+export async function findDocuments(db: Database, query: z.output<typeof documentListQuery>): Promise<{ items: DocumentRow[]; next_cursor: string | null }> {
+  const conditions = documentConditions(query);
+  const cursor = decodeCursor(query.cursor);
+  if (cursor) conditions.push(after(cursor, documents.createdAt, documents.id));
+  const rows = await db
+    .select()
+    .from(documents)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(documents.createdAt), desc(documents.id))
+    .limit(query.limit + 1);
+  return page(rows, query.limit, (row) => ({ at: row.createdAt, id: row.id }));
+}
+
+/** A document with its payments, what is still to pay, the stock it moved and the credit notes against it. */
+export async function loadDocumentDetail(services: Services, id: string) {
+  const { db } = services;
+  const row = await loadDocument(services, id);
+  const [paid, moved, credits] = await Promise.all([
+    db.select().from(payments).where(eq(payments.documentId, row.id)).orderBy(asc(payments.paidAt)),
+    db.select().from(stockMovements).where(eq(stockMovements.documentId, row.id)).orderBy(asc(stockMovements.lineIndex)),
+    db.select().from(documents).where(eq(documents.creditOf, row.id)).orderBy(asc(documents.createdAt)),
+  ]);
+  const paidMinor = paid.reduce((sum, payment) => sum + (payment.kind === "payment" ? payment.amountMinor : -payment.amountMinor), 0);
+  return {
+    ...documentJson(row),
+    payments: paid.map(paymentJson),
+    balance: fromMinor(row.type === "credit_note" ? row.totalMinor + paidMinor : row.totalMinor - paidMinor, row.currency),
+    stock_movements: moved.map((movement) => ({ line: movement.lineIndex + 1, product_id: movement.productId, quantity: movement.quantity, at: isoTime(movement.at)! })),
+    credit_notes: credits.map((credit) => ({ id: credit.id, number: credit.number, status: credit.status, total: fromMinor(credit.totalMinor, credit.currency) })),
+  };
+}
+
+/** A payment entered by hand from a body like POST /api/documents/:id/payments takes. */
+export async function addPaymentByHand(services: Services, id: string, body: unknown): Promise<PaymentRow> {
+  const input = validate(manualPaymentSchema, body);
+  const row = await loadDocument(services, id);
+  let amount: number;
+  try {
+    amount = toMinor(input.amount, row.currency);
+  } catch (error) {
+    if (error instanceof MoneyFormatError) throw new AppError("validation_failed", `amount: ${error.message}`);
+    throw error;
+  }
+  return addManualPayment(services, row, { ...input, amount, paid_at: Date.parse(input.paid_at) });
+}
+
 export const documentRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
-    const query = parseQuery(c, documentListQuery);
-    const conditions = documentConditions(query);
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) conditions.push(after(cursor, documents.createdAt, documents.id));
-    const rows = await c.var.services.db
-      .select()
-      .from(documents)
-      .where(conditions.length ? and(...conditions) : undefined)
-      .orderBy(desc(documents.createdAt), desc(documents.id))
-      .limit(query.limit + 1);
-    const result = page(rows, query.limit, (row) => ({ at: row.createdAt, id: row.id }));
+    const result = await findDocuments(c.var.services.db, parseQuery(c, documentListQuery));
     return c.json({ items: result.items.map(documentJson), next_cursor: result.next_cursor });
   })
 
@@ -213,23 +250,7 @@ export const documentRoutes = new Hono<AppEnv>()
     return c.body(`${lines.join("\r\n")}\r\n`, 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="documents.csv"' });
   })
 
-  .get("/:id", async (c) => {
-    const { db } = c.var.services;
-    const row = await loadDocument(c.var.services, c.req.param("id"));
-    const [paid, moved, credits] = await Promise.all([
-      db.select().from(payments).where(eq(payments.documentId, row.id)).orderBy(asc(payments.paidAt)),
-      db.select().from(stockMovements).where(eq(stockMovements.documentId, row.id)).orderBy(asc(stockMovements.lineIndex)),
-      db.select().from(documents).where(eq(documents.creditOf, row.id)).orderBy(asc(documents.createdAt)),
-    ]);
-    const paidMinor = paid.reduce((sum, payment) => sum + (payment.kind === "payment" ? payment.amountMinor : -payment.amountMinor), 0);
-    return c.json({
-      ...documentJson(row),
-      payments: paid.map(paymentJson),
-      balance: fromMinor(row.type === "credit_note" ? row.totalMinor + paidMinor : row.totalMinor - paidMinor, row.currency),
-      stock_movements: moved.map((movement) => ({ line: movement.lineIndex + 1, product_id: movement.productId, quantity: movement.quantity, at: isoTime(movement.at)! })),
-      credit_notes: credits.map((credit) => ({ id: credit.id, number: credit.number, status: credit.status, total: fromMinor(credit.totalMinor, credit.currency) })),
-    });
-  })
+  .get("/:id", async (c) => c.json(await loadDocumentDetail(c.var.services, c.req.param("id"))))
 
   .post("/:id/execute", async (c) => {
     await executeDocument(c.var.services, c.req.param("id"));
@@ -247,19 +268,7 @@ export const documentRoutes = new Hono<AppEnv>()
     return c.json(documentJson(await loadDocument(c.var.services, note.id)), 201);
   })
 
-  .post("/:id/payments", async (c) => {
-    const input = await parseJsonBody(c, manualPaymentSchema);
-    const row = await loadDocument(c.var.services, c.req.param("id"));
-    let amount: number;
-    try {
-      amount = toMinor(input.amount, row.currency);
-    } catch (error) {
-      if (error instanceof MoneyFormatError) throw new AppError("validation_failed", `amount: ${error.message}`);
-      throw error;
-    }
-    const payment = await addManualPayment(c.var.services, row, { ...input, amount, paid_at: Date.parse(input.paid_at) });
-    return c.json(paymentJson(payment), 201);
-  });
+  .post("/:id/payments", async (c) => c.json(paymentJson(await addPaymentByHand(c.var.services, c.req.param("id"), await readJsonBody(c))), 201));
 
 export const paymentListQuery = z.object({
   document_id: z.string().optional(),

@@ -5,8 +5,8 @@
 import { and, asc, desc, eq, gte, lte, or, sql, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv, Database } from "../context";
-import { deliveries, orderEvents, orders, refunds, type OrderEventRow, type OrderRow, type RefundRow } from "../db/schema";
+import type { AppEnv, Database, Services } from "../context";
+import { deliveries, orderEvents, orders, refunds, type DeliveryRow, type OrderEventRow, type OrderRow, type RefundRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { automateOrderMessage, orderReceived } from "../jobs/messages";
@@ -133,52 +133,127 @@ async function loadOrder(db: Database, id: string): Promise<OrderRow> {
   return row;
 }
 
+export type OrderListQuery = z.output<typeof orderListQuery>;
+
+/** The list's filters other than status and paging: the inbox's tabs count by status within them. */
+export function orderFilters(query: Omit<OrderListQuery, "status" | "cursor" | "limit">): SQL[] {
+  const conditions: SQL[] = [];
+  if (query.channel_id) conditions.push(eq(orders.channelId, query.channel_id));
+  if (query.processing === "failed") conditions.push(sql`${orders.processingFailedAt} IS NOT NULL`);
+  if (query.processing === "pending") conditions.push(sql`${orders.processedVersion} < ${orders.version}`);
+  if (query.placed_from) conditions.push(gte(orders.placedAt, Date.parse(query.placed_from)));
+  if (query.placed_to) conditions.push(lte(orders.placedAt, Date.parse(query.placed_to)));
+  if (query.q) {
+    const pattern = `%${escapeLike(query.q)}%`;
+    conditions.push(
+      or(
+        sql`${orders.number} LIKE ${pattern} ESCAPE '\\'`,
+        sql`${orders.customerEmail} LIKE ${pattern.toLowerCase()} ESCAPE '\\'`,
+        sql`${orders.customerName} LIKE ${pattern} ESCAPE '\\'`,
+        eq(orders.externalId, query.q),
+      )!,
+    );
+  }
+  return conditions;
+}
+
+/** One page of orders, newest placed first. */
+export async function findOrders(db: Database, query: OrderListQuery): Promise<{ items: OrderRow[]; next_cursor: string | null }> {
+  const conditions = orderFilters(query);
+  if (query.status) conditions.push(eq(orders.status, query.status));
+  const cursor = decodeCursor(query.cursor);
+  if (cursor) conditions.push(after(cursor, orders.placedAt, orders.id));
+  const rows = await db
+    .select()
+    .from(orders)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(orders.placedAt), desc(orders.id))
+    .limit(query.limit + 1);
+  return page(rows, query.limit, (row) => ({ at: row.placedAt, id: row.id }));
+}
+
+/** An order with its timeline (arrivals, refunds, steps) and the deliveries that brought it. */
+export async function loadOrderDetail(db: Database, id: string): Promise<{ row: OrderRow; timeline: ReturnType<typeof eventJson>[]; deliveries: DeliveryRow[] }> {
+  const row = await loadOrder(db, id);
+  const [events, refundRows, deliveryRows] = await db.batch([
+    db.select().from(orderEvents).where(eq(orderEvents.orderId, row.id)).orderBy(asc(orderEvents.at), asc(orderEvents.id)),
+    db
+      .select()
+      .from(refunds)
+      .where(and(eq(refunds.channelId, row.channelId), eq(refunds.orderExternalId, row.externalId))),
+    db.select().from(deliveries).where(eq(deliveries.orderId, row.id)).orderBy(asc(deliveries.receivedAt), asc(deliveries.id)),
+  ]);
+  const timeline = [...events.map(eventJson), ...refundRows.map(refundEventJson)].sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+  return { row, timeline, deliveries: deliveryRows };
+}
+
+/** Sets an order aside; one already ignored stays as it is, a processed one cannot be. */
+export async function ignoreOrder(services: Services, id: string): Promise<OrderRow> {
+  const { db, d1, now } = services;
+  const row = await loadOrder(db, id);
+  if (row.status === "ignored") return row;
+  if (row.status === "processed") throw new AppError("conflict", "A processed order cannot be ignored");
+  await changeStatus(d1, row, "ignored", "ignored", now());
+  return loadOrder(db, row.id);
+}
+
+/** Brings an ignored order back to the status its content gives it. */
+export async function restoreOrder(services: Services, id: string): Promise<OrderRow> {
+  const { db, d1, now } = services;
+  const row = await loadOrder(db, id);
+  if (row.status !== "ignored") throw new AppError("conflict", `Only an ignored order can be restored; this one is ${row.status}`);
+  const status = openStatus(JSON.parse(row.data) as Order, JSON.parse(row.warnings) as OrderWarning[]);
+  await changeStatus(d1, row, status, "restored", now());
+  return loadOrder(db, row.id);
+}
+
+/** Queues an order whose processing failed (or has not caught up) again. */
+export async function reprocessOrder(services: Services, id: string): Promise<OrderRow> {
+  const { db, d1, queue, now } = services;
+  const row = await loadOrder(db, id);
+  const processed = row.processedVersion >= row.version;
+  if (processed && !row.processingFailedAt) throw new AppError("conflict", "This order is already processed");
+  await d1
+    .prepare("UPDATE orders SET processing_failed_at = NULL, processing_attempts = 0, queued_at = ?2 WHERE id = ?1")
+    .bind(row.id, now())
+    .run();
+  // Processed but its documents failed: only the document steps run again.
+  await queue.send(processed ? automateOrderMessage(row.id) : orderReceived(row.id, row.version));
+  return loadOrder(db, row.id);
+}
+
+/** Processes an order by hand: its document (and what follows), with the options given over the channel's switches. */
+export async function processOrder(services: Services, id: string, input: z.output<typeof processOptionsSchema>, rule = "by hand"): Promise<ProcessResult> {
+  return processOrderDocuments(services, id, await optionsFor(services.d1, id, input), rule);
+}
+
+export type BulkResult =
+  | { order_id: string; ok: true; document_id: string | null; status: string | null; problems: ProcessResult["problems"]; skipped: string | null }
+  | { order_id: string; ok: false; error: { code: string; message: string } };
+
+/** Many orders at once, each on its own: one failing does not stop the others. */
+export async function processOrders(services: Services, ids: string[], options: z.output<typeof processOptionsSchema>): Promise<BulkResult[]> {
+  const results: BulkResult[] = [];
+  for (const id of ids) {
+    try {
+      const result = await processOrder(services, id, options, "by hand (bulk)");
+      results.push({ order_id: id, ok: true, document_id: result.document?.id ?? null, status: result.document?.status ?? null, problems: result.problems, skipped: result.skipped });
+    } catch (error) {
+      const code = error instanceof AppError ? error.code : "internal_error";
+      results.push({ order_id: id, ok: false, error: { code, message: (error as Error).message } });
+    }
+  }
+  return results;
+}
+
 export const orderRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
-    const query = parseQuery(c, orderListQuery);
-    const { db } = c.var.services;
-    const conditions: SQL[] = [];
-    if (query.channel_id) conditions.push(eq(orders.channelId, query.channel_id));
-    if (query.status) conditions.push(eq(orders.status, query.status));
-    if (query.processing === "failed") conditions.push(sql`${orders.processingFailedAt} IS NOT NULL`);
-    if (query.processing === "pending") conditions.push(sql`${orders.processedVersion} < ${orders.version}`);
-    if (query.placed_from) conditions.push(gte(orders.placedAt, Date.parse(query.placed_from)));
-    if (query.placed_to) conditions.push(lte(orders.placedAt, Date.parse(query.placed_to)));
-    if (query.q) {
-      const pattern = `%${escapeLike(query.q)}%`;
-      conditions.push(
-        or(
-          sql`${orders.number} LIKE ${pattern} ESCAPE '\\'`,
-          sql`${orders.customerEmail} LIKE ${pattern.toLowerCase()} ESCAPE '\\'`,
-          sql`${orders.customerName} LIKE ${pattern} ESCAPE '\\'`,
-          eq(orders.externalId, query.q),
-        )!,
-      );
-    }
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) conditions.push(after(cursor, orders.placedAt, orders.id));
-    const rows = await db
-      .select()
-      .from(orders)
-      .where(conditions.length ? and(...conditions) : undefined)
-      .orderBy(desc(orders.placedAt), desc(orders.id))
-      .limit(query.limit + 1);
-    const result = page(rows, query.limit, (row) => ({ at: row.placedAt, id: row.id }));
+    const result = await findOrders(c.var.services.db, parseQuery(c, orderListQuery));
     return c.json({ items: result.items.map(orderJson), next_cursor: result.next_cursor });
   })
 
   .get("/:id", async (c) => {
-    const { db } = c.var.services;
-    const row = await loadOrder(db, c.req.param("id"));
-    const [events, refundRows, deliveryRows] = await db.batch([
-      db.select().from(orderEvents).where(eq(orderEvents.orderId, row.id)).orderBy(asc(orderEvents.at), asc(orderEvents.id)),
-      db
-        .select()
-        .from(refunds)
-        .where(and(eq(refunds.channelId, row.channelId), eq(refunds.orderExternalId, row.externalId))),
-      db.select().from(deliveries).where(eq(deliveries.orderId, row.id)).orderBy(asc(deliveries.receivedAt), asc(deliveries.id)),
-    ]);
-    const timeline = [...events.map(eventJson), ...refundRows.map(refundEventJson)].sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+    const { row, timeline, deliveries: deliveryRows } = await loadOrderDetail(c.var.services.db, c.req.param("id"));
     return c.json({
       ...orderJson(row),
       timeline,
@@ -186,37 +261,11 @@ export const orderRoutes = new Hono<AppEnv>()
     });
   })
 
-  .post("/:id/ignore", async (c) => {
-    const { db, d1, now } = c.var.services;
-    const row = await loadOrder(db, c.req.param("id"));
-    if (row.status === "ignored") return c.json(orderJson(row));
-    if (row.status === "processed") throw new AppError("conflict", "A processed order cannot be ignored");
-    await changeStatus(d1, row, "ignored", "ignored", now());
-    return c.json(orderJson(await loadOrder(db, row.id)));
-  })
+  .post("/:id/ignore", async (c) => c.json(orderJson(await ignoreOrder(c.var.services, c.req.param("id")))))
 
-  .post("/:id/restore", async (c) => {
-    const { db, d1, now } = c.var.services;
-    const row = await loadOrder(db, c.req.param("id"));
-    if (row.status !== "ignored") throw new AppError("conflict", `Only an ignored order can be restored; this one is ${row.status}`);
-    const status = openStatus(JSON.parse(row.data) as Order, JSON.parse(row.warnings) as OrderWarning[]);
-    await changeStatus(d1, row, status, "restored", now());
-    return c.json(orderJson(await loadOrder(db, row.id)));
-  })
+  .post("/:id/restore", async (c) => c.json(orderJson(await restoreOrder(c.var.services, c.req.param("id")))))
 
-  .post("/:id/reprocess", async (c) => {
-    const { db, d1, queue, now } = c.var.services;
-    const row = await loadOrder(db, c.req.param("id"));
-    const processed = row.processedVersion >= row.version;
-    if (processed && !row.processingFailedAt) throw new AppError("conflict", "This order is already processed");
-    await d1
-      .prepare("UPDATE orders SET processing_failed_at = NULL, processing_attempts = 0, queued_at = ?2 WHERE id = ?1")
-      .bind(row.id, now())
-      .run();
-    // Processed but its documents failed: only the document steps run again.
-    await queue.send(processed ? automateOrderMessage(row.id) : orderReceived(row.id, row.version));
-    return c.json(orderJson(await loadOrder(db, row.id)), 202);
-  })
+  .post("/:id/reprocess", async (c) => c.json(orderJson(await reprocessOrder(c.var.services, c.req.param("id"))), 202))
 
   /** The document processing would create, with the cent-level comparison and what it matched; nothing is written. */
   .post("/:id/preview", async (c) => {
@@ -226,7 +275,7 @@ export const orderRoutes = new Hono<AppEnv>()
 
   .post("/:id/process", async (c) => {
     const input = await parseJsonBody(c, processOptionsSchema);
-    const result = await processOrderDocuments(c.var.services, c.req.param("id"), await optionsFor(c.var.services.d1, c.req.param("id"), input), "by hand");
+    const result = await processOrder(c.var.services, c.req.param("id"), input);
     return c.json(await processResultJson(c.var.services.db, result));
   });
 
@@ -257,7 +306,7 @@ async function processResultJson(db: Database, result: ProcessResult) {
   };
 }
 
-function previewJson(preview: Awaited<ReturnType<typeof previewOrderDocument>>) {
+export function previewJson(preview: Awaited<ReturnType<typeof previewOrderDocument>>) {
   const { document, customer, existing } = preview;
   const money = (minor: number) => fromMinor(minor, document.currency);
   return {
@@ -280,17 +329,7 @@ export const bulkProcessSchema = processOptionsSchema.extend({ order_ids: z.arra
 export const bulkProcessRoute = new Hono<AppEnv>().post("/", async (c) => {
   const input = await parseJsonBody(c, bulkProcessSchema);
   const { order_ids: ids, ...options } = input;
-  const results = [];
-  for (const id of ids) {
-    try {
-      const result = await processOrderDocuments(c.var.services, id, await optionsFor(c.var.services.d1, id, options), "by hand (bulk)");
-      results.push({ order_id: id, ok: true, document_id: result.document?.id ?? null, status: result.document?.status ?? null, problems: result.problems, skipped: result.skipped });
-    } catch (error) {
-      const code = error instanceof AppError ? error.code : "internal_error";
-      results.push({ order_id: id, ok: false, error: { code, message: (error as Error).message } });
-    }
-  }
-  return c.json({ results });
+  return c.json({ results: await processOrders(c.var.services, ids, options) });
 });
 
 /** Moves an order from the status it was read in; a concurrent change wins and this one does nothing. */

@@ -352,24 +352,28 @@ async function writeImport(d1: D1Database, statements: ImportStatement[]): Promi
 
 // ---------------------------------------------------------------------------------------------
 
+/** One page of products by SKU; `q` finds one by part of its SKU or name. */
+export async function findProductPage(db: Database, query: z.output<typeof productListQuery>): Promise<{ items: ProductRow[]; next_cursor: string | null }> {
+  const conditions: SQL[] = [];
+  if (query.q) {
+    const pattern = `%${escapeLike(query.q)}%`;
+    conditions.push(or(sql`${products.sku} LIKE ${pattern} ESCAPE '\\'`, sql`${products.name} LIKE ${pattern} ESCAPE '\\'`)!);
+  }
+  // Same opaque cursor as the other lists; SKUs are unique, so the last SKU alone marks the place.
+  const cursor = decodeCursor(query.cursor);
+  if (cursor) conditions.push(gt(products.sku, cursor.id));
+  const rows = await db
+    .select()
+    .from(products)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(asc(products.sku))
+    .limit(query.limit + 1);
+  return page(rows, query.limit, (row) => ({ at: 0, id: row.sku }));
+}
+
 export const productRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
-    const query = parseQuery(c, productListQuery);
-    const conditions: SQL[] = [];
-    if (query.q) {
-      const pattern = `%${escapeLike(query.q)}%`;
-      conditions.push(or(sql`${products.sku} LIKE ${pattern} ESCAPE '\\'`, sql`${products.name} LIKE ${pattern} ESCAPE '\\'`)!);
-    }
-    // Same opaque cursor as the other lists; SKUs are unique, so the last SKU alone marks the place.
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) conditions.push(gt(products.sku, cursor.id));
-    const rows = await c.var.services.db
-      .select()
-      .from(products)
-      .where(conditions.length ? and(...conditions) : undefined)
-      .orderBy(asc(products.sku))
-      .limit(query.limit + 1);
-    const result = page(rows, query.limit, (row) => ({ at: 0, id: row.sku }));
+    const result = await findProductPage(c.var.services.db, parseQuery(c, productListQuery));
     return c.json({ items: result.items.map(productJson), next_cursor: result.next_cursor });
   })
 

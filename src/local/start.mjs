@@ -44,6 +44,7 @@ if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 console.log(`
   Sales Inbox is starting on ${origin}
   Admin token:  ${token}
+  Dashboard:    ${origin}/dashboard (sign in with the admin token)
   Try:          curl -H "Authorization: Bearer ${token}" ${origin}/api/channels
 `);
 

@@ -1,0 +1,232 @@
+/**
+ * /dashboard/deliveries — every request a channel URI received, accepted or refused, with the
+ * reason; one delivery with its headers and its raw body, pretty-printed.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { confirmAgain, DELIVERY_OUTCOMES, findDeliveries, loadDelivery } from "../../api/deliveries";
+import { confirmerFor } from "../../channels/registry";
+import type { ChannelType } from "../../channels/types";
+import { ActionForm, Badge, Layout, Pager, Time, labelOf, type PageContext } from "../layout";
+import { readableBody } from "../raw-body";
+import { act, render, type DashboardEnv } from "../respond";
+import { channelNames } from "./inbox";
+
+export function DeliveryHeaders(props: { headers: Record<string, string> }) {
+  const entries = Object.entries(props.headers);
+  if (entries.length === 0) return null;
+  return (
+    <details>
+      <summary>{`Headers (${entries.length})`}</summary>
+      <table class="kv">
+        <tbody>
+          {entries.map(([name, value]) => (
+            <tr>
+              <th class="mono">{name}</th>
+              <td class="mono">{value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
+export function DeliveryBody(props: { body: string | null; contentType: string | null; purgedAt: number | null }) {
+  if (props.body === null) {
+    return <p class="muted">{props.purgedAt ? "The body was purged after the retention period." : "No body was kept (a request to an unknown URI)."}</p>;
+  }
+  const readable = readableBody(props.body, props.contentType);
+  if (readable.kind === "form") {
+    return (
+      <table class="kv">
+        <caption class="muted small">Form fields, decoded</caption>
+        <tbody>
+          {readable.fields.map(([name, value]) => (
+            <tr>
+              <th class="mono">{name}</th>
+              <td class="mono">{value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    );
+  }
+  return <pre class={`body ${readable.kind}`}>{readable.text}</pre>;
+}
+
+const deliveryQuery = z.object({
+  outcome: z.enum(DELIVERY_OUTCOMES).optional().catch(undefined),
+  channel: z.string().max(100).optional().catch(undefined),
+  cursor: z.string().max(500).optional().catch(undefined),
+});
+
+export const deliveryPages = new Hono<DashboardEnv>()
+  .get("/", async (c) => {
+    const query = deliveryQuery.parse(c.req.query());
+    const { db } = c.var.services;
+    const [result, names] = await Promise.all([
+      findDeliveries(db, { outcome: query.outcome, channel_id: query.channel || undefined, cursor: query.cursor || undefined, limit: 50 }),
+      channelNames(db),
+    ]);
+    const tab = (outcome: string | undefined) => {
+      const search = new URLSearchParams();
+      if (outcome) search.set("outcome", outcome);
+      if (query.channel) search.set("channel", query.channel);
+      const text = search.toString();
+      return text ? `/dashboard/deliveries?${text}` : "/dashboard/deliveries";
+    };
+    return render(
+      c,
+      <Layout title="Deliveries" nav="deliveries" page={c.var.page}>
+        <h1>Deliveries</h1>
+        <p class="lead">Every request the channel URIs received, newest first. Refused ones say why; nothing refused became an order.</p>
+        <nav class="tabs" aria-label="Outcome">
+          <a href={tab(undefined)} aria-current={query.outcome ? undefined : "page"}>
+            all
+          </a>
+          {DELIVERY_OUTCOMES.map((outcome) => (
+            <a href={tab(outcome)} aria-current={query.outcome === outcome ? "page" : undefined}>
+              {outcome}
+            </a>
+          ))}
+        </nav>
+        <form method="get" action="/dashboard/deliveries" class="filters">
+          {query.outcome ? <input type="hidden" name="outcome" value={query.outcome} /> : null}
+          <label>
+            Channel
+            <select name="channel">
+              <option value="">All channels</option>
+              {[...names].map(([id, channel]) => (
+                <option value={id} selected={query.channel === id}>
+                  {channel.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit">Filter</button>
+        </form>
+        {result.items.length === 0 ? (
+          <p class="muted">No deliveries here.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Received</th>
+                <th>Channel</th>
+                <th>Outcome</th>
+                <th class="num">HTTP</th>
+                <th>Reason</th>
+                <th>Order</th>
+                <th class="num">Bytes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.items.map((delivery) => (
+                <tr>
+                  <td>
+                    <a href={`/dashboard/deliveries/${delivery.id}`}>
+                      <Time at={delivery.receivedAt} />
+                    </a>
+                  </td>
+                  <td>{delivery.channelId ? (names.get(delivery.channelId)?.name ?? delivery.channelId) : <span class="muted">unknown URI</span>}</td>
+                  <td>
+                    <Badge value={delivery.outcome} />
+                  </td>
+                  <td class="num">{String(delivery.httpStatus)}</td>
+                  <td class="small">
+                    {delivery.errorCode ? <code>{delivery.errorCode}</code> : null} {delivery.reason ?? ""}
+                  </td>
+                  <td>{delivery.orderId ? <a href={`/dashboard/orders/${delivery.orderId}`}>open</a> : "—"}</td>
+                  <td class="num">{String(delivery.bodyBytes)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <Pager base="/dashboard/deliveries" params={{ outcome: query.outcome, channel: query.channel }} cursor={query.cursor} next={result.next_cursor} />
+      </Layout>,
+    );
+  })
+
+  .get("/:id", async (c) => {
+    const { db } = c.var.services;
+    const delivery = await loadDelivery(db, c.req.param("id"));
+    const names = await channelNames(db);
+    const channel = delivery.channelId ? names.get(delivery.channelId) : undefined;
+    const canConfirm =
+      channel && confirmerFor(channel.type as ChannelType) && delivery.body !== null && (delivery.outcome === "unverified" || (delivery.outcome === "rejected" && delivery.errorCode === "wrong_receiver"));
+    return render(c, <DeliveryPage page={c.var.page} delivery={delivery} channelName={channel?.name ?? null} canConfirm={Boolean(canConfirm)} />);
+  })
+
+  .post("/:id/confirm", (c) =>
+    act(c, `/dashboard/deliveries/${c.req.param("id")}`, async () => {
+      await confirmAgain(c.var.services, c.req.param("id"));
+      return { kind: "ok", text: "The delivery is pending again: the source is asked once more." };
+    }),
+  );
+
+function DeliveryPage(props: { page: PageContext; delivery: Awaited<ReturnType<typeof loadDelivery>>; channelName: string | null; canConfirm: boolean }) {
+  const { delivery } = props;
+  return (
+    <Layout title="Delivery" nav="deliveries" page={props.page}>
+      <p class="small">
+        <a href="/dashboard/deliveries">← Deliveries</a>
+      </p>
+      <h1>
+        {"Delivery "}
+        <Badge value={delivery.outcome} />
+      </h1>
+      <table class="kv">
+        <tbody>
+          <tr>
+            <th>Received</th>
+            <td>
+              <Time at={delivery.receivedAt} />
+            </td>
+          </tr>
+          <tr>
+            <th>Channel</th>
+            <td>{delivery.channelId ? <a href={`/dashboard/channels/${delivery.channelId}`}>{props.channelName ?? delivery.channelId}</a> : "No channel has this URI"}</td>
+          </tr>
+          <tr>
+            <th>Answered</th>
+            <td>{`HTTP ${delivery.httpStatus}${delivery.errorCode ? ` ${delivery.errorCode}` : ""}`}</td>
+          </tr>
+          <tr>
+            <th>Reason</th>
+            <td>{delivery.reason ?? "—"}</td>
+          </tr>
+          <tr>
+            <th>Content type</th>
+            <td class="mono">{delivery.contentType ?? "—"}</td>
+          </tr>
+          <tr>
+            <th>Order</th>
+            <td>{delivery.orderId ? <a href={`/dashboard/orders/${delivery.orderId}`}>{delivery.orderId}</a> : "—"}</td>
+          </tr>
+        </tbody>
+      </table>
+      {props.canConfirm ? (
+        <div class="actions">
+          <ActionForm page={props.page} action={`/dashboard/deliveries/${delivery.id}/confirm`}>
+            <button type="submit">{`Ask ${labelOf("the source")} again`}</button>
+          </ActionForm>
+        </div>
+      ) : null}
+      <h2>Headers</h2>
+      <table class="kv">
+        <tbody>
+          {Object.entries(JSON.parse(delivery.headers) as Record<string, string>).map(([name, value]) => (
+            <tr>
+              <th class="mono">{name}</th>
+              <td class="mono">{value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>{`Body (${delivery.bodyBytes} bytes)`}</h2>
+      <DeliveryBody body={delivery.body} contentType={delivery.contentType} purgedAt={delivery.bodyPurgedAt} />
+    </Layout>
+  );
+}

@@ -1,0 +1,398 @@
+/**
+ * /dashboard/documents — the sales documents the inbox made, and one document as a printable page
+ * (the print stylesheet leaves out everything but the document) with its bookkeeping actions.
+ */
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { addPaymentByHand, documentJson, findDocuments, loadDocumentDetail } from "../../api/documents";
+import { customers } from "../../db/schema";
+import { DOCUMENT_KINDS } from "../../documents/document";
+import { cancelDocument, creditDocument, executeDocument } from "../../documents/process";
+import { ActionForm, Address, Badge, Layout, Money, Pager, Time, documentTitle, labelOf, type PageContext } from "../layout";
+import { act, field, render, type DashboardEnv } from "../respond";
+import { channelNames } from "./inbox";
+
+const STATUSES = ["draft", "executed", "cancelled"] as const;
+
+const documentQuery = z.object({
+  type: z.enum(DOCUMENT_KINDS).optional().catch(undefined),
+  status: z.enum(STATUSES).optional().catch(undefined),
+  channel: z.string().max(100).optional().catch(undefined),
+  cursor: z.string().max(500).optional().catch(undefined),
+});
+
+
+export function DocumentTable(props: { items: Array<ReturnType<typeof documentJson>>; channels?: Map<string, { name: string }> }) {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>Number</th>
+          <th>Type</th>
+          <th>Status</th>
+          <th>Customer</th>
+          {props.channels ? <th>Channel</th> : null}
+          <th>Created</th>
+          <th class="num">Total</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.items.map((document) => (
+          <tr>
+            <td>
+              <a href={`/dashboard/documents/${document.id}`}>{document.number ?? "Draft"}</a>
+            </td>
+            <td>{documentTitle(document.type)}</td>
+            <td>
+              <Badge value={document.status} />
+              {document.problems.length ? <div class="reason">{document.problems[0].message}</div> : null}
+            </td>
+            <td>{document.customer?.name ?? document.customer?.company ?? <span class="muted">—</span>}</td>
+            {props.channels ? <td>{document.channel_id ? (props.channels.get(document.channel_id)?.name ?? "") : "by hand"}</td> : null}
+            <td>
+              <Time at={document.created_at} />
+            </td>
+            <td class="num">
+              <Money amount={document.totals.total} currency={document.currency} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+type Detail = Awaited<ReturnType<typeof loadDocumentDetail>>;
+
+function DocumentPage(props: { page: PageContext; document: Detail; customer: { id: string; name: string } | null; today: string }) {
+  const { document } = props;
+  const money = (amount: string) => <Money amount={amount} currency={document.currency} />;
+  const title = `${documentTitle(document.type)} ${document.number ?? "(draft)"}`;
+  return (
+    <Layout title={title} nav="documents" page={props.page}>
+      <article class="document">
+        <p class="small no-print">
+          <a href="/dashboard/documents">← Documents</a>
+          {document.order_id ? (
+            <>
+              {" · "}
+              <a href={`/dashboard/orders/${document.order_id}`}>the order</a>
+            </>
+          ) : null}
+        </p>
+        <h1>
+          {`${title} `}
+          <Badge value={document.status} />
+        </h1>
+        <p class="muted">
+          {"Created "}
+          <Time at={document.created_at} />
+          {document.executed_at ? (
+            <>
+              {" · executed "}
+              <Time at={document.executed_at} />
+            </>
+          ) : null}
+          {document.cancelled_at ? (
+            <>
+              {" · cancelled "}
+              <Time at={document.cancelled_at} />
+            </>
+          ) : null}
+          {document.source?.number ? ` · order ${document.source.number}` : ""}
+          {document.credit_of ? (
+            <>
+              {" · credits "}
+              <a href={`/dashboard/documents/${document.credit_of}`}>the original document</a>
+            </>
+          ) : null}
+        </p>
+
+        {document.problems.length ? (
+          <ul class="problems no-print">
+            {document.problems.map((problem) => (
+              <li>{problem.message}</li>
+            ))}
+          </ul>
+        ) : null}
+
+        <div class="actions no-print">
+          <button type="button" data-print hidden>
+            Print
+          </button>
+          {document.status === "draft" && document.problems.length === 0 ? (
+            <ActionForm page={props.page} action={`/dashboard/documents/${document.id}/execute`}>
+              <button type="submit" class="primary">
+                Execute
+              </button>
+            </ActionForm>
+          ) : null}
+          {document.status === "draft" ? (
+            <ActionForm page={props.page} action={`/dashboard/documents/${document.id}/cancel`}>
+              <button type="submit">Cancel draft</button>
+            </ActionForm>
+          ) : null}
+          {document.status === "executed" && document.type !== "credit_note" ? (
+            <ActionForm page={props.page} action={`/dashboard/documents/${document.id}/credit`}>
+              <button type="submit">Credit all of it</button>
+            </ActionForm>
+          ) : null}
+        </div>
+
+        <div class="parties">
+          <section>
+            <h3>Customer</h3>
+            <div>
+              {props.customer ? <a href={`/dashboard/customers/${props.customer.id}`}>{props.customer.name}</a> : (document.customer?.name ?? "—")}
+              {document.customer?.company ? <div>{document.customer.company}</div> : null}
+              {document.customer?.vat_number ? <div>{`VAT ${document.customer.vat_number}`}</div> : null}
+              {document.customer?.email ? <div>{document.customer.email}</div> : null}
+            </div>
+          </section>
+          <section>
+            <h3>Billing address</h3>
+            <Address address={document.billing_address} />
+          </section>
+          <section>
+            <h3>Shipping address</h3>
+            <Address address={document.shipping_address} />
+          </section>
+        </div>
+
+        <table>
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Description</th>
+              <th class="num">Quantity</th>
+              <th class="num">Unit price</th>
+              <th class="num">Discount</th>
+              <th class="num">Tax rate</th>
+              <th class="num">Tax</th>
+              <th class="num">Total</th>
+            </tr>
+          </thead>
+          <tbody>
+            {document.lines.map((line, index) => (
+              <tr>
+                <td>{String(index + 1)}</td>
+                <td>
+                  {line.description}
+                  {line.sku ? <div class="muted small mono">{line.sku}</div> : null}
+                </td>
+                <td class="num">{String(line.quantity)}</td>
+                <td class="num">{line.unit_price}</td>
+                <td class="num">{line.discount}</td>
+                <td class="num">{line.tax_rate ? `${line.tax_rate} %` : "—"}</td>
+                <td class="num">{line.tax}</td>
+                <td class="num">{line.total}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <table class="kv totals">
+          <tbody>
+            <tr>
+              <th>Subtotal</th>
+              <td class="num">{money(document.totals.subtotal)}</td>
+            </tr>
+            <tr>
+              <th>{document.prices_include_tax ? "Tax (included)" : "Tax"}</th>
+              <td class="num">{money(document.totals.tax)}</td>
+            </tr>
+            <tr>
+              <th>Total</th>
+              <td class="num">
+                <strong>{money(document.totals.total)}</strong>
+              </td>
+            </tr>
+            <tr>
+              <th>{document.type === "credit_note" ? "Still to pay back" : "Still to pay"}</th>
+              <td class="num">{money(document.balance)}</td>
+            </tr>
+          </tbody>
+        </table>
+        {document.note ? <p>{document.note}</p> : null}
+
+        <h2>Payments</h2>
+        {document.payments.length ? (
+          <table>
+            <thead>
+              <tr>
+                <th>Paid</th>
+                <th>Kind</th>
+                <th class="num">Amount</th>
+                <th>Method</th>
+                <th>Account</th>
+                <th>Reference</th>
+              </tr>
+            </thead>
+            <tbody>
+              {document.payments.map((payment) => (
+                <tr>
+                  <td>
+                    <Time at={payment.paid_at} />
+                  </td>
+                  <td>{payment.kind}</td>
+                  <td class="num">{money(payment.amount)}</td>
+                  <td>{payment.method ?? "—"}</td>
+                  <td>{payment.account}</td>
+                  <td class="mono">{payment.reference ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p class="muted">No payments.</p>
+        )}
+        {document.status !== "cancelled" ? (
+          <details class="no-print">
+            <summary>Add a payment by hand</summary>
+            <ActionForm page={props.page} action={`/dashboard/documents/${document.id}/payments`} class="stack">
+              <label>
+                Amount ({document.currency})
+                <input type="text" name="amount" inputmode="decimal" pattern="\d+(\.\d+)?" required placeholder="12.50" />
+              </label>
+              <label>
+                Paid on
+                <input type="date" name="paid_on" value={props.today} required />
+              </label>
+              <label>
+                Reference (bank transaction, receipt number)
+                <input type="text" name="reference" required maxlength={255} />
+              </label>
+              <label>
+                Method
+                <input type="text" name="method" maxlength={255} placeholder="Bank transfer" />
+              </label>
+              <label>
+                Account (empty: the channel's mapping)
+                <input type="text" name="account" maxlength={100} />
+              </label>
+              <div>
+                <button type="submit">Add payment</button>
+              </div>
+            </ActionForm>
+          </details>
+        ) : null}
+
+        {document.credit_notes.length ? (
+          <>
+            <h2>Credit notes</h2>
+            <ul>
+              {document.credit_notes.map((note) => (
+                <li>
+                  <a href={`/dashboard/documents/${note.id}`}>{note.number ?? "Draft"}</a> <Badge value={note.status} />
+                  {` ${note.total} ${document.currency}`}
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+        {document.stock_movements.length ? (
+          <p class="muted small">{`Stock moved for ${document.stock_movements.length} line(s) in the main warehouse.`}</p>
+        ) : null}
+      </article>
+    </Layout>
+  );
+}
+
+export const documentPages = new Hono<DashboardEnv>()
+  .get("/", async (c) => {
+    const query = documentQuery.parse(c.req.query());
+    const { db } = c.var.services;
+    const [result, names] = await Promise.all([
+      findDocuments(db, { type: query.type, status: query.status, channel_id: query.channel || undefined, cursor: query.cursor || undefined, limit: 50 }),
+      channelNames(db),
+    ]);
+    return render(
+      c,
+      <Layout title="Documents" nav="documents" page={c.var.page}>
+        <h1>Documents</h1>
+        <form method="get" action="/dashboard/documents" class="filters">
+          <label>
+            Type
+            <select name="type">
+              <option value="">All types</option>
+              {DOCUMENT_KINDS.map((type) => (
+                <option value={type} selected={query.type === type}>
+                  {documentTitle(type)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Status
+            <select name="status">
+              <option value="">Any status</option>
+              {STATUSES.map((status) => (
+                <option value={status} selected={query.status === status}>
+                  {labelOf(status)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Channel
+            <select name="channel">
+              <option value="">All channels</option>
+              {[...names].map(([id, channel]) => (
+                <option value={id} selected={query.channel === id}>
+                  {channel.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit">Filter</button>
+        </form>
+        {result.items.length ? <DocumentTable items={result.items.map(documentJson)} channels={names} /> : <p class="muted">No documents here yet: processing an order makes one.</p>}
+        <Pager base="/dashboard/documents" params={{ type: query.type, status: query.status, channel: query.channel }} cursor={query.cursor} next={result.next_cursor} />
+      </Layout>,
+    );
+  })
+
+  .get("/:id", async (c) => {
+    const { services } = c.var;
+    const document = await loadDocumentDetail(services, c.req.param("id"));
+    const customer = document.customer_id
+      ? ((await services.db.query.customers.findFirst({ columns: { id: true, name: true }, where: eq(customers.id, document.customer_id) })) ?? null)
+      : null;
+    return render(c, <DocumentPage page={c.var.page} document={document} customer={customer} today={new Date(services.now()).toISOString().slice(0, 10)} />);
+  })
+
+  .post("/:id/execute", (c) =>
+    act(c, `/dashboard/documents/${c.req.param("id")}`, async () => {
+      const document = await executeDocument(c.var.services, c.req.param("id"));
+      return { kind: "ok", text: `Executed as ${document.number ?? "a final document"}.` };
+    }),
+  )
+
+  .post("/:id/cancel", (c) =>
+    act(c, `/dashboard/documents/${c.req.param("id")}`, async () => {
+      await cancelDocument(c.var.services, c.req.param("id"));
+      return { kind: "ok", text: "The draft is cancelled." };
+    }),
+  )
+
+  .post("/:id/credit", (c) =>
+    act(c, `/dashboard/documents/${c.req.param("id")}`, async () => {
+      const note = await creditDocument(c.var.services, c.req.param("id"));
+      return { kind: "ok", text: "A credit note for all of it was drafted: execute it when it is right.", redirect: `/dashboard/documents/${note.id}` };
+    }),
+  )
+
+  .post("/:id/payments", (c) =>
+    act(c, `/dashboard/documents/${c.req.param("id")}`, async () => {
+      const { form } = c.var;
+      const paidOn = field(form, "paid_on");
+      await addPaymentByHand(c.var.services, c.req.param("id"), {
+        amount: field(form, "amount"),
+        paid_at: paidOn && /^\d{4}-\d{2}-\d{2}$/.test(paidOn) ? `${paidOn}T12:00:00Z` : paidOn,
+        reference: field(form, "reference"),
+        method: field(form, "method") ?? null,
+        account: field(form, "account") ?? null,
+      });
+      return { kind: "ok", text: "The payment was added." };
+    }),
+  );

@@ -1,0 +1,82 @@
+/**
+ * /dashboard/products — products by SKU with their stock: on hand (from the ledger), reserved by
+ * open orders, and available to sell, per warehouse.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { findProductPage, productJson } from "../../api/products";
+import { DEFAULT_WAREHOUSE, stockLevels, type StockLevel } from "../../stock/balances";
+import { Layout, Pager } from "../layout";
+import { render, type DashboardEnv } from "../respond";
+
+const productQuery = z.object({
+  q: z.string().trim().min(1).max(200).optional().catch(undefined),
+  cursor: z.string().max(500).optional().catch(undefined),
+});
+
+const quantity = (value: number) => String(Math.round(value * 1000) / 1000);
+
+export const productPages = new Hono<DashboardEnv>().get("/", async (c) => {
+  const query = productQuery.parse(c.req.query());
+  const { db, d1 } = c.var.services;
+  const result = await findProductPage(db, { q: query.q, cursor: query.cursor || undefined, limit: 50 });
+  const items = result.items.map(productJson);
+  const levels = items.length ? await stockLevels(d1, items.map((item) => item.sku)) : [];
+  const bySku = new Map<string, StockLevel[]>();
+  for (const level of levels) bySku.set(level.sku, [...(bySku.get(level.sku) ?? []), level]);
+  return render(
+    c,
+    <Layout title="Products" nav="products" page={c.var.page}>
+      <h1>Products</h1>
+      <p class="lead">
+        Stock is derived from the ledger: executed documents and counts. Open orders without an executed document reserve their quantities in the{" "}
+        {DEFAULT_WAREHOUSE} warehouse; available is on hand minus reserved.
+      </p>
+      <form method="get" action="/dashboard/products" class="filters" role="search">
+        <label>
+          Search
+          <input type="search" name="q" value={query.q ?? ""} placeholder="SKU or name" size={30} />
+        </label>
+        <button type="submit">Search</button>
+      </form>
+      {items.length === 0 ? (
+        <p class="muted">{query.q ? "No product matches." : "No products yet: import them as CSV through the API, or let automation create them."}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>SKU</th>
+              <th>Name</th>
+              <th class="num">Price</th>
+              <th class="num">Tax rate</th>
+              <th>Warehouse</th>
+              <th class="num">On hand</th>
+              <th class="num">Reserved</th>
+              <th class="num">Available</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.flatMap((product) => {
+              const places = bySku.get(product.sku) ?? [];
+              return places.map((level, index) => (
+                <tr>
+                  <td class="mono">{index === 0 ? product.sku : ""}</td>
+                  <td>{index === 0 ? product.name : ""}</td>
+                  <td class="num">{index === 0 && product.unit_price ? `${product.unit_price} ${product.currency}` : ""}</td>
+                  <td class="num">{index === 0 && product.tax_rate ? `${product.tax_rate} %` : ""}</td>
+                  <td>{level.warehouseId}</td>
+                  <td class="num">{quantity(level.onHand)}</td>
+                  <td class="num">{quantity(level.reserved)}</td>
+                  <td class="num">
+                    <strong class={level.available < 0 ? "reason" : undefined}>{quantity(level.available)}</strong>
+                  </td>
+                </tr>
+              ));
+            })}
+          </tbody>
+        </table>
+      )}
+      <Pager base="/dashboard/products" params={{ q: query.q }} cursor={query.cursor} next={result.next_cursor} />
+    </Layout>,
+  );
+});
