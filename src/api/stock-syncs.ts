@@ -7,14 +7,14 @@ import { eq } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { ChannelType } from "../channels/types";
-import type { AppEnv } from "../context";
-import { channels } from "../db/schema";
+import type { AppEnv, Services } from "../context";
+import { channels, type ChannelRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { cannotSync, readRun, requestStockSync, type StockSyncRunRow } from "../stock/sync";
 import { readStockSyncSettings, stockSyncSettingsInput, stockSyncSettingsSchema } from "../stock/sync-settings";
 import { loadChannel } from "./channels";
 import { decodeCursor, encodeCursor, limitSchema } from "./pagination";
-import { isoTime, parseJsonBody, parseQuery } from "./validate";
+import { isoTime, parseQuery, readJsonBody, validate } from "./validate";
 
 export const stockSyncRequestSchema = z
   .strictObject({
@@ -50,57 +50,91 @@ export function stockSyncJson(run: StockSyncRunRow) {
 }
 
 async function channelRow(c: Context<AppEnv>) {
-  const { row } = await loadChannel(c.var.services.db, c.req.param("id")!);
+  return liveChannel(c.var.services, c.req.param("id")!);
+}
+
+async function liveChannel(services: Services, id: string) {
+  const { row } = await loadChannel(services.db, id);
   if (row.status === "deleted") throw new AppError("not_found", `Channel ${row.id} is deleted`);
   return row;
 }
 
+const whyNot = (row: ChannelRow) => cannotSync({ type: row.type as ChannelType, status: row.status, settings: row.settings, credential_keys: row.credentialKeys });
+
+/** A channel's stock-sync settings, and why it cannot sync (null when it can). */
+export async function stockSyncSettingsOf(services: Services, channelId: string) {
+  const row = await liveChannel(services, channelId);
+  return { ...readStockSyncSettings(row.stockSync), cannot_sync: whyNot(row) };
+}
+
+/** Changes the settings it is given; the rest keep their values. A schedule needs a channel that can push. */
+export async function updateStockSyncSettings(services: Services, channelId: string, body: unknown) {
+  const row = await liveChannel(services, channelId);
+  const changes = validate(stockSyncSettingsBody, body);
+  const why = whyNot(row);
+  if (changes.schedule && why) throw new AppError("stock_sync_unavailable", `A schedule needs a channel that can push stock: ${why}`);
+  const next = stockSyncSettingsSchema.parse({ ...readStockSyncSettings(row.stockSync), ...changes });
+  await services.db.update(channels).set({ stockSync: JSON.stringify(next), updatedAt: services.now() }).where(eq(channels.id, row.id));
+  return { ...next, cannot_sync: why };
+}
+
+/** Sync now. */
+export async function startStockSync(services: Services, channelId: string, body: unknown) {
+  const row = await liveChannel(services, channelId);
+  const { mode } = validate(stockSyncRequestSchema, body);
+  return (await requestStockSync(services, row.id, { mode, trigger: "manual" }))!;
+}
+
+/** Runs newest first, of one channel or all, optionally only those with a status. */
+export async function listStockSyncs(d1: D1Database, filter: { channelId?: string; statuses?: string[]; cursor?: string; limit: number }) {
+  const cursor = decodeCursor(filter.cursor);
+  const { results } = await d1
+    .prepare(
+      `SELECT * FROM stock_syncs WHERE (?1 IS NULL OR channel_id = ?1) AND (?5 IS NULL OR status IN (SELECT value FROM json_each(?5)))
+         AND (?2 IS NULL OR requested_at < ?2 OR (requested_at = ?2 AND id < ?3))
+       ORDER BY requested_at DESC, id DESC LIMIT ?4`,
+    )
+    .bind(filter.channelId ?? null, cursor?.at ?? null, cursor?.id ?? "", filter.limit + 1, filter.statuses?.length ? JSON.stringify(filter.statuses) : null)
+    .all<StockSyncRunRow>();
+  const items = results.slice(0, filter.limit);
+  const last = items.at(-1);
+  return { items, next_cursor: results.length > filter.limit && last ? encodeCursor({ at: last.requested_at, id: last.id }) : null };
+}
+
+/** A run's items by SKU, a page at a time. */
+export async function stockSyncItems(d1: D1Database, syncId: string, filter: { status?: string; cursor?: string; limit: number }) {
+  const { results } = await d1
+    .prepare(
+      `SELECT sku, quantity, status, attempts, next_attempt_at, error FROM stock_sync_items
+       WHERE sync_id = ?1 AND (?2 IS NULL OR status = ?2) AND sku > ?3 ORDER BY sku LIMIT ?4`,
+    )
+    .bind(syncId, filter.status ?? null, filter.cursor ?? "", filter.limit + 1)
+    .all<{ sku: string; quantity: number; status: string; attempts: number; next_attempt_at: number; error: string | null }>();
+  const items = results.slice(0, filter.limit).map((item) => ({
+    sku: item.sku,
+    quantity: item.quantity,
+    status: item.status,
+    attempts: item.attempts,
+    next_attempt_at: item.status === "pending" ? isoTime(item.next_attempt_at) : null,
+    error: item.error,
+  }));
+  return { items, next_cursor: results.length > filter.limit ? items.at(-1)!.sku : null };
+}
+
 export const stockSyncRoutes = new Hono<AppEnv>()
   /** Sync now: 202 with the run; its steps go through the queue. */
-  .post("/:id/stock-sync", async (c) => {
-    const row = await channelRow(c);
-    const { mode } = await parseJsonBody(c, stockSyncRequestSchema);
-    const run = await requestStockSync(c.var.services, row.id, { mode, trigger: "manual" });
-    return c.json(stockSyncJson(run!), 202);
-  })
+  .post("/:id/stock-sync", async (c) => c.json(stockSyncJson(await startStockSync(c.var.services, c.req.param("id"), await readJsonBody(c))), 202))
 
-  .get("/:id/stock-sync/settings", async (c) => {
-    const row = await channelRow(c);
-    return c.json({
-      ...readStockSyncSettings(row.stockSync),
-      cannot_sync: cannotSync({ type: row.type as ChannelType, status: row.status, settings: row.settings, credential_keys: row.credentialKeys }),
-    });
-  })
+  .get("/:id/stock-sync/settings", async (c) => c.json(await stockSyncSettingsOf(c.var.services, c.req.param("id"))))
 
   /** Changes some settings (the schedule: `null`, `{"every_minutes": 15}` or `{"cron": "0 * * * *"}`, UTC); the rest stay. */
-  .put("/:id/stock-sync/settings", async (c) => {
-    const { db, now } = c.var.services;
-    const row = await channelRow(c);
-    const changes = await parseJsonBody(c, stockSyncSettingsBody);
-    const why = cannotSync({ type: row.type as ChannelType, status: row.status, settings: row.settings, credential_keys: row.credentialKeys });
-    if (changes.schedule && why) throw new AppError("stock_sync_unavailable", `A schedule needs a channel that can push stock: ${why}`);
-    const next = stockSyncSettingsSchema.parse({ ...readStockSyncSettings(row.stockSync), ...changes });
-    await db.update(channels).set({ stockSync: JSON.stringify(next), updatedAt: now() }).where(eq(channels.id, row.id));
-    return c.json({ ...next, cannot_sync: why });
-  })
+  .put("/:id/stock-sync/settings", async (c) => c.json(await updateStockSyncSettings(c.var.services, c.req.param("id"), await readJsonBody(c))))
 
   .get("/:id/stock-syncs", async (c) => {
     const row = await channelRow(c);
     const query = parseQuery(c, stockSyncListQuery);
-    const cursor = decodeCursor(query.cursor);
-    const { results } = await c.var.services.d1
-      .prepare(
-        `SELECT * FROM stock_syncs WHERE channel_id = ?1 AND (?2 IS NULL OR requested_at < ?2 OR (requested_at = ?2 AND id < ?3))
-         ORDER BY requested_at DESC, id DESC LIMIT ?4`,
-      )
-      .bind(row.id, cursor?.at ?? null, cursor?.id ?? "", query.limit + 1)
-      .all<StockSyncRunRow>();
-    const items = results.slice(0, query.limit);
-    const last = items.at(-1);
-    return c.json({
-      items: items.map(stockSyncJson),
-      next_cursor: results.length > query.limit && last ? encodeCursor({ at: last.requested_at, id: last.id }) : null,
-    });
+    const page = await listStockSyncs(c.var.services.d1, { channelId: row.id, cursor: query.cursor, limit: query.limit });
+    return c.json({ items: page.items.map(stockSyncJson), next_cursor: page.next_cursor });
   })
 
   /** One run with its items (failed ones with the store's reason), a page of SKUs at a time. */
@@ -110,26 +144,8 @@ export const stockSyncRoutes = new Hono<AppEnv>()
     const { d1 } = c.var.services;
     const run = await readRun(d1, c.req.param("syncId"));
     if (!run || run.channel_id !== row.id) throw new AppError("not_found", `No stock sync ${c.req.param("syncId")} for this channel`);
-    const { results } = await d1
-      .prepare(
-        `SELECT sku, quantity, status, attempts, next_attempt_at, error FROM stock_sync_items
-         WHERE sync_id = ?1 AND (?2 IS NULL OR status = ?2) AND sku > ?3 ORDER BY sku LIMIT ?4`,
-      )
-      .bind(run.id, query.status ?? null, query.cursor ?? "", query.limit + 1)
-      .all<{ sku: string; quantity: number; status: string; attempts: number; next_attempt_at: number; error: string | null }>();
-    const items = results.slice(0, query.limit);
-    return c.json({
-      ...stockSyncJson(run),
-      item_list: items.map((item) => ({
-        sku: item.sku,
-        quantity: item.quantity,
-        status: item.status,
-        attempts: item.attempts,
-        next_attempt_at: item.status === "pending" ? isoTime(item.next_attempt_at) : null,
-        error: item.error,
-      })),
-      next_cursor: results.length > query.limit ? items.at(-1)!.sku : null,
-    });
+    const items = await stockSyncItems(d1, run.id, query);
+    return c.json({ ...stockSyncJson(run), item_list: items.items, next_cursor: items.next_cursor });
   })
 
   /** What the store last accepted, SKU by SKU. */

@@ -17,6 +17,7 @@ import { inboxPages } from "./pages/inbox";
 import { orderPages } from "./pages/order";
 import { overviewPage } from "./pages/overview";
 import { productPages } from "./pages/products";
+import { stockSyncChannelActions, stockSyncPages } from "./pages/stock-syncs";
 import { signInPages, signOutPage } from "./pages/sign-in";
 import { render, type DashboardEnv, type FormFields } from "./respond";
 import { csrfTokenOf, isCsrfToken, readSessionCookie, sessionCookieOf, takeFlash } from "./session";
@@ -119,10 +120,12 @@ export function createDashboard(options: DashboardOptions) {
   dashboard.route("/", overviewPage);
   dashboard.route("/orders", inboxPages);
   dashboard.route("/orders", orderPages);
+  dashboard.route("/channels", stockSyncChannelActions);
   dashboard.route("/channels", channelPages(options.deliver));
   dashboard.route("/documents", documentPages);
   dashboard.route("/customers", customerPages);
   dashboard.route("/products", productPages);
+  dashboard.route("/stock-syncs", stockSyncPages);
   dashboard.route("/deliveries", deliveryPages);
   dashboard.all("*", () => {
     throw new AppError("not_found", "There is no such page in the dashboard.");

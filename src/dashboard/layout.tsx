@@ -15,7 +15,7 @@ export interface PageContext {
   here: string;
 }
 
-export type NavKey = "overview" | "inbox" | "channels" | "documents" | "customers" | "products" | "deliveries";
+export type NavKey = "overview" | "inbox" | "channels" | "documents" | "customers" | "products" | "stock-syncs" | "deliveries";
 
 const NAV: Array<[NavKey, string, string]> = [
   ["overview", "Overview", "/dashboard"],
@@ -24,6 +24,7 @@ const NAV: Array<[NavKey, string, string]> = [
   ["documents", "Documents", "/dashboard/documents"],
   ["customers", "Customers", "/dashboard/customers"],
   ["products", "Products", "/dashboard/products"],
+  ["stock-syncs", "Stock syncs", "/dashboard/stock-syncs"],
   ["deliveries", "Deliveries", "/dashboard/deliveries"],
 ];
 

@@ -11,7 +11,8 @@ import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Dialog, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { configureMozello, mozelloBaseUrl, mozelloProducts, seedMozelloProducts } from "../fakes/mozello-control";
 import { api, inbox, newPage, screenshot } from "./harness";
 
 const FIXTURES = path.join(import.meta.dirname, "../fixtures");
@@ -24,6 +25,7 @@ const TAG = randomUUID().slice(0, 6).toUpperCase();
 const XSS_NAME = "<img src=x onerror=alert(1)>";
 const SHOPIFY_SECRET = `shpss_${randomUUID().replace(/-/g, "")}`;
 const WAIT = { timeout: 30_000, interval: 500 };
+const MOZELLO_KEY = "MZL-2475405-0123456789abcdef0123456789abcdef";
 
 let page: Page;
 let closePage: () => Promise<void>;
@@ -250,6 +252,39 @@ describe("the dashboard in Chromium", () => {
     await page.getByRole("link", { name: "Open the test order" }).click();
     await expect.poll(() => page.locator("h1").textContent()).toMatch(/Order TEST-\d{6}/);
     expect(await page.locator("main").innerText()).toContain("Test customer");
+  });
+
+  it("syncs a Mozello store's stock now from the channel page and follows the run in the Stock syncs log", async () => {
+    const storeKey = `browser-${TAG.toLowerCase()}`;
+    const fake = inject("mozelloUrl");
+    await configureMozello(fake, storeKey, { apiKey: MOZELLO_KEY });
+    await seedMozelloProducts(fake, storeKey, [{ handle: "uid-1", sku: `JAR-${TAG}`, stock: 0 }]);
+    const created = await api("/api/channels", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "mozello", name: `Mozello ${TAG}`, secret: MOZELLO_KEY, api_url: mozelloBaseUrl(fake, storeKey) }) });
+    expect(created.status).toBe(201);
+    const channelId = ((await created.json()) as { id: string }).id;
+    const product = await api("/api/products", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ sku: `JAR-${TAG}`, name: "Honey jar" }) });
+    expect(product.status).toBe(201);
+    expect((await api(`/api/stock/JAR-${TAG}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ on_hand: 11 }) })).status).toBe(200);
+
+    await page.goto(url(`/dashboard/channels/${channelId}`));
+    await page.getByLabel("What to send now").selectOption("full");
+    await page.getByRole("button", { name: "Sync now" }).click();
+    await expect.poll(() => flash().textContent()).toContain("Stock sync started (every SKU)");
+    await page.getByRole("link", { name: "Follow it" }).click();
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return page.locator("h1").textContent();
+      }, WAIT)
+      .toMatch(/Stock sync to Mozello \S+ (succeeded|partial)/);
+    expect(await page.locator("main").innerText()).toMatch(new RegExp(`JAR-${TAG}\\s+11\\s+succeeded`));
+    await screenshot(page, "dashboard-stock-sync");
+    expect((await mozelloProducts(fake, storeKey))[0].stock).toBe(11);
+
+    await page.goto(url("/dashboard/stock-syncs"));
+    expect(await page.locator("h1").textContent()).toBe("Stock syncs");
+    expect(await page.locator("main").innerText()).toContain(`Mozello ${TAG}`);
+    await screenshot(page, "dashboard-stock-syncs");
   });
 
   it("shows documents, customers, products and deliveries", async () => {

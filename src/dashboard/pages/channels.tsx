@@ -30,6 +30,7 @@ import { CHANNEL_TYPES, type ChannelHealth, type ChannelType } from "../../chann
 import type { Services } from "../../context";
 import type { ChannelRow, ChannelSecretRow } from "../../db/schema";
 import { automationOf, DOCUMENT_TYPES, type Automation } from "../../documents/automation";
+import { ChannelStockSync } from "./stock-syncs";
 import { AppError } from "../../lib/errors";
 import { ActionForm, Badge, CopyField, Csrf, Layout, Time, type PageContext } from "../layout";
 import { act, backWithError, describeError, field, isShownError, plural, render, type DashboardContext, type DashboardEnv, type FormFields } from "../respond";
@@ -390,6 +391,7 @@ async function ChannelPage(props: { page: PageContext; services: Services; id: s
   const active = secrets.filter((secret) => secret.revokedAt === null);
   const automation = automationOf(type, row.automation);
   const fields = settingsFields(row, services);
+  const stockSync = await ChannelStockSync({ page, services, channelId: row.id, type });
 
   return (
     <Layout title={row.name} nav="channels" page={page}>
@@ -568,6 +570,8 @@ async function ChannelPage(props: { page: PageContext; services: Services; id: s
 
       <h2>Settings</h2>
       <SettingsForm page={page} row={row} fields={fields} />
+
+      {stockSync}
 
       <h2>Automation</h2>
       <p class="muted small">How this channel's orders become documents; processing an order by hand uses the same mappings.</p>

@@ -11,7 +11,7 @@ const DAYS = 30;
 export async function overviewData(d1: D1Database, now: number) {
   const today = Math.floor(now / DAY_MS);
   const firstDay = today - DAYS + 1;
-  const [perDay, statuses, failed, refused, channelRows] = await d1.batch([
+  const [perDay, statuses, failed, refused, channelRows, syncs] = await d1.batch([
     d1
       .prepare("SELECT channel_id, received_at / 86400000 AS day, COUNT(*) AS orders FROM orders WHERE received_at >= ?1 GROUP BY channel_id, day")
       .bind(firstDay * DAY_MS),
@@ -19,6 +19,7 @@ export async function overviewData(d1: D1Database, now: number) {
     d1.prepare("SELECT COUNT(*) AS orders FROM orders WHERE processing_failed_at IS NOT NULL"),
     d1.prepare("SELECT COUNT(*) AS deliveries FROM deliveries WHERE outcome IN ('rejected', 'unverified') AND received_at >= ?1").bind(now - DAY_MS),
     d1.prepare("SELECT id, name, status FROM channels ORDER BY created_at, id"),
+    d1.prepare("SELECT COUNT(*) AS runs FROM stock_syncs WHERE status IN ('failed', 'partial') AND requested_at >= ?1").bind(now - 7 * DAY_MS),
   ]);
   const days = Array.from({ length: DAYS }, (_, index) => firstDay + index);
   const counts = new Map<string, number[]>();
@@ -42,6 +43,7 @@ export async function overviewData(d1: D1Database, now: number) {
     byStatus,
     processingFailed: (failed.results[0] as { orders: number }).orders,
     refusedLastDay: (refused.results[0] as { deliveries: number }).deliveries,
+    failedSyncs: (syncs.results[0] as { runs: number }).runs,
     channelCount: channels.filter((channel) => channel.status !== "deleted").length,
   };
 }
@@ -80,6 +82,13 @@ export const overviewPage = new Hono<DashboardEnv>().get("/", async (c) => {
             <a href="/dashboard/deliveries?outcome=rejected">{String(data.refusedLastDay)}</a>
           </div>
           <p class="muted small">Rejected or unverified in the last 24 hours.</p>
+        </div>
+        <div class="card">
+          <h2>Failed stock syncs</h2>
+          <div class="stat">
+            <a href="/dashboard/stock-syncs?status=unsuccessful">{String(data.failedSyncs)}</a>
+          </div>
+          <p class="muted small">Runs that failed, or sent only part of their items, in the last 7 days.</p>
         </div>
       </div>
 

@@ -1,12 +1,12 @@
 /**
  * /dashboard/products — products by SKU with their stock: on hand (from the ledger), reserved by
- * open orders, and available to sell, per warehouse.
+ * open orders, and available to sell, per warehouse; and what each store last accepted.
  */
 import { Hono } from "hono";
 import { z } from "zod";
 import { findProductPage, productJson } from "../../api/products";
 import { DEFAULT_WAREHOUSE, stockLevels, type StockLevel } from "../../stock/balances";
-import { Layout, Pager } from "../layout";
+import { Layout, Pager, Time } from "../layout";
 import { render, type DashboardEnv } from "../respond";
 
 const productQuery = z.object({
@@ -24,6 +24,17 @@ export const productPages = new Hono<DashboardEnv>().get("/", async (c) => {
   const levels = items.length ? await stockLevels(d1, items.map((item) => item.sku)) : [];
   const bySku = new Map<string, StockLevel[]>();
   for (const level of levels) bySku.set(level.sku, [...(bySku.get(level.sku) ?? []), level]);
+  const { results: pushedRows } = items.length
+    ? await d1
+        .prepare(
+          `SELECT p.sku, c.name, p.quantity, p.pushed_at FROM stock_pushed p JOIN channels c ON c.id = p.channel_id
+           WHERE p.sku IN (SELECT value FROM json_each(?1)) ORDER BY c.name`,
+        )
+        .bind(JSON.stringify(items.map((item) => item.sku)))
+        .all<{ sku: string; name: string; quantity: number; pushed_at: number }>()
+    : { results: [] };
+  const pushed = new Map<string, typeof pushedRows>();
+  for (const row of pushedRows) pushed.set(row.sku, [...(pushed.get(row.sku) ?? []), row]);
   return render(
     c,
     <Layout title="Products" nav="products" page={c.var.page}>
@@ -53,6 +64,7 @@ export const productPages = new Hono<DashboardEnv>().get("/", async (c) => {
               <th class="num">On hand</th>
               <th class="num">Reserved</th>
               <th class="num">Available</th>
+              <th>Last pushed</th>
             </tr>
           </thead>
           <tbody>
@@ -69,6 +81,18 @@ export const productPages = new Hono<DashboardEnv>().get("/", async (c) => {
                   <td class="num">{quantity(level.reserved)}</td>
                   <td class="num">
                     <strong class={level.available < 0 ? "reason" : undefined}>{quantity(level.available)}</strong>
+                  </td>
+                  <td class="small">
+                    {index === 0
+                      ? (pushed.get(product.sku) ?? []).map((entry) => (
+                          <div>
+                            {`${entry.name}: ${entry.quantity} `}
+                            <span class="muted">
+                              <Time at={entry.pushed_at} />
+                            </span>
+                          </div>
+                        ))
+                      : null}
                   </td>
                 </tr>
               ));
