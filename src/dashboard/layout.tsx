@@ -120,6 +120,67 @@ export function Time(props: { at: string | number | null | undefined }) {
 export const Money = (props: { amount: string | null | undefined; currency: string }) =>
   props.amount === null || props.amount === undefined ? <span class="muted">—</span> : <span class="mono">{`${props.amount} ${props.currency}`}</span>;
 
+/** The channel filter of a list page; a deleted channel is named as such. */
+export function ChannelFilter(props: { name: string; channels: Iterable<[string, { name: string; status?: string }]>; selected: string | undefined }) {
+  return (
+    <label>
+      Channel
+      <select name={props.name}>
+        <option value="">All channels</option>
+        {[...props.channels].map(([id, channel]) => (
+          <option value={id} selected={props.selected === id}>
+            {channel.status === "deleted" ? `${channel.name} (deleted)` : channel.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+interface PaymentLine {
+  paid_at: string;
+  kind: string;
+  amount: string;
+  currency: string;
+  method: string | null;
+  account: string;
+  reference: string | null;
+}
+
+/** A document's payments and refunds, as the order page and the document page show them. */
+export function PaymentTable(props: { payments: PaymentLine[] }) {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>Paid</th>
+          <th>Kind</th>
+          <th class="num">Amount</th>
+          <th>Method</th>
+          <th>Account</th>
+          <th>Reference</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.payments.map((payment) => (
+          <tr>
+            <td>
+              <Time at={payment.paid_at} />
+            </td>
+            <td>{payment.kind}</td>
+            <td class="num">
+              <Money amount={payment.amount} currency={payment.currency} />
+            </td>
+            <td>{payment.method ?? "—"}</td>
+            <td>{payment.account}</td>
+            <td class="mono">{payment.reference ?? "—"}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /** A value to copy whole (a channel URI, a secret): a read-only field, and a copy button once the script runs. */
 export function CopyField(props: { id: string; label: string; value: string }) {
   return (

@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { signShopify } from "../../src/channels/shopify/shopify-signature";
 import { signWoo } from "../../src/channels/woocommerce/woocommerce-signature";
+import { purgeOldStockSyncItems } from "../../src/jobs/retention";
 import { handleScheduled } from "../../src/jobs/schedule";
 import { utf8 } from "../../src/lib/encoding";
 import { requestStockSync, requeueStalledStockSyncs, runStockSyncStep } from "../../src/stock/sync";
@@ -153,6 +154,24 @@ describe("the stock-sync API", () => {
     await harness.drain();
     expect(await runDetail(channel.id, run.id)).toMatchObject({ status: "succeeded", items: { succeeded: 1 } });
     expect(await stockOf(key, `${wh}-D`)).toBe(5);
+  });
+
+  it("purges a finished run's items after the retention period, keeping the run and the last pushed quantities", async () => {
+    const wh = await warehouse("api-purge");
+    const key = `api-purge-${wh}`;
+    const channel = await wooChannel(key, wh);
+    await seedProducts(FAKE, key, [{ id: 1, sku: `${wh}-R`, manage_stock: true, stock_quantity: 0 }]);
+    await stock(wh, { [`${wh}-R`]: 3 });
+    const harness = syncHarness();
+    const run = (await requestStockSync(harness.services, channel.id, { mode: "full", trigger: "manual" }))!;
+    await harness.drain();
+    const days = (count: number) => count * 86_400_000;
+    expect((await purgeOldStockSyncItems(harness.services, harness.now() + days(29))).purged).toBe(0);
+    expect((await runDetail(channel.id, run.id)).item_list).toHaveLength(1);
+    expect((await purgeOldStockSyncItems(harness.services, harness.now() + days(31))).purged).toBeGreaterThanOrEqual(1);
+    const after = await runDetail(channel.id, run.id);
+    expect(after).toMatchObject({ status: "succeeded", items: { planned: 1, succeeded: 1 }, item_list: [] });
+    expect((await json(await api(`/api/channels/${channel.id}/stock-pushed`))).items).toEqual([expect.objectContaining({ sku: `${wh}-R`, quantity: 3 })]);
   });
 
   it("runs on the channel's schedule from the minute cron, once per due minute", async () => {

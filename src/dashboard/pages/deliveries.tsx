@@ -7,10 +7,27 @@ import { z } from "zod";
 import { confirmAgain, DELIVERY_OUTCOMES, findDeliveries, loadDelivery } from "../../api/deliveries";
 import { confirmerFor } from "../../channels/registry";
 import type { ChannelType } from "../../channels/types";
-import { ActionForm, Badge, Layout, Pager, Time, labelOf, type PageContext } from "../layout";
+import { ActionForm, Badge, ChannelFilter, labelOf, Layout, type PageContext, Pager, Time } from "../layout";
 import { readableBody } from "../raw-body";
 import { act, render, type DashboardEnv } from "../respond";
 import { channelNames } from "./inbox";
+
+/** Names and values (headers, form fields), both as text. */
+function NameValueTable(props: { entries: Array<[string, string]>; caption?: string }) {
+  return (
+    <table class="kv">
+      {props.caption ? <caption class="muted small">{props.caption}</caption> : null}
+      <tbody>
+        {props.entries.map(([name, value]) => (
+          <tr>
+            <th class="mono">{name}</th>
+            <td class="mono">{value}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 export function DeliveryHeaders(props: { headers: Record<string, string> }) {
   const entries = Object.entries(props.headers);
@@ -18,16 +35,7 @@ export function DeliveryHeaders(props: { headers: Record<string, string> }) {
   return (
     <details>
       <summary>{`Headers (${entries.length})`}</summary>
-      <table class="kv">
-        <tbody>
-          {entries.map(([name, value]) => (
-            <tr>
-              <th class="mono">{name}</th>
-              <td class="mono">{value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <NameValueTable entries={entries} />
     </details>
   );
 }
@@ -38,19 +46,7 @@ export function DeliveryBody(props: { body: string | null; contentType: string |
   }
   const readable = readableBody(props.body, props.contentType);
   if (readable.kind === "form") {
-    return (
-      <table class="kv">
-        <caption class="muted small">Form fields, decoded</caption>
-        <tbody>
-          {readable.fields.map(([name, value]) => (
-            <tr>
-              <th class="mono">{name}</th>
-              <td class="mono">{value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    );
+    return <NameValueTable entries={readable.fields} caption="Form fields, decoded" />;
   }
   return <pre class={`body ${readable.kind}`}>{readable.text}</pre>;
 }
@@ -93,17 +89,7 @@ export const deliveryPages = new Hono<DashboardEnv>()
         </nav>
         <form method="get" action="/dashboard/deliveries" class="filters">
           {query.outcome ? <input type="hidden" name="outcome" value={query.outcome} /> : null}
-          <label>
-            Channel
-            <select name="channel">
-              <option value="">All channels</option>
-              {[...names].map(([id, channel]) => (
-                <option value={id} selected={query.channel === id}>
-                  {channel.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ChannelFilter name="channel" channels={names} selected={query.channel} />
           <button type="submit">Filter</button>
         </form>
         {result.items.length === 0 ? (

@@ -9,7 +9,7 @@ import { addPaymentByHand, documentJson, findDocuments, loadDocumentDetail } fro
 import { customers } from "../../db/schema";
 import { DOCUMENT_KINDS } from "../../documents/document";
 import { cancelDocument, creditDocument, executeDocument } from "../../documents/process";
-import { ActionForm, Address, Badge, Layout, Money, Pager, Time, documentTitle, labelOf, type PageContext } from "../layout";
+import { ActionForm, Address, Badge, ChannelFilter, documentTitle, labelOf, Layout, Money, type PageContext, Pager, PaymentTable, Time } from "../layout";
 import { act, field, render, type DashboardEnv } from "../respond";
 import { channelNames } from "./inbox";
 
@@ -217,32 +217,7 @@ function DocumentPage(props: { page: PageContext; document: Detail; customer: { 
 
         <h2>Payments</h2>
         {document.payments.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th>Paid</th>
-                <th>Kind</th>
-                <th class="num">Amount</th>
-                <th>Method</th>
-                <th>Account</th>
-                <th>Reference</th>
-              </tr>
-            </thead>
-            <tbody>
-              {document.payments.map((payment) => (
-                <tr>
-                  <td>
-                    <Time at={payment.paid_at} />
-                  </td>
-                  <td>{payment.kind}</td>
-                  <td class="num">{money(payment.amount)}</td>
-                  <td>{payment.method ?? "—"}</td>
-                  <td>{payment.account}</td>
-                  <td class="mono">{payment.reference ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <PaymentTable payments={document.payments} />
         ) : (
           <p class="muted">No payments.</p>
         )}
@@ -333,17 +308,7 @@ export const documentPages = new Hono<DashboardEnv>()
               ))}
             </select>
           </label>
-          <label>
-            Channel
-            <select name="channel">
-              <option value="">All channels</option>
-              {[...names].map(([id, channel]) => (
-                <option value={id} selected={query.channel === id}>
-                  {channel.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ChannelFilter name="channel" channels={names} selected={query.channel} />
           <button type="submit">Filter</button>
         </form>
         {result.items.length ? <DocumentTable items={result.items.map(documentJson)} channels={names} /> : <p class="muted">No documents here yet: processing an order makes one.</p>}

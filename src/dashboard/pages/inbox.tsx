@@ -11,7 +11,7 @@ import type { Database } from "../../context";
 import { channels, orders } from "../../db/schema";
 import { AppError } from "../../lib/errors";
 import { INBOX_STATUSES, type InboxStatus } from "../../orders/status";
-import { Badge, Layout, Money, Pager, Time, labelOf, type PageContext } from "../layout";
+import { Badge, ChannelFilter, labelOf, Layout, Money, type PageContext, Pager, Time } from "../layout";
 import { act, field, fields, plural, render, type DashboardEnv } from "../respond";
 
 const PAGE_SIZE = 50;
@@ -97,17 +97,7 @@ function InboxPage(props: {
           Search
           <input type="search" name="q" value={query.q ?? ""} placeholder="Number, e-mail or name" size={28} />
         </label>
-        <label>
-          Channel
-          <select name="channel">
-            <option value="">All channels</option>
-            {[...props.channels].map(([id, channel]) => (
-              <option value={id} selected={query.channel === id}>
-                {channel.status === "deleted" ? `${channel.name} (deleted)` : channel.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChannelFilter name="channel" channels={props.channels} selected={query.channel} />
         <label>
           Placed from
           <input type="date" name="from" value={query.from ?? ""} />

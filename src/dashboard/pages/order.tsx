@@ -16,7 +16,7 @@ import { previewOrderDocument, type ProcessResult } from "../../documents/proces
 import { AppError } from "../../lib/errors";
 import { fromMinor } from "../../orders/money";
 import type { Order } from "../../orders/order";
-import { ActionForm, Address, Badge, Layout, Money, Time, documentTitle, labelOf, type PageContext } from "../layout";
+import { ActionForm, Address, Badge, documentTitle, labelOf, Layout, Money, type PageContext, PaymentTable, Time } from "../layout";
 import { act, field, render, type DashboardEnv } from "../respond";
 import { reasonsOf } from "./inbox";
 import { DeliveryBody, DeliveryHeaders } from "./deliveries";
@@ -53,6 +53,16 @@ async function loadOrderPage(services: Services, id: string) {
 const minus = (a: number, b: number) => a - b;
 
 /** The document the order would become, line by line beside what the store said, to the cent. */
+
+/** Why a document cannot be executed as it is. */
+const ProblemList = (props: { problems: Array<{ message: string }> }) => (
+  <ul class="problems">
+    {props.problems.map((problem) => (
+      <li>{problem.message}</li>
+    ))}
+  </ul>
+);
+
 function Comparison(props: { preview: { document: ComputedDocument; customer: { customerId: string | null; match: string } }; stored: Order }) {
   const { document, customer } = props.preview;
   const { stored } = props;
@@ -68,11 +78,7 @@ function Comparison(props: { preview: { document: ComputedDocument; customer: { 
         {document.content.prices_include_tax ? " Prices include tax." : " Prices exclude tax."}
       </p>
       {document.problems.length ? (
-        <ul class="problems">
-          {document.problems.map((problem) => (
-            <li>{problem.message}</li>
-          ))}
-        </ul>
+        <ProblemList problems={document.problems} />
       ) : (
         <p class="flash ok">The document adds up to the cent: it can be executed.</p>
       )}
@@ -410,43 +416,10 @@ function OrderPage(props: { page: PageContext } & Awaited<ReturnType<typeof load
             <a href={`/dashboard/documents/${document.id}`}>{`${documentTitle(document.type)} ${document.number ?? "(draft)"}`}</a> <Badge value={document.status} />
             {` · ${document.totals.total} ${document.currency}`}
           </p>
-          {document.problems.length ? (
-            <ul class="problems">
-              {document.problems.map((problem) => (
-                <li>{problem.message}</li>
-              ))}
-            </ul>
-          ) : null}
+          {document.problems.length ? <ProblemList problems={document.problems} /> : null}
           <h3>Payments</h3>
           {props.payments.length ? (
-            <table>
-              <thead>
-                <tr>
-                  <th>Paid</th>
-                  <th>Kind</th>
-                  <th class="num">Amount</th>
-                  <th>Method</th>
-                  <th>Account</th>
-                  <th>Reference</th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.payments.map((payment) => (
-                  <tr>
-                    <td>
-                      <Time at={payment.paid_at} />
-                    </td>
-                    <td>{payment.kind}</td>
-                    <td class="num">
-                      <Money amount={payment.amount} currency={payment.currency} />
-                    </td>
-                    <td>{payment.method ?? "—"}</td>
-                    <td>{payment.account}</td>
-                    <td class="mono">{payment.reference ?? "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <PaymentTable payments={props.payments} />
           ) : (
             <p class="muted">No payments on it.</p>
           )}

@@ -10,7 +10,7 @@ import type { ChannelType } from "../../channels/types";
 import type { Services } from "../../context";
 import { AppError } from "../../lib/errors";
 import { readRun, type StockSyncRunRow } from "../../stock/sync";
-import { ActionForm, Badge, Layout, Pager, Time, type PageContext } from "../layout";
+import { ActionForm, Badge, ChannelFilter, Layout, Pager, Time, type PageContext } from "../layout";
 import { act, field, plural, render, type DashboardEnv, type FormFields } from "../respond";
 
 const RUN_STATUSES = ["planning", "running", "succeeded", "partial", "failed"] as const;
@@ -247,17 +247,7 @@ export const stockSyncPages = new Hono<DashboardEnv>()
               ))}
             </select>
           </label>
-          <label>
-            Channel
-            <select name="channel_id">
-              <option value="">any</option>
-              {[...names].map(([id, name]) => (
-                <option value={id} selected={query.channel_id === id}>
-                  {name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ChannelFilter name="channel_id" channels={[...names].map(([id, name]) => [id, { name }] as [string, { name: string }])} selected={query.channel_id} />
           <button type="submit">Show</button>
         </form>
         {page.items.length ? <RunTable runs={page.items} names={names} /> : <p class="muted">No stock sync matches.</p>}
