@@ -10,6 +10,7 @@
  * own log, the floor the store's batch size allows, and their ratio.
  */
 import { build } from "esbuild";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -33,7 +34,6 @@ const LOOKUP = { woocommerce: 100, mozello: 0, shopify: 100 };
 async function loadFakes(tmpDir) {
   const outfile = path.join(tmpDir, "fakes.mjs");
   const entry = path.join(tmpDir, "fakes-entry.ts");
-  const { writeFileSync } = await import("node:fs");
   writeFileSync(
     entry,
     ["woocommerce", "mozello", "shopify"].map((name) => `export * from ${JSON.stringify(path.join(ROOT, "test/fakes", `${name}-server.ts`))};`).join("\n") +
@@ -44,7 +44,10 @@ async function loadFakes(tmpDir) {
   return import(pathToFileURL(outfile).href);
 }
 
-export async function runStockBench({ tmpDir, skus: count }) {
+export async function runStockBench({ tmpDir: parentDir, skus: count }) {
+  // An inbox of its own: the products of the other parts must not enter its runs.
+  const tmpDir = path.join(parentDir, "stock");
+  mkdirSync(tmpDir, { recursive: true });
   const fakes = await loadFakes(tmpDir);
   const servers = await Promise.all([fakes.startFakeWooCommerce(), fakes.startFakeMozello(), fakes.startFakeShopify()]);
   const [woo, mozello, shopify] = servers;

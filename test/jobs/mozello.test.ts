@@ -115,7 +115,7 @@ describe("the Mozello Store API client", () => {
     });
     await client.notifications();
     await client.notifications();
-    expect(waits).toEqual([1000, 200]);
+    expect(waits).toEqual([1000, 220]);
   });
 
   it("sets stock by SKU in batches of at most 1000", async () => {

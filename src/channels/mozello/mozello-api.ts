@@ -1,7 +1,7 @@
 /**
  * The Mozello Store API client the inbox needs: notification registration, recent orders, products
  * and stock. `Authorization: ApiKey <key>`; at most 5 requests a second (Mozello's stated limit), so
- * the client spaces its own requests; 429/403/5xx are retried after Retry-After or with backoff.
+ * the client spaces its own requests (220 ms apart); 429/403/5xx are retried after Retry-After or with backoff.
  */
 import { parseJsonLossless } from "../../lib/json";
 import { retryAfterOf, StoreApiError } from "../store-api-error";
@@ -17,7 +17,8 @@ export interface MozelloClientOptions {
 }
 
 export const NOTIFICATION_EVENTS = ["ORDER_CREATED", "PAYMENT_CHANGED", "DISPATCH_CHANGED", "ORDER_DELETED"] as const;
-const MIN_SPACING_MS = 200;
+// 5 a second with a margin: a limit counted over any 1-second window can see 6 requests sent exactly 200 ms apart.
+const MIN_SPACING_MS = 220;
 /** Mozello's limit for one batch_update_by_sku request. */
 export const MAX_STOCK_BATCH = 1000;
 
