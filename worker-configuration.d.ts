@@ -8,6 +8,7 @@ interface __BaseEnv_Env {
 	RAW_BODY_RETENTION_DAYS: "30";
 	SWEEP_AFTER_MINUTES: "10";
 	PROCESSING_MAX_ATTEMPTS: "5";
+	STOCK_SYNC_SUBREQUESTS: "40";
 }
 declare namespace Cloudflare {
 	interface Env extends __BaseEnv_Env {}
@@ -17,7 +18,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "MAX_BODY_BYTES" | "RAW_BODY_RETENTION_DAYS" | "SWEEP_AFTER_MINUTES" | "PROCESSING_MAX_ATTEMPTS">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "MAX_BODY_BYTES" | "RAW_BODY_RETENTION_DAYS" | "SWEEP_AFTER_MINUTES" | "PROCESSING_MAX_ATTEMPTS" | "STOCK_SYNC_SUBREQUESTS">> {}
 }
 declare module "*.txt" {
 	const value: string;
