@@ -62,10 +62,9 @@ async function liveChannel(services: Services, id: string) {
 const whyNot = (row: ChannelRow) => cannotSync({ type: row.type as ChannelType, status: row.status, settings: row.settings, credential_keys: row.credentialKeys });
 
 /** A channel's stock-sync settings, and why it cannot sync (null when it can). */
-export async function stockSyncSettingsOf(services: Services, channelId: string) {
-  const row = await liveChannel(services, channelId);
-  return { ...readStockSyncSettings(row.stockSync), cannot_sync: whyNot(row) };
-}
+export const stockSyncSettingsView = (row: ChannelRow) => ({ ...readStockSyncSettings(row.stockSync), cannot_sync: whyNot(row) });
+
+export const stockSyncSettingsOf = async (services: Services, channelId: string) => stockSyncSettingsView(await liveChannel(services, channelId));
 
 /** Changes the settings it is given; the rest keep their values. A schedule needs a channel that can push. */
 export async function updateStockSyncSettings(services: Services, channelId: string, body: unknown) {

@@ -391,7 +391,7 @@ async function ChannelPage(props: { page: PageContext; services: Services; id: s
   const active = secrets.filter((secret) => secret.revokedAt === null);
   const automation = automationOf(type, row.automation);
   const fields = settingsFields(row, services);
-  const stockSync = await ChannelStockSync({ page, services, channelId: row.id, type });
+  const stockSync = await ChannelStockSync({ page, services, row });
 
   return (
     <Layout title={row.name} nav="channels" page={page}>

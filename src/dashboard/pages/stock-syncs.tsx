@@ -4,10 +4,11 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { listStockSyncs, startStockSync, stockSyncItems, stockSyncSettingsOf, updateStockSyncSettings } from "../../api/stock-syncs";
+import { listStockSyncs, startStockSync, stockSyncItems, stockSyncSettingsView, updateStockSyncSettings } from "../../api/stock-syncs";
 import { stockPusherFor } from "../../channels/registry";
 import type { ChannelType } from "../../channels/types";
 import type { Services } from "../../context";
+import type { ChannelRow } from "../../db/schema";
 import { AppError } from "../../lib/errors";
 import { readRun, type StockSyncRunRow } from "../../stock/sync";
 import { ActionForm, Badge, ChannelFilter, Layout, Pager, Time, type PageContext } from "../layout";
@@ -93,10 +94,11 @@ function RunTable(props: { runs: StockSyncRunRow[]; names?: Map<string, string> 
 }
 
 /** The stock-sync part of a channel's page: why it cannot sync, or sync now, its schedule and its last runs. */
-export async function ChannelStockSync(props: { page: PageContext; services: Services; channelId: string; type: string }) {
-  const { services, channelId, page } = props;
-  const settings = await stockSyncSettingsOf(services, channelId);
-  if (!stockPusherFor(props.type as ChannelType)) return null;
+export async function ChannelStockSync(props: { page: PageContext; services: Services; row: ChannelRow }) {
+  const { services, row, page } = props;
+  if (!stockPusherFor(row.type as ChannelType)) return null;
+  const channelId = row.id;
+  const settings = stockSyncSettingsView(row);
   const [{ items: runs }, { results: warehouses }] = await Promise.all([
     listStockSyncs(services.d1, { channelId, limit: 5 }),
     services.d1.prepare("SELECT id, name FROM warehouses ORDER BY created_at, id").all<{ id: string; name: string }>(),
@@ -157,7 +159,7 @@ export async function ChannelStockSync(props: { page: PageContext; services: Ser
             ))}
           </select>
         </label>
-        {props.type === "shopify" ? (
+        {row.type === "shopify" ? (
           <label>
             Shopify location (needed when the shop has more than one)
             <input type="text" name="location_id" value={settings.location_id ?? ""} placeholder="gid://shopify/Location/… or its number" size={40} />
