@@ -23,3 +23,6 @@ export function retryAfterOf(headers: Headers, now = Date.now()): number | null 
   const date = Date.parse(value);
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
+
+/** How long a store client waits before its next attempt when the store did not say: 1 s, 2 s, 4 s, … up to 30 s. */
+export const retryBackoffMs = (attempt: number) => Math.min(1000 * 2 ** (attempt - 1), 30_000);

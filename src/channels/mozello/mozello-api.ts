@@ -4,7 +4,7 @@
  * the client spaces its own requests (220 ms apart); 429/403/5xx are retried after Retry-After or with backoff.
  */
 import { parseJsonLossless } from "../../lib/json";
-import { retryAfterOf, StoreApiError } from "../store-api-error";
+import { retryAfterOf, retryBackoffMs, StoreApiError } from "../store-api-error";
 import { MOZELLO_API } from "./mozello-settings";
 
 export interface MozelloClientOptions {
@@ -57,7 +57,7 @@ export function createMozelloClient(options: MozelloClientOptions) {
       if (!retryable || attempt >= maxAttempts) {
         throw new StoreApiError(`Mozello answered ${response.status}: ${parsed.error_message ?? text.slice(0, 200)}`, response.status, null, retryable, retryAfterMs);
       }
-      await sleep(retryAfterMs ?? Math.min(1000 * 2 ** (attempt - 1), 30_000));
+      await sleep(retryAfterMs ?? retryBackoffMs(attempt));
     }
   }
 

@@ -5,7 +5,7 @@
  */
 import { parseJsonLossless } from "../../lib/json";
 import { toBase64, utf8 } from "../../lib/encoding";
-import { StoreApiError } from "../store-api-error";
+import { retryAfterOf, retryBackoffMs, StoreApiError } from "../store-api-error";
 import type { PayPalEndpoints } from "./paypal-settings";
 
 /** PayPal's Monday quirk: recent windows are refused for a few hours; it means "no data yet". */
@@ -46,8 +46,7 @@ export function createPayPalClient(options: PayPalClientOptions) {
       if (response.status !== 429 && response.status < 500) return response;
       if (attempt >= maxAttempts) return response;
       await response.text();
-      const retryAfter = Number.parseFloat(response.headers.get("retry-after") ?? "");
-      await sleep(Number.isFinite(retryAfter) ? Math.ceil(retryAfter * 1000) : Math.min(1000 * 2 ** (attempt - 1), 30_000));
+      await sleep(retryAfterOf(response.headers) ?? retryBackoffMs(attempt));
     }
   }
 

@@ -6,7 +6,7 @@
  * fractional), retrying 5xx with backoff.
  */
 import { parseJsonLossless } from "../../lib/json";
-import { StoreApiError } from "../store-api-error";
+import { retryAfterOf, retryBackoffMs, StoreApiError } from "../store-api-error";
 
 export interface ShopifyClientOptions {
   /** https://<shop>.myshopify.com (or a fake shop in tests). */
@@ -18,7 +18,6 @@ export interface ShopifyClientOptions {
   /** Attempts per request before giving up on 429 or 5xx. */
   maxAttempts?: number;
 }
-
 
 export interface OrdersPage {
   /** Orders as Shopify sent them, numbers kept as their exact text. */
@@ -39,7 +38,7 @@ export function createShopifyClient(options: ShopifyClientOptions) {
         response = await fetchImpl(url, { headers: { "x-shopify-access-token": accessToken, accept: "application/json" } });
       } catch (error) {
         if (attempt >= maxAttempts) throw new StoreApiError(`Shopify could not be reached: ${(error as Error).message}`, 0, null, true);
-        await sleep(backoff(attempt));
+        await sleep(retryBackoffMs(attempt));
         continue;
       }
       const body = await response.text();
@@ -51,8 +50,7 @@ export function createShopifyClient(options: ShopifyClientOptions) {
       if (!retryable || attempt >= maxAttempts) {
         throw new StoreApiError(`Shopify answered ${response.status}: ${errorText(body)}`, response.status, null, retryable);
       }
-      const retryAfter = Number.parseFloat(response.headers.get("retry-after") ?? "");
-      await sleep(Number.isFinite(retryAfter) ? Math.ceil(retryAfter * 1000) : backoff(attempt));
+      await sleep(retryAfterOf(response.headers) ?? retryBackoffMs(attempt));
     }
   }
 
@@ -88,9 +86,8 @@ export function nextLink(header: string | null): string | null {
   return null;
 }
 
-const backoff = (attempt: number) => Math.min(1000 * 2 ** (attempt - 1), 30_000);
-
-function errorText(body: string): string {
+/** The `errors` of a Shopify error answer, or the start of its body. */
+export function errorText(body: string): string {
   try {
     const parsed = JSON.parse(body) as { errors?: unknown };
     return typeof parsed.errors === "string" ? parsed.errors : JSON.stringify(parsed.errors ?? parsed);

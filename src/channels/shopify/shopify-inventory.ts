@@ -24,7 +24,8 @@
  * ```
  */
 import { z } from "zod";
-import { retryAfterOf, StoreApiError } from "../store-api-error";
+import { errorText } from "./shopify-api";
+import { retryAfterOf, retryBackoffMs, StoreApiError } from "../store-api-error";
 
 /** Quantities one `inventorySetQuantities` call may carry (Shopify's input arrays stop at 250). */
 export const MAX_QUANTITIES = 250;
@@ -141,7 +142,7 @@ export function createShopifyInventoryClient(options: ShopifyInventoryOptions) {
         return await post(query, variables, schema);
       } catch (error) {
         if (!(error instanceof StoreApiError) || !error.retryable || attempt >= maxAttempts) throw error;
-        await sleep(error.retryAfterMs ?? backoff(attempt));
+        await sleep(error.retryAfterMs ?? retryBackoffMs(attempt));
       }
     }
   }
@@ -320,15 +321,4 @@ function quoteSearchValue(value: string): string {
 function versionAtLeast(version: string, minimum: string): boolean {
   if (version === "unstable") return true;
   return version >= minimum;
-}
-
-const backoff = (attempt: number) => Math.min(1000 * 2 ** (attempt - 1), 30_000);
-
-function errorText(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { errors?: unknown };
-    return typeof parsed.errors === "string" ? parsed.errors : JSON.stringify(parsed.errors ?? parsed);
-  } catch {
-    return body.slice(0, 200);
-  }
 }

@@ -10,7 +10,7 @@
  */
 import { toBase64, utf8 } from "../../lib/encoding";
 import { parseJsonLossless } from "../../lib/json";
-import { retryAfterOf, StoreApiError } from "../store-api-error";
+import { retryAfterOf, retryBackoffMs, StoreApiError } from "../store-api-error";
 
 export interface WooClientOptions {
   storeUrl: string;
@@ -22,7 +22,6 @@ export interface WooClientOptions {
   sleep?: (ms: number) => Promise<void>;
   maxAttempts?: number;
 }
-
 
 /** WooCommerce's own limit for one batch request (filter woocommerce_rest_batch_items_limit). */
 export const BATCH_LIMIT = 100;
@@ -125,7 +124,7 @@ export function createWooClient(options: WooClientOptions) {
         response = await fetchImpl(url.toString(), { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
       } catch (error) {
         if (attempt >= maxAttempts) throw new StoreApiError(`The store could not be reached: ${(error as Error).message}`, 0, null, true);
-        await sleep(backoff(attempt));
+        await sleep(retryBackoffMs(attempt));
         continue;
       }
       const text = await response.text();
@@ -136,7 +135,7 @@ export function createWooClient(options: WooClientOptions) {
         const { code, message } = errorOf(text);
         throw new StoreApiError(`WooCommerce answered ${response.status}${code ? ` ${code}` : ""}: ${message}`, response.status, code, retryable, retryAfterMs);
       }
-      await sleep(retryAfterMs ?? backoff(attempt));
+      await sleep(retryAfterMs ?? retryBackoffMs(attempt));
     }
   }
 
@@ -232,8 +231,6 @@ export function createWooClient(options: WooClientOptions) {
 }
 
 export type WooClient = ReturnType<typeof createWooClient>;
-
-const backoff = (attempt: number) => Math.min(1000 * 2 ** (attempt - 1), 30_000);
 
 function errorOf(text: string): { code: string | null; message: string } {
   try {
