@@ -5,7 +5,7 @@
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import * as schema from "./db/schema";
 import type { AppConfig, WorkerEnv } from "./env";
-import type { OrderMessage } from "./jobs/messages";
+import type { OrderMessage } from "./queue/messages";
 
 export type Database = DrizzleD1Database<typeof schema>;
 

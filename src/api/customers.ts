@@ -9,7 +9,7 @@ import type { AppEnv, Database } from "../context";
 import { customers, type CustomerRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { after, decodeCursor, limitSchema, page } from "./pagination";
+import { after, decodeCursor, limitSchema, page } from "../db/pagination";
 import { isoTime, parseJsonBody, parseQuery } from "./validate";
 
 /** Optional text: trimmed; empty means none (null). */

@@ -4,11 +4,11 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { confirmerFor } from "../channels/registry";
 import type { ChannelType } from "../channels/types";
-import { confirmDelivery } from "../jobs/messages";
+import { confirmDelivery } from "../queue/messages";
 import type { AppEnv, Database, Services } from "../context";
 import { deliveries, type DeliveryRow } from "../db/schema";
 import { AppError } from "../lib/errors";
-import { after, decodeCursor, limitSchema, page } from "./pagination";
+import { after, decodeCursor, limitSchema, page } from "../db/pagination";
 import { isoTime, parseQuery } from "./validate";
 
 export const DELIVERY_OUTCOMES = ["accepted", "duplicate", "stale", "ignored", "rejected", "pending", "unverified"] as const;

@@ -12,7 +12,7 @@ import { DOCUMENT_KINDS, type DocumentContent, type DocumentLine, type Problem }
 import { addManualPayment, cancelDocument, creditDocument, executeDocument } from "../documents/process";
 import { AppError } from "../lib/errors";
 import { fromMinor, toMinor, MoneyFormatError } from "../orders/money";
-import { after, decodeCursor, limitSchema, page } from "./pagination";
+import { after, decodeCursor, limitSchema, page } from "../db/pagination";
 import { isoTime, parseQuery, readJsonBody, validate } from "./validate";
 
 const STATUSES = ["draft", "executed", "cancelled"] as const;

@@ -9,7 +9,7 @@ import type { AppEnv, Database, Services } from "../context";
 import { deliveries, orderEvents, orders, refunds, type DeliveryRow, type OrderEventRow, type OrderRow, type RefundRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { automateOrderMessage, orderReceived } from "../jobs/messages";
+import { automateOrderMessage, orderReceived } from "../queue/messages";
 import type { ChannelType } from "../channels/types";
 import { documents } from "../db/schema";
 import { automationOf, DOCUMENT_TYPES } from "../documents/automation";
@@ -21,7 +21,7 @@ import { encodeRefund, type Refund } from "../orders/refund";
 import { INBOX_STATUSES, openStatus } from "../orders/status";
 import type { OrderWarning } from "../orders/totals";
 import { deliverySummary } from "./deliveries";
-import { after, decodeCursor, limitSchema, page } from "./pagination";
+import { after, decodeCursor, limitSchema, page } from "../db/pagination";
 import { isoTime, parseJsonBody, parseQuery } from "./validate";
 
 const warningSchema = z.object({ code: z.string(), message: z.string() });

@@ -16,7 +16,7 @@ import { AppError, summarizeProblems, type FieldProblem } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { issuesOf } from "../orders/order";
 import { addDecimals, fromMinor, isCurrency, MoneyFormatError, toMinor, toScaled } from "../orders/money";
-import { decodeCursor, limitSchema, page } from "./pagination";
+import { decodeCursor, limitSchema, page } from "../db/pagination";
 import { isoTime, parseJsonBody, parseQuery } from "./validate";
 
 /** At most this many rows in one import file; a larger catalogue is imported in parts. */

@@ -13,7 +13,7 @@ import { AppError } from "../lib/errors";
 import { cannotSync, readRun, requestStockSync, type StockSyncRunRow } from "../stock/sync";
 import { readStockSyncSettings, stockSyncSettingsInput, stockSyncSettingsSchema } from "../stock/sync-settings";
 import { loadChannel } from "./channels";
-import { decodeCursor, encodeCursor, limitSchema } from "./pagination";
+import { decodeCursor, encodeCursor, limitSchema } from "../db/pagination";
 import { isoTime, parseQuery, readJsonBody, validate } from "./validate";
 
 export const stockSyncRequestSchema = z

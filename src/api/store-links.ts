@@ -16,7 +16,7 @@ import { installWebhooks, testConnection } from "../channels/woocommerce/woocomm
 import { wooReconciler } from "../channels/woocommerce/woocommerce-reconcile";
 import type { AppEnv, Services } from "../context";
 import { channels, type ChannelRow } from "../db/schema";
-import { reconcileChannel } from "../jobs/messages";
+import { reconcileChannel } from "../queue/messages";
 import { AppError } from "../lib/errors";
 import { loadChannel, originOf } from "./channels";
 import { isoTime } from "./validate";

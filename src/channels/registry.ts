@@ -17,7 +17,7 @@ import { paypalReconciler } from "./paypal/paypal-reconcile";
 import { mozelloStockPusher } from "./mozello/mozello-stock";
 import { shopifyStockPusher } from "./shopify/shopify-stock";
 import { wooStockPusher } from "./woocommerce/woocommerce-stock";
-import type { StockPusher } from "../stock/pusher";
+import type { StockPusher } from "./stock-pusher";
 import type { ChannelAdapter, ChannelType, DeferredConfirmer, Reconciler } from "./types";
 
 interface ChannelKind {

@@ -5,8 +5,7 @@
  */
 import type { z } from "zod";
 import type { ErrorCode } from "../lib/errors";
-import type { Order } from "../orders/order";
-import type { Refund } from "../orders/refund";
+import type { Arrival } from "../orders/arrival";
 
 export const CHANNEL_TYPES = ["connect", "shopify", "woocommerce", "woocommerce-premium", "paypal", "mozello"] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
@@ -45,32 +44,6 @@ export type Verification =
    * to fetch): the inbox stores it, answers 2xx, and a queued confirmation decides (see DeferredConfirmer).
    */
   | { ok: "deferred" };
-
-/** One order state as the source sent it, with the key that makes storing it idempotent. */
-export interface OrderArrival {
-  type: "order";
-  /** Unique per channel for this arrival: the same key twice is the same event. */
-  key: string;
-  order: Order;
-}
-
-/** A refund the store made; its own id makes storing it idempotent. */
-export interface RefundArrival {
-  type: "refund";
-  key: string;
-  refund: Refund;
-}
-
-/** The store removed an order (WooCommerce moves it to the trash) without sending its state. */
-export interface RemovalArrival {
-  type: "removal";
-  key: string;
-  externalId: string;
-  /** When the inbox learnt of it (ISO 8601): the order is cancelled as of then. */
-  at: string;
-}
-
-export type Arrival = OrderArrival | RefundArrival | RemovalArrival;
 
 export type ParseVerdict =
   /** What one delivery carried: usually one order; a WooCommerce order also brings its refunds. */

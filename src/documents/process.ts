@@ -20,7 +20,7 @@ import { automationOf, accountFor, type Automation, type SalesDocumentType } fro
 import { creditNoteForAll, creditNoteForRefund, documentFromOrder, type ComputedDocument, type DocumentContent, type DocumentKind, type Problem } from "./document";
 import { findCustomer, findProducts, matchCustomer, productsForOrder, type MatchedCustomer } from "./matching";
 import { executeStatements } from "./numbering";
-import { automateOrderMessage } from "../jobs/messages";
+import { automateOrderMessage } from "../queue/messages";
 
 export interface DocumentOptions {
   type: SalesDocumentType;

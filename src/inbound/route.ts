@@ -11,8 +11,8 @@ import type { InboundRequest, ParseVerdict, Rejection } from "../channels/types"
 import type { AppEnv } from "../context";
 import { AppError, statusOf } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { confirmDelivery, queueChangedOrders, type OrderMessage } from "../jobs/messages";
-import { ingestMany } from "../orders/ingest";
+import { confirmDelivery, type OrderMessage } from "../queue/messages";
+import { ingestMany, queueChangedOrders } from "../orders/ingest";
 import { headersOfInterest, logDelivery } from "./delivery-log";
 import { readBodyWithin } from "./read-body";
 

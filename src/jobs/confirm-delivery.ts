@@ -10,8 +10,8 @@ import { confirmerFor } from "../channels/registry";
 import type { ChannelType, InboundRequest } from "../channels/types";
 import type { Services } from "../context";
 import { utf8 } from "../lib/encoding";
-import { ingestMany } from "../orders/ingest";
-import { confirmDelivery, queueChangedOrders } from "./messages";
+import { ingestMany, queueChangedOrders } from "../orders/ingest";
+import { confirmDelivery } from "../queue/messages";
 
 interface PendingRow {
   id: string;

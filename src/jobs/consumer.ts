@@ -5,7 +5,7 @@
  */
 import { buildServices, type Services } from "../context";
 import { readConfig, type WorkerEnv } from "../env";
-import { orderMessageSchema, type OrderMessage } from "./messages";
+import { orderMessageSchema, type OrderMessage } from "../queue/messages";
 import { processOrder, recordDocumentFailure, recordProcessingAttempt, recordProcessingFailure } from "./process-order";
 import { confirmStoredDelivery, giveUpConfirming } from "./confirm-delivery";
 import { sweepChannel } from "./reconcile";

@@ -11,7 +11,7 @@ import { CHANNEL_TYPES, type ChannelType } from "../channels/types";
 import type { Services } from "../context";
 import { newId } from "../lib/ids";
 import { ingestMany, type IngestOutcome } from "../orders/ingest";
-import { orderReceived, reconcileChannel } from "./messages";
+import { orderReceived, reconcileChannel } from "../queue/messages";
 
 /** Stores write late: each sweep re-reads this much before where the last one started. */
 export const OVERLAP_MS = 15 * 60_000;

@@ -4,7 +4,7 @@
  * idempotent, so a message that was merely slow costs one extra no-op.
  */
 import type { Services } from "../context";
-import { orderReceived } from "./messages";
+import { orderReceived } from "../queue/messages";
 
 const SWEEP_LIMIT = 500;
 const SEND_BATCH_LIMIT = 100;

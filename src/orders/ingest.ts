@@ -12,8 +12,9 @@
  * Rows written are constant whatever the number of lines: the lines live inside the order's JSON.
  * Reconciliation sweeps use the same statements without a delivery, several arrivals per batch.
  */
-import type { Arrival, OrderArrival, RefundArrival, RemovalArrival } from "../channels/types";
+import type { Arrival, OrderArrival, RefundArrival, RemovalArrival } from "./arrival";
 import { newId } from "../lib/ids";
+import { automateOrderMessage, orderReceived, type OrderMessage } from "../queue/messages";
 import { sourceUpdatedAt } from "./order";
 
 export interface DeliveryFacts {
@@ -334,4 +335,20 @@ export async function ingestMany(d1: D1Database, inputs: IngestInput[]): Promise
     rowsWritten: results.reduce((total, result) => total + (result.meta.rows_written ?? 0), 0),
   };
   return { outcomes, cost };
+}
+
+/** Orders whose state changed go to the consumer; a failure to queue is left to the sweep. */
+export async function queueChangedOrders(queue: Queue<OrderMessage>, outcomes: IngestOutcome[]): Promise<void> {
+  const messages = outcomes.flatMap((outcome): OrderMessage[] => {
+    if (outcome.kind !== "accepted" || !outcome.orderId) return [];
+    // A refund leaves the order's version alone; its credit note is the order's document step.
+    return [outcome.version > 0 ? orderReceived(outcome.orderId, outcome.version) : automateOrderMessage(outcome.orderId)];
+  });
+  if (messages.length === 0) return;
+  try {
+    await queue.sendBatch(messages.map((body) => ({ body })));
+  } catch (error) {
+    // The orders are stored; the sweep queues them again, so the store still gets its 2xx.
+    console.error("queueing failed, leaving the orders to the sweep", error);
+  }
 }

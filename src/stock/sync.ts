@@ -15,13 +15,13 @@ import { stockPusherFor } from "../channels/registry";
 import { StoreApiError } from "../channels/store-api-error";
 import type { ChannelType } from "../channels/types";
 import type { Services } from "../context";
-import { stockSyncStep, type OrderMessage } from "../jobs/messages";
+import { stockSyncStep, type OrderMessage } from "../queue/messages";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { stockLevels } from "./balances";
 import { budgetedFetch } from "./budget";
 import { planStockPush, type SyncMode } from "./plan";
-import type { ItemOutcome, StockItem, StockPusher, StockSource, StoreRef } from "./pusher";
+import type { ItemOutcome, StockItem, StockPusher, StockSource, StoreRef } from "../channels/stock-pusher";
 import { readStockSyncSettings, scheduleDue, slotOf } from "./sync-settings";
 
 /** An item is tried this many times before it counts as failed. */

@@ -1,5 +1,6 @@
 /** Small readers for adapter verdicts, so tests say what they expect instead of unpacking unions. */
-import type { Arrival, ParseVerdict } from "../../src/channels/types";
+import type { Arrival } from "../../src/orders/arrival";
+import type { ParseVerdict } from "../../src/channels/types";
 import type { Order } from "../../src/orders/order";
 
 export function arrivalsOf(verdict: ParseVerdict): Arrival[] {

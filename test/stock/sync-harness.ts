@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { buildServices, type Services } from "../../src/context";
 import { readConfig } from "../../src/env";
-import type { OrderMessage } from "../../src/jobs/messages";
+import type { OrderMessage } from "../../src/queue/messages";
 import { runStockSyncStep, type StepResult } from "../../src/stock/sync";
 import { api, json } from "../helpers";
 

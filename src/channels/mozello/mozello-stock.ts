@@ -2,8 +2,8 @@
  * Stock push to Mozello: `POST /store/products/batch_update_by_sku/`, at most 1000 SKUs a request,
  * no lookup needed. Mozello allows 5 requests a second; the client spaces its requests by 220 ms.
  */
-import type { StockPusher, StockSource } from "../../stock/pusher";
-import { chunk } from "../../stock/pusher";
+import type { StockPusher, StockSource } from "../stock-pusher";
+import { chunk } from "../../lib/chunk";
 import { createMozelloClient, MAX_STOCK_BATCH } from "./mozello-api";
 import { MOZELLO_API } from "./mozello-settings";
 

@@ -13,7 +13,8 @@ import { summarizeProblems } from "../../lib/errors";
 import { addDecimals, fromMinor, MoneyFormatError, multiplyQuantity, toMinor } from "../../orders/money";
 import { decodeOrder, issuesOf } from "../../orders/order";
 import { decodeRefund } from "../../orders/refund";
-import type { Arrival, ParseVerdict, Rejection } from "../types";
+import type { Arrival } from "../../orders/arrival";
+import type { ParseVerdict, Rejection } from "../types";
 import { paypalCartOrder, type PayPalCart, type PayPalItem } from "./paypal-cart";
 import { ipnCart, parsePaymentDate, type IpnFields } from "./paypal-ipn";
 import {

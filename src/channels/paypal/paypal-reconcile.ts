@@ -6,7 +6,8 @@
  * `last_refreshed_datetime` (how far PayPal's data is complete) or past a payment still pending
  * (it must stay in view until it completes). A window with too many rows is split in two.
  */
-import type { Arrival, ArrivalPage, Reconciler, ReconcileSource } from "../types";
+import type { Arrival } from "../../orders/arrival";
+import type { ArrivalPage, Reconciler, ReconcileSource } from "../types";
 import { createPayPalClient, NOT_AVAILABLE_YET } from "./paypal-api";
 import { paypalTime, transactionDetailSchema, transactionPageSchema } from "./paypal-payloads";
 import { readTransaction } from "./paypal-read";

@@ -4,8 +4,8 @@
  * items a mutation, each mutation with an idempotency key derived from what it sets.
  */
 import { toHex } from "../../lib/encoding";
-import type { StockPusher, StockSource, StoreRef } from "../../stock/pusher";
-import { chunk } from "../../stock/pusher";
+import type { StockPusher, StockSource, StoreRef } from "../stock-pusher";
+import { chunk } from "../../lib/chunk";
 import { StoreApiError } from "../store-api-error";
 import { createShopifyInventoryClient, MAX_QUANTITIES } from "./shopify-inventory";
 import { shopBaseUrl } from "./shopify-reconcile";

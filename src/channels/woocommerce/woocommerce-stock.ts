@@ -5,8 +5,8 @@
  * `/products/{id}/variations/batch`. `manage_stock` is sent with every quantity, since WooCommerce
  * drops a quantity for a product that does not manage stock.
  */
-import type { StockItem, StockPusher, StockSource, StoreRef } from "../../stock/pusher";
-import { chunk } from "../../stock/pusher";
+import type { StockItem, StockPusher, StockSource, StoreRef } from "../stock-pusher";
+import { chunk } from "../../lib/chunk";
 import { StoreApiError } from "../store-api-error";
 import { BATCH_LIMIT, createWooClient } from "./woocommerce-api";
 import { wooReconciler } from "./woocommerce-reconcile";

@@ -1,6 +1,8 @@
-/** What travels on the order queue. Checked with zod on the way out of the queue. */
+/**
+ * What travels on the order queue, checked with zod on the way out of it. Every layer that queues
+ * work imports this module, so it imports nothing of the inbox itself.
+ */
 import { z } from "zod";
-import type { IngestOutcome } from "../orders/ingest";
 
 export const orderMessageSchema = z.discriminatedUnion("type", [
   z.object({
@@ -49,19 +51,3 @@ export const automateOrderMessage = (orderId: string): OrderMessage => ({ type: 
 export const stockSyncStep = (syncId: string, step: number): OrderMessage => ({ type: "stock.sync", sync_id: syncId, step });
 
 export const confirmDelivery = (deliveryId: string): OrderMessage => ({ type: "delivery.confirm", delivery_id: deliveryId });
-
-/** Orders whose state changed go to the consumer; a failure to queue is left to the sweep. */
-export async function queueChangedOrders(queue: Queue<OrderMessage>, outcomes: IngestOutcome[]): Promise<void> {
-  const messages = outcomes.flatMap((outcome): OrderMessage[] => {
-    if (outcome.kind !== "accepted" || !outcome.orderId) return [];
-    // A refund leaves the order's version alone; its credit note is the order's document step.
-    return [outcome.version > 0 ? orderReceived(outcome.orderId, outcome.version) : automateOrderMessage(outcome.orderId)];
-  });
-  if (messages.length === 0) return;
-  try {
-    await queue.sendBatch(messages.map((body) => ({ body })));
-  } catch (error) {
-    // The orders are stored; the sweep queues them again, so the store still gets its 2xx.
-    console.error("queueing failed, leaving the orders to the sweep", error);
-  }
-}

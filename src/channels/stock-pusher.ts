@@ -56,10 +56,3 @@ export interface StockPusher {
   /** Pushes one batch with one request. Throws StoreApiError when the request as a whole failed. */
   push(source: StockSource, context: Record<string, unknown>, batch: StockItem[], runId: string): Promise<ItemOutcome[]>;
 }
-
-/** Splits a list into runs of at most `size`. */
-export function chunk<T>(items: T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
-  return chunks;
-}
