@@ -23,6 +23,7 @@ export const LAYERS = [
   "src/env.ts",
   "src/context.ts",
   "src/orders/",
+  "src/catalog/",
   "src/channels/",
   "src/stock/",
   "src/documents/",
