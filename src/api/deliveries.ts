@@ -1,5 +1,5 @@
 /** /api/deliveries — every request a channel URI received, with its outcome and reason. */
-import { and, desc, eq, type SQL } from "drizzle-orm";
+import { eq, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { confirmerFor } from "../channels/registry";
@@ -8,7 +8,7 @@ import { confirmDelivery } from "../queue/messages";
 import type { AppEnv, Database, Services } from "../context";
 import { deliveries, type DeliveryRow } from "../db/schema";
 import { AppError } from "../lib/errors";
-import { after, decodeCursor, limitSchema, page } from "../db/pagination";
+import { limitSchema, newestFirstPage } from "../db/pagination";
 import { isoTime, parseQuery } from "./validate";
 
 export const DELIVERY_OUTCOMES = ["accepted", "duplicate", "stale", "ignored", "rejected", "pending", "unverified"] as const;
@@ -69,15 +69,7 @@ export async function findDeliveries(db: Database, query: DeliveryListQuery): Pr
   if (query.channel_id) conditions.push(eq(deliveries.channelId, query.channel_id));
   if (query.outcome) conditions.push(eq(deliveries.outcome, query.outcome));
   if (query.order_id) conditions.push(eq(deliveries.orderId, query.order_id));
-  const cursor = decodeCursor(query.cursor);
-  if (cursor) conditions.push(after(cursor, deliveries.receivedAt, deliveries.id));
-  const rows = await db
-    .select()
-    .from(deliveries)
-    .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(desc(deliveries.receivedAt), desc(deliveries.id))
-    .limit(query.limit + 1);
-  return page(rows, query.limit, (row) => ({ at: row.receivedAt, id: row.id }));
+  return newestFirstPage(db, deliveries, { at: deliveries.receivedAt, id: deliveries.id }, conditions, query);
 }
 
 export async function loadDelivery(db: Database, id: string): Promise<DeliveryRow> {
