@@ -43,7 +43,8 @@ export function createApp(now: () => number = Date.now) {
   app.get("/", (c) => c.json({ service: "sales-inbox", api: "/api/openapi.json", dashboard: "/dashboard" }));
   app.get("/health", (c) => c.json({ ok: true }));
   app.route("/", inbound);
-  app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
+  // Described from the routes this app serves, so the document cannot list a route that is not here.
+  app.get("/api/openapi.json", (c) => c.json(openApiDocument(app.routes)));
   app.use("/api/*", requireAdmin);
   app.route("/api/channels", channelRoutes);
   app.route("/api/channels", storeLinkRoutes);
