@@ -30,6 +30,22 @@ const executionContextOf = (c: Context) => {
   }
 };
 
+/** The management API's routers by mount point; every route they serve is described in api/openapi.ts. */
+const apiRouters: ReadonlyArray<readonly [string, Hono<AppEnv>]> = [
+  ["/api/channels", channelRoutes],
+  ["/api/channels", storeLinkRoutes],
+  ["/api/channels", stockSyncRoutes],
+  ["/api/orders/process", bulkProcessRoute],
+  ["/api/orders", orderRoutes],
+  ["/api/documents", documentRoutes],
+  ["/api/payments", paymentRoutes],
+  ["/api/stock", stockRoutes],
+  ["/api/warehouses", warehouseRoutes],
+  ["/api/deliveries", deliveryRoutes],
+  ["/api/customers", customerRoutes],
+  ["/api/products", productRoutes],
+];
+
 export function createApp(now: () => number = Date.now) {
   const app = new Hono<AppEnv>();
 
@@ -46,18 +62,7 @@ export function createApp(now: () => number = Date.now) {
   // Described from the routes this app serves, so the document cannot list a route that is not here.
   app.get("/api/openapi.json", (c) => c.json(openApiDocument(app.routes)));
   app.use("/api/*", requireAdmin);
-  app.route("/api/channels", channelRoutes);
-  app.route("/api/channels", storeLinkRoutes);
-  app.route("/api/channels", stockSyncRoutes);
-  app.route("/api/orders/process", bulkProcessRoute);
-  app.route("/api/orders", orderRoutes);
-  app.route("/api/documents", documentRoutes);
-  app.route("/api/payments", paymentRoutes);
-  app.route("/api/stock", stockRoutes);
-  app.route("/api/warehouses", warehouseRoutes);
-  app.route("/api/deliveries", deliveryRoutes);
-  app.route("/api/customers", customerRoutes);
-  app.route("/api/products", productRoutes);
+  for (const [path, routes] of apiRouters) app.route(path, routes);
   // A test order from the dashboard goes through the whole app, as a store's webhook would.
   app.route("/dashboard", createDashboard({ deliver: async (request, c) => app.fetch(request, c.env, executionContextOf(c)) }));
 
