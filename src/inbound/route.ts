@@ -12,7 +12,7 @@ import type { AppEnv } from "../context";
 import { AppError, statusOf } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { confirmDelivery, type OrderMessage } from "../queue/messages";
-import { ingestMany, queueChangedOrders } from "../orders/ingest";
+import { ingestMany, queueChangedOrders } from "./ingest";
 import { headersOfInterest, logDelivery } from "./delivery-log";
 import { readBodyWithin } from "./read-body";
 

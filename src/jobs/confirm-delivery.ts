@@ -10,7 +10,7 @@ import { confirmerFor } from "../channels/registry";
 import type { ChannelType, InboundRequest } from "../channels/types";
 import type { Services } from "../context";
 import { utf8 } from "../lib/encoding";
-import { ingestMany, queueChangedOrders } from "../orders/ingest";
+import { ingestMany, queueChangedOrders } from "../inbound/ingest";
 import { confirmDelivery } from "../queue/messages";
 
 interface PendingRow {

@@ -10,7 +10,7 @@ import { reconcilerFor } from "../channels/registry";
 import { CHANNEL_TYPES, type ChannelType } from "../channels/types";
 import type { Services } from "../context";
 import { newId } from "../lib/ids";
-import { ingestMany, type IngestOutcome } from "../orders/ingest";
+import { ingestMany, type IngestOutcome } from "../inbound/ingest";
 import { orderReceived, reconcileChannel } from "../queue/messages";
 
 /** Stores write late: each sweep re-reads this much before where the last one started. */
