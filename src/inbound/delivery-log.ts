@@ -1,7 +1,11 @@
 /**
- * What the delivery log keeps of a request's headers: the ones that help support, never a
- * credential or personal data. The log itself is written through the delivery store.
+ * The delivery log: every request to a channel URI, accepted or not, with the headers that help
+ * support (never a credential or personal data) and its outcome. Its rows are written and read
+ * through the delivery store.
  */
+import type { Database } from "../context";
+import { AppError } from "../lib/errors";
+import { findDelivery, type DeliveryRow } from "./delivery-store";
 
 // paypal-*: PayPal's webhook transmission headers, which a deferred verification reads back.
 const KEPT_HEADERS = /^(content-type|content-length|user-agent|x-[a-z0-9-]+|paypal-[a-z0-9-]+)$/;
@@ -16,4 +20,11 @@ export function headersOfInterest(headers: Headers): Record<string, string> {
     if (KEPT_HEADERS.test(name) && !NEVER_KEPT.test(name)) kept[name] = value.slice(0, HEADER_VALUE_LIMIT);
   });
   return kept;
+}
+
+/** One delivery of the log, or not_found. */
+export async function loadDelivery(db: Database, id: string): Promise<DeliveryRow> {
+  const row = await findDelivery(db, id);
+  if (!row) throw new AppError("not_found", `No delivery ${id}`);
+  return row;
 }
