@@ -118,11 +118,19 @@ function outcomeWhen(fresh: string): string {
 
 const ORDER_OF_ARRIVAL = "(SELECT id FROM orders WHERE channel_id = :channel_id AND external_id = :order_external_id)";
 
+/** The delivery and the order an arrival it carried was about. */
+export interface DeliveryOfArrival {
+  deliveryId: string;
+  channelId: string;
+  orderExternalId: string;
+}
+
+function bindingsOf(arrived: DeliveryOfArrival) {
+  return { delivery_id: arrived.deliveryId, channel_id: arrived.channelId, order_external_id: arrived.orderExternalId };
+}
+
 /** Links the delivery to the order state it carried: accepted, stale (an older state) or duplicate (a known key). */
-export function settleDeliveryOfOrderState(
-  d1: D1Database,
-  arrived: { deliveryId: string; channelId: string; orderExternalId: string; key: string; eventId: string },
-): D1PreparedStatement {
+export function settleDeliveryOfOrderState(d1: D1Database, arrived: DeliveryOfArrival & { key: string; eventId: string }): D1PreparedStatement {
   return prepareNamed(
     d1,
     `UPDATE deliveries SET
@@ -132,34 +140,28 @@ export function settleDeliveryOfOrderState(
        http_status = ${KEEP_STATUS_IF_PENDING}COALESCE((SELECT CASE kind WHEN 'stale' THEN 200 ELSE 202 END FROM order_events WHERE id = :event_id), 200) END,
        reason = NULL
      WHERE id = :delivery_id`,
-    { delivery_id: arrived.deliveryId, channel_id: arrived.channelId, order_external_id: arrived.orderExternalId, key: arrived.key, event_id: arrived.eventId },
+    { ...bindingsOf(arrived), key: arrived.key, event_id: arrived.eventId },
   );
 }
 
 /** Links the delivery to the refunded order: accepted when the refund is new, duplicate when it was known. */
-export function settleDeliveryOfRefund(
-  d1: D1Database,
-  arrived: { deliveryId: string; channelId: string; orderExternalId: string; refundId: string },
-): D1PreparedStatement {
+export function settleDeliveryOfRefund(d1: D1Database, arrived: DeliveryOfArrival & { refundId: string }): D1PreparedStatement {
   return prepareNamed(
     d1,
     `UPDATE deliveries SET order_id = ${ORDER_OF_ARRIVAL}, ${outcomeWhen("EXISTS (SELECT 1 FROM refunds WHERE id = :refund_id)")}, reason = NULL
      WHERE id = :delivery_id`,
-    { delivery_id: arrived.deliveryId, channel_id: arrived.channelId, order_external_id: arrived.orderExternalId, refund_id: arrived.refundId },
+    { ...bindingsOf(arrived), refund_id: arrived.refundId },
   );
 }
 
 /** Links the delivery to the removed order and its event: accepted when the removal cancelled it, duplicate otherwise. */
-export function settleDeliveryOfRemoval(
-  d1: D1Database,
-  arrived: { deliveryId: string; channelId: string; orderExternalId: string; eventId: string },
-): D1PreparedStatement {
+export function settleDeliveryOfRemoval(d1: D1Database, arrived: DeliveryOfArrival & { eventId: string }): D1PreparedStatement {
   return prepareNamed(
     d1,
     `UPDATE deliveries SET order_id = ${ORDER_OF_ARRIVAL}, event_id = (SELECT id FROM order_events WHERE id = :event_id),
             ${outcomeWhen("EXISTS (SELECT 1 FROM order_events WHERE id = :event_id)")}, reason = NULL
      WHERE id = :delivery_id`,
-    { delivery_id: arrived.deliveryId, channel_id: arrived.channelId, order_external_id: arrived.orderExternalId, event_id: arrived.eventId },
+    { ...bindingsOf(arrived), event_id: arrived.eventId },
   );
 }
 
