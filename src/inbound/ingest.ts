@@ -129,10 +129,7 @@ function planRefund(d1: D1Database, input: IngestInput, arrival: RefundArrival):
   };
 }
 
-/**
- * A removal cancels the order as of when it was learnt (the store sent no state), unless the
- * order is already cancelled; a later, newer state (a restore) still replaces it.
- */
+/** A removal carries no state: the order is cancelled as of when it was learnt, with a line on its timeline. */
 function planRemoval(d1: D1Database, input: IngestInput, arrival: RemovalArrival): Plan {
   const { channelId, delivery, now, origin } = input;
   const removal = { eventId: newId("evt", now), key: arrival.key, externalId: arrival.externalId, at: arrival.at };
