@@ -1,9 +1,11 @@
 /**
  * The delivery log: every request to a channel URI, accepted or not, with the headers that help
- * support and the outcome. Accepted deliveries are written inside the ingest batch; this module
- * writes the others (rejected, ignored), which store no order.
+ * support (never a credential or personal data) and its outcome. Its rows are written and read
+ * through the delivery store.
  */
-import { newId } from "../lib/ids";
+import type { Database } from "../context";
+import { AppError } from "../lib/errors";
+import { findDelivery, type DeliveryRow } from "./delivery-store";
 
 // paypal-*: PayPal's webhook transmission headers, which a deferred verification reads back.
 const KEPT_HEADERS = /^(content-type|content-length|user-agent|x-[a-z0-9-]+|paypal-[a-z0-9-]+)$/;
@@ -20,39 +22,9 @@ export function headersOfInterest(headers: Headers): Record<string, string> {
   return kept;
 }
 
-export interface LoggedDelivery {
-  channelId: string | null;
-  receivedAt: number;
-  outcome: "rejected" | "ignored" | "pending";
-  httpStatus: number;
-  errorCode: string | null;
-  reason: string;
-  contentType: string | null;
-  headers: Record<string, string>;
-  body: string | null;
-  bodyBytes: number;
-}
-
-export async function logDelivery(d1: D1Database, delivery: LoggedDelivery): Promise<string> {
-  const id = newId("dlv", delivery.receivedAt);
-  await d1
-    .prepare(
-      `INSERT INTO deliveries (id, channel_id, received_at, outcome, http_status, error_code, reason, content_type, headers, body, body_bytes)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)`,
-    )
-    .bind(
-      id,
-      delivery.channelId,
-      delivery.receivedAt,
-      delivery.outcome,
-      delivery.httpStatus,
-      delivery.errorCode,
-      delivery.reason.slice(0, 2000),
-      delivery.contentType,
-      JSON.stringify(delivery.headers),
-      delivery.body,
-      delivery.bodyBytes,
-    )
-    .run();
-  return id;
+/** One delivery of the log, or not_found. */
+export async function loadDelivery(db: Database, id: string): Promise<DeliveryRow> {
+  const row = await findDelivery(db, id);
+  if (!row) throw new AppError("not_found", `No delivery ${id}`);
+  return row;
 }

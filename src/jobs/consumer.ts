@@ -10,7 +10,7 @@ import { processOrder, recordDocumentFailure, recordProcessingAttempt, recordPro
 import { confirmStoredDelivery, giveUpConfirming } from "./confirm-delivery";
 import { sweepChannel } from "./reconcile";
 import { automateOrder } from "../documents/process";
-import { countingD1 } from "../lib/d1-cost";
+import { countingD1 } from "../db/d1-cost";
 import { giveUpStockSync, runStockSyncStep } from "../stock/sync";
 
 export const ORDER_QUEUE_NAME = "sales-inbox-orders";

@@ -10,7 +10,7 @@ import type { ChannelType } from "../../src/channels/types";
 import { automationOf } from "../../src/documents/automation";
 import { handleQueue, ORDER_QUEUE_NAME } from "../../src/jobs/consumer";
 import { decodeRefund } from "../../src/orders/refund";
-import { ingestMany } from "../../src/orders/ingest";
+import { ingestMany } from "../../src/inbound/ingest";
 import { api, createChannel, json, postOrder, sampleOrder, type TestChannel } from "../helpers";
 
 /** The real queue consumer takes a moment: waits poll for up to 15 s. */

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { countingD1 } from "../../src/lib/d1-cost";
+import { countingD1 } from "../../src/db/d1-cost";
 
 describe("countingD1", () => {
   it("counts round trips, statements and the rows D1 reports, and leaves results as they were", async () => {

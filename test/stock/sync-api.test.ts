@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { signShopify } from "../../src/channels/shopify/shopify-signature";
 import { signWoo } from "../../src/channels/woocommerce/woocommerce-signature";
-import { purgeOldStockSyncItems } from "../../src/jobs/retention";
+import { purgeOldStockSyncItems } from "../../src/inbound/retention";
 import { handleScheduled } from "../../src/jobs/schedule";
 import { utf8 } from "../../src/lib/encoding";
 import { requestStockSync, requeueStalledStockSyncs, runStockSyncStep } from "../../src/stock/sync";

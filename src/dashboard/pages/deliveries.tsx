@@ -4,9 +4,11 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { confirmAgain, DELIVERY_OUTCOMES, findDeliveries, loadDelivery } from "../../api/deliveries";
-import { confirmerFor } from "../../channels/registry";
 import type { ChannelType } from "../../channels/types";
+import { canConfirmAgain, confirmAgain } from "../../inbound/confirm-delivery";
+import { loadDelivery } from "../../inbound/delivery-log";
+import { findDeliveries, type DeliveryRow } from "../../inbound/delivery-store";
+import { DELIVERY_OUTCOMES, deliveryHeaders } from "../../inbound/delivery-wire";
 import { ActionForm, Badge, ChannelFilter, labelOf, Layout, type PageContext, Pager, Time } from "../layout";
 import { readableBody } from "../raw-body";
 import { act, render, type DashboardEnv } from "../respond";
@@ -140,9 +142,8 @@ export const deliveryPages = new Hono<DashboardEnv>()
     const delivery = await loadDelivery(db, c.req.param("id"));
     const names = await channelNames(db);
     const channel = delivery.channelId ? names.get(delivery.channelId) : undefined;
-    const canConfirm =
-      channel && confirmerFor(channel.type as ChannelType) && delivery.body !== null && (delivery.outcome === "unverified" || (delivery.outcome === "rejected" && delivery.errorCode === "wrong_receiver"));
-    return render(c, <DeliveryPage page={c.var.page} delivery={delivery} channelName={channel?.name ?? null} canConfirm={Boolean(canConfirm)} />);
+    const canConfirm = channel !== undefined && canConfirmAgain(delivery, channel.type as ChannelType);
+    return render(c, <DeliveryPage page={c.var.page} delivery={delivery} channelName={channel?.name ?? null} canConfirm={canConfirm} />);
   })
 
   .post("/:id/confirm", (c) =>
@@ -152,7 +153,7 @@ export const deliveryPages = new Hono<DashboardEnv>()
     }),
   );
 
-function DeliveryPage(props: { page: PageContext; delivery: Awaited<ReturnType<typeof loadDelivery>>; channelName: string | null; canConfirm: boolean }) {
+function DeliveryPage(props: { page: PageContext; delivery: DeliveryRow; channelName: string | null; canConfirm: boolean }) {
   const { delivery } = props;
   return (
     <Layout title="Delivery" nav="deliveries" page={props.page}>
@@ -201,16 +202,7 @@ function DeliveryPage(props: { page: PageContext; delivery: Awaited<ReturnType<t
         </div>
       ) : null}
       <h2>Headers</h2>
-      <table class="kv">
-        <tbody>
-          {Object.entries(JSON.parse(delivery.headers) as Record<string, string>).map(([name, value]) => (
-            <tr>
-              <th class="mono">{name}</th>
-              <td class="mono">{value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <NameValueTable entries={Object.entries(deliveryHeaders(delivery))} />
       <h2>{`Body (${delivery.bodyBytes} bytes)`}</h2>
       <DeliveryBody body={delivery.body} contentType={delivery.contentType} purgedAt={delivery.bodyPurgedAt} />
     </Layout>
