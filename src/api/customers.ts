@@ -3,22 +3,17 @@
  * made by hand. Newest first; `q` finds a customer by name, e-mail, VAT number or company.
  */
 import { Hono } from "hono";
-import { z } from "zod";
 import type { AppEnv } from "../context";
 import { findCustomers } from "../catalog/catalog-store";
 import { customerJson } from "../catalog/catalog-wire";
 import { changeCustomer, createCustomer, customerCreateSchema, customerUpdateSchema, loadCustomer } from "../catalog/customers";
-import { limitSchema } from "../db/pagination";
+import { searchListQuery } from "./search-query";
 import { parseJsonBody, parseQuery } from "./validate";
 
 export { customerAddressSchema, customerCreateSchema, customerUpdateSchema } from "../catalog/customers"; // re-export until merge
 export { customerSchema } from "../catalog/catalog-wire"; // re-export until merge
 
-export const customerListQuery = z.object({
-  q: z.string().trim().min(1).max(200).optional().meta({ description: "Part of the name, e-mail, VAT number or company (case-insensitive)" }),
-  cursor: z.string().optional(),
-  limit: limitSchema,
-});
+export const customerListQuery = searchListQuery("the name, e-mail, VAT number or company");
 
 export const customerRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {

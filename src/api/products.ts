@@ -10,9 +10,9 @@ import { findProductPage } from "../catalog/catalog-store";
 import { productJson } from "../catalog/catalog-wire";
 import { importProducts, MAX_IMPORT_BYTES, planImport } from "../catalog/product-import";
 import { changeProduct, createProduct, loadProduct, productCreateSchema, productUpdateSchema } from "../catalog/products";
-import { limitSchema } from "../db/pagination";
 import { recheckOrdersWaitingFor } from "../documents/process";
 import { readCsvUpload } from "./csv-upload";
+import { searchListQuery } from "./search-query";
 import { parseJsonBody, parseQuery } from "./validate";
 
 export { productCreateSchema, productUpdateSchema } from "../catalog/products"; // re-export until merge
@@ -26,11 +26,7 @@ export const productImportResultSchema = z
   })
   .meta({ id: "ProductImportResult" });
 
-export const productListQuery = z.object({
-  q: z.string().trim().min(1).max(200).optional().meta({ description: "Part of the SKU or the name (case-insensitive)" }),
-  cursor: z.string().optional(),
-  limit: limitSchema,
-});
+export const productListQuery = searchListQuery("the SKU or the name");
 
 export const productRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {

@@ -8,7 +8,7 @@ import { documentJson } from "../../documents/document-wire";
 import { Address, Layout, Pager, Time } from "../layout";
 import { render, type DashboardEnv } from "../respond";
 import { DocumentTable } from "./documents";
-import { SearchForm, searchQuery } from "./search-form";
+import { NoneFound, SearchForm, searchQuery } from "./search-form";
 
 export const customerPages = new Hono<DashboardEnv>()
   .get("/", async (c) => {
@@ -22,7 +22,7 @@ export const customerPages = new Hono<DashboardEnv>()
         <p class="lead">Found from orders as they are processed (by the store's customer id, e-mail or VAT number), or entered through the API.</p>
         <SearchForm action="/dashboard/customers" q={query.q} placeholder="Name, e-mail, VAT number or company" size={36} />
         {items.length === 0 ? (
-          <p class="muted">{query.q ? "No customer matches." : "No customers yet."}</p>
+          <NoneFound q={query.q} noMatch="No customer matches." none="No customers yet." />
         ) : (
           <table>
             <thead>

@@ -270,6 +270,23 @@ function DocumentPage(props: { page: PageContext; document: DocumentDetail; cust
   );
 }
 
+/** A filter of the list by one of a few values; the first option shows them all. */
+function OptionFilter(props: { label: string; name: string; any: string; values: readonly string[]; selected: string | undefined; title: (value: string) => string }) {
+  return (
+    <label>
+      {props.label}
+      <select name={props.name}>
+        <option value="">{props.any}</option>
+        {props.values.map((value) => (
+          <option value={value} selected={props.selected === value}>
+            {props.title(value)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export const documentPages = new Hono<DashboardEnv>()
   .get("/", async (c) => {
     const query = documentQuery.parse(c.req.query());
@@ -283,28 +300,8 @@ export const documentPages = new Hono<DashboardEnv>()
       <Layout title="Documents" nav="documents" page={c.var.page}>
         <h1>Documents</h1>
         <form method="get" action="/dashboard/documents" class="filters">
-          <label>
-            Type
-            <select name="type">
-              <option value="">All types</option>
-              {DOCUMENT_KINDS.map((type) => (
-                <option value={type} selected={query.type === type}>
-                  {documentTitle(type)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Status
-            <select name="status">
-              <option value="">Any status</option>
-              {DOCUMENT_STATUSES.map((status) => (
-                <option value={status} selected={query.status === status}>
-                  {labelOf(status)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <OptionFilter label="Type" name="type" any="All types" values={DOCUMENT_KINDS} selected={query.type} title={documentTitle} />
+          <OptionFilter label="Status" name="status" any="Any status" values={DOCUMENT_STATUSES} selected={query.status} title={labelOf} />
           <ChannelFilter name="channel" channels={names} selected={query.channel} />
           <button type="submit">Filter</button>
         </form>

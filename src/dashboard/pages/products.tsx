@@ -9,7 +9,7 @@ import { DEFAULT_WAREHOUSE, stockLevels, type StockLevel } from "../../stock/bal
 import { lastPushedQuantities } from "../../stock/pending-documents-store";
 import { Layout, Pager, Time } from "../layout";
 import { render, type DashboardEnv } from "../respond";
-import { SearchForm, searchQuery } from "./search-form";
+import { NoneFound, SearchForm, searchQuery } from "./search-form";
 
 const quantity = (value: number) => String(Math.round(value * 1000) / 1000);
 
@@ -34,7 +34,7 @@ export const productPages = new Hono<DashboardEnv>().get("/", async (c) => {
       </p>
       <SearchForm action="/dashboard/products" q={query.q} placeholder="SKU or name" size={30} />
       {items.length === 0 ? (
-        <p class="muted">{query.q ? "No product matches." : "No products yet: import them as CSV through the API, or let automation create them."}</p>
+        <NoneFound q={query.q} noMatch="No product matches." none="No products yet: import them as CSV through the API, or let automation create them." />
       ) : (
         <table>
           <thead>

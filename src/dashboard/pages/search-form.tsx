@@ -18,3 +18,6 @@ export function SearchForm(props: { action: string; q: string | undefined; place
     </form>
   );
 }
+
+/** What a list says when it is empty: nothing matches the search, or there is nothing yet. */
+export const NoneFound = (props: { q: string | undefined; noMatch: string; none: string }) => <p class="muted">{props.q ? props.noMatch : props.none}</p>;
