@@ -22,9 +22,6 @@ export interface CustomerRule {
   single_customer_name: string;
 }
 
-/** The products with these SKUs, by SKU. */
-export const findProducts = productsBySku;
-
 const skusOf = (order: Order) => order.lines.flatMap((line) => (line.sku ? [line.sku] : []));
 
 /** The products of the order's lines, found without creating any (the preview). */
