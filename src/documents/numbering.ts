@@ -5,7 +5,9 @@
  * (one transaction): the counter only moves when this batch is the one executing the document,
  * and a second worker executing it at the same time finds it executed and changes nothing.
  */
+import { documentStockMovementsStatement } from "../stock/pending-documents-store";
 import type { DocumentKind } from "./document";
+import { numberDocumentStatements } from "./document-store";
 
 export const PREFIXES: Record<DocumentKind, string> = { invoice: "INV", order: "SO", credit_note: "CN" };
 
@@ -24,28 +26,9 @@ export function formatNumber(kind: DocumentKind, at: number, sequence: number): 
  * conditional on the draft being executable at the time the batch runs.
  */
 export function executeStatements(d1: D1Database, document: { id: string; type: DocumentKind }, at: number, movementIdPrefix: string): D1PreparedStatement[] {
-  const key = seriesKey(document.type, at);
-  const prefix = `${PREFIXES[document.type]}-${new Date(at).getUTCFullYear()}-`;
-  const executable = "EXISTS (SELECT 1 FROM documents WHERE id = ?1 AND status = 'draft' AND problems = '[]')";
-  const sign = document.type === "credit_note" ? 1 : -1;
+  const series = { key: seriesKey(document.type, at), prefix: `${PREFIXES[document.type]}-${new Date(at).getUTCFullYear()}-` };
   return [
-    d1.prepare(`INSERT INTO document_series (key, last_number) SELECT ?2, 0 WHERE ${executable} ON CONFLICT (key) DO NOTHING`).bind(document.id, key),
-    d1.prepare(`UPDATE document_series SET last_number = last_number + 1 WHERE key = ?2 AND ${executable}`).bind(document.id, key),
-    d1
-      .prepare(
-        `UPDATE documents SET status = 'executed', executed_at = ?3, updated_at = ?3,
-                number = ?4 || printf('%05d', (SELECT last_number FROM document_series WHERE key = ?2))
-         WHERE id = ?1 AND status = 'draft' AND problems = '[]'`,
-      )
-      .bind(document.id, key, at, prefix),
-    d1
-      .prepare(
-        `INSERT INTO stock_movements (id, document_id, line_index, product_id, quantity, at)
-         SELECT ?2 || '_' || line.key, ?1, line.key, json_extract(line.value, '$.product_id'), ?4 * json_extract(line.value, '$.quantity'), ?3
-         FROM documents d, json_each(d.data, '$.lines') AS line
-         WHERE d.id = ?1 AND d.status = 'executed' AND d.executed_at = ?3 AND json_extract(line.value, '$.product_id') IS NOT NULL
-         ON CONFLICT (document_id, line_index) DO NOTHING`,
-      )
-      .bind(document.id, movementIdPrefix, at, sign),
+    ...numberDocumentStatements(d1, document, series, at),
+    documentStockMovementsStatement(d1, { documentId: document.id, idPrefix: movementIdPrefix, at, sign: document.type === "credit_note" ? 1 : -1 }),
   ];
 }

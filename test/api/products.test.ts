@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { importStatements, MAX_IMPORT_BYTES, planImport, ROWS_PER_STATEMENT } from "../../src/api/products";
+import { importStatements, ROWS_PER_STATEMENT } from "../../src/catalog/catalog-store";
+import { MAX_IMPORT_BYTES, planImport } from "../../src/catalog/product-import";
 import { api, json } from "../helpers";
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;

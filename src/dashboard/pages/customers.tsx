@@ -1,20 +1,18 @@
 /** /dashboard/customers — the merchant's customers, found from orders or entered by hand, and their documents. */
 import { Hono } from "hono";
-import { z } from "zod";
-import { customerJson, findCustomers, loadCustomer } from "../../api/customers";
-import { documentJson, findDocuments } from "../../api/documents";
+import { findCustomers } from "../../catalog/catalog-store";
+import { customerJson } from "../../catalog/catalog-wire";
+import { loadCustomer } from "../../catalog/customers";
+import { findDocuments } from "../../documents/document-store";
+import { documentJson } from "../../documents/document-wire";
 import { Address, Layout, Pager, Time } from "../layout";
 import { render, type DashboardEnv } from "../respond";
 import { DocumentTable } from "./documents";
-
-const customerQuery = z.object({
-  q: z.string().trim().min(1).max(200).optional().catch(undefined),
-  cursor: z.string().max(500).optional().catch(undefined),
-});
+import { NoneFound, SearchForm, searchQuery } from "./search-form";
 
 export const customerPages = new Hono<DashboardEnv>()
   .get("/", async (c) => {
-    const query = customerQuery.parse(c.req.query());
+    const query = searchQuery.parse(c.req.query());
     const result = await findCustomers(c.var.services.db, { q: query.q, cursor: query.cursor || undefined, limit: 50 });
     const items = result.items.map(customerJson);
     return render(
@@ -22,15 +20,9 @@ export const customerPages = new Hono<DashboardEnv>()
       <Layout title="Customers" nav="customers" page={c.var.page}>
         <h1>Customers</h1>
         <p class="lead">Found from orders as they are processed (by the store's customer id, e-mail or VAT number), or entered through the API.</p>
-        <form method="get" action="/dashboard/customers" class="filters" role="search">
-          <label>
-            Search
-            <input type="search" name="q" value={query.q ?? ""} placeholder="Name, e-mail, VAT number or company" size={36} />
-          </label>
-          <button type="submit">Search</button>
-        </form>
+        <SearchForm action="/dashboard/customers" q={query.q} placeholder="Name, e-mail, VAT number or company" size={36} />
         {items.length === 0 ? (
-          <p class="muted">{query.q ? "No customer matches." : "No customers yet."}</p>
+          <NoneFound q={query.q} noMatch="No customer matches." none="No customers yet." />
         ) : (
           <table>
             <thead>

@@ -2,28 +2,27 @@
  * /dashboard/documents — the sales documents the inbox made, and one document as a printable page
  * (the print stylesheet leaves out everything but the document) with its bookkeeping actions.
  */
-import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { addPaymentByHand, documentJson, findDocuments, loadDocumentDetail } from "../../api/documents";
-import { customers } from "../../db/schema";
+import { customerById } from "../../catalog/catalog-store";
 import { DOCUMENT_KINDS } from "../../documents/document";
-import { cancelDocument, creditDocument, executeDocument } from "../../documents/process";
+import { addPaymentByHand, cancelDocument, creditDocument, executeDocument } from "../../documents/document-actions";
+import { loadDocumentDetail, type DocumentDetail } from "../../documents/document-detail";
+import { findDocuments } from "../../documents/document-store";
+import { DOCUMENT_STATUSES, documentJson, type DocumentJson } from "../../documents/document-wire";
+import type { Flash } from "../session";
 import { ActionForm, Address, Badge, ChannelFilter, documentTitle, labelOf, Layout, Money, type PageContext, Pager, PaymentTable, Time } from "../layout";
-import { act, field, render, type DashboardEnv } from "../respond";
+import { act, field, render, type DashboardContext, type DashboardEnv } from "../respond";
 import { channelNames } from "./inbox";
-
-const STATUSES = ["draft", "executed", "cancelled"] as const;
 
 const documentQuery = z.object({
   type: z.enum(DOCUMENT_KINDS).optional().catch(undefined),
-  status: z.enum(STATUSES).optional().catch(undefined),
+  status: z.enum(DOCUMENT_STATUSES).optional().catch(undefined),
   channel: z.string().max(100).optional().catch(undefined),
   cursor: z.string().max(500).optional().catch(undefined),
 });
 
-
-export function DocumentTable(props: { items: Array<ReturnType<typeof documentJson>>; channels?: Map<string, { name: string }> }) {
+export function DocumentTable(props: { items: DocumentJson[]; channels?: Map<string, { name: string }> }) {
   return (
     <table>
       <thead>
@@ -63,9 +62,7 @@ export function DocumentTable(props: { items: Array<ReturnType<typeof documentJs
   );
 }
 
-type Detail = Awaited<ReturnType<typeof loadDocumentDetail>>;
-
-function DocumentPage(props: { page: PageContext; document: Detail; customer: { id: string; name: string } | null; today: string }) {
+function DocumentPage(props: { page: PageContext; document: DocumentDetail; customer: { id: string; name: string } | null; today: string }) {
   const { document } = props;
   const money = (amount: string) => <Money amount={amount} currency={document.currency} />;
   const title = `${documentTitle(document.type)} ${document.number ?? "(draft)"}`;
@@ -273,6 +270,23 @@ function DocumentPage(props: { page: PageContext; document: Detail; customer: { 
   );
 }
 
+/** A filter of the list by one of a few values; the first option shows them all. */
+function OptionFilter(props: { label: string; name: string; any: string; values: readonly string[]; selected: string | undefined; title: (value: string) => string }) {
+  return (
+    <label>
+      {props.label}
+      <select name={props.name}>
+        <option value="">{props.any}</option>
+        {props.values.map((value) => (
+          <option value={value} selected={props.selected === value}>
+            {props.title(value)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export const documentPages = new Hono<DashboardEnv>()
   .get("/", async (c) => {
     const query = documentQuery.parse(c.req.query());
@@ -286,28 +300,8 @@ export const documentPages = new Hono<DashboardEnv>()
       <Layout title="Documents" nav="documents" page={c.var.page}>
         <h1>Documents</h1>
         <form method="get" action="/dashboard/documents" class="filters">
-          <label>
-            Type
-            <select name="type">
-              <option value="">All types</option>
-              {DOCUMENT_KINDS.map((type) => (
-                <option value={type} selected={query.type === type}>
-                  {documentTitle(type)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Status
-            <select name="status">
-              <option value="">Any status</option>
-              {STATUSES.map((status) => (
-                <option value={status} selected={query.status === status}>
-                  {labelOf(status)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <OptionFilter label="Type" name="type" any="All types" values={DOCUMENT_KINDS} selected={query.type} title={documentTitle} />
+          <OptionFilter label="Status" name="status" any="Any status" values={DOCUMENT_STATUSES} selected={query.status} title={labelOf} />
           <ChannelFilter name="channel" channels={names} selected={query.channel} />
           <button type="submit">Filter</button>
         </form>
@@ -319,39 +313,37 @@ export const documentPages = new Hono<DashboardEnv>()
 
   .get("/:id", async (c) => {
     const { services } = c.var;
-    const document = await loadDocumentDetail(services, c.req.param("id"));
-    const customer = document.customer_id
-      ? ((await services.db.query.customers.findFirst({ columns: { id: true, name: true }, where: eq(customers.id, document.customer_id) })) ?? null)
-      : null;
+    const document = await loadDocumentDetail(services.db, c.req.param("id"));
+    const customer = document.customer_id ? ((await customerById(services.db, document.customer_id)) ?? null) : null;
     return render(c, <DocumentPage page={c.var.page} document={document} customer={customer} today={new Date(services.now()).toISOString().slice(0, 10)} />);
   })
 
   .post("/:id/execute", (c) =>
-    act(c, `/dashboard/documents/${c.req.param("id")}`, async () => {
-      const document = await executeDocument(c.var.services, c.req.param("id"));
+    onDocument(c, async (id) => {
+      const document = await executeDocument(c.var.services, id);
       return { kind: "ok", text: `Executed as ${document.number ?? "a final document"}.` };
     }),
   )
 
   .post("/:id/cancel", (c) =>
-    act(c, `/dashboard/documents/${c.req.param("id")}`, async () => {
-      await cancelDocument(c.var.services, c.req.param("id"));
+    onDocument(c, async (id) => {
+      await cancelDocument(c.var.services, id);
       return { kind: "ok", text: "The draft is cancelled." };
     }),
   )
 
   .post("/:id/credit", (c) =>
-    act(c, `/dashboard/documents/${c.req.param("id")}`, async () => {
-      const note = await creditDocument(c.var.services, c.req.param("id"));
+    onDocument(c, async (id) => {
+      const note = await creditDocument(c.var.services, id);
       return { kind: "ok", text: "A credit note for all of it was drafted: execute it when it is right.", redirect: `/dashboard/documents/${note.id}` };
     }),
   )
 
   .post("/:id/payments", (c) =>
-    act(c, `/dashboard/documents/${c.req.param("id")}`, async () => {
+    onDocument(c, async (id) => {
       const { form } = c.var;
       const paidOn = field(form, "paid_on");
-      await addPaymentByHand(c.var.services, c.req.param("id"), {
+      await addPaymentByHand(c.var.services, id, {
         amount: field(form, "amount"),
         paid_at: paidOn && /^\d{4}-\d{2}-\d{2}$/.test(paidOn) ? `${paidOn}T12:00:00Z` : paidOn,
         reference: field(form, "reference"),
@@ -361,3 +353,9 @@ export const documentPages = new Hono<DashboardEnv>()
       return { kind: "ok", text: "The payment was added." };
     }),
   );
+
+/** A bookkeeping action on the document in the path; its flash is shown back on the document's page. */
+function onDocument(c: DashboardContext, work: (id: string) => Promise<Flash & { redirect?: string }>) {
+  const id = c.req.param("id")!;
+  return act(c, `/dashboard/documents/${id}`, () => work(id));
+}

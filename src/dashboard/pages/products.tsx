@@ -3,36 +3,25 @@
  * open orders, and available to sell, per warehouse; and what each store last accepted.
  */
 import { Hono } from "hono";
-import { z } from "zod";
-import { findProductPage, productJson } from "../../api/products";
+import { findProductPage } from "../../catalog/catalog-store";
+import { productJson } from "../../catalog/catalog-wire";
 import { DEFAULT_WAREHOUSE, stockLevels, type StockLevel } from "../../stock/balances";
+import { lastPushedQuantities } from "../../stock/pending-documents-store";
 import { Layout, Pager, Time } from "../layout";
 import { render, type DashboardEnv } from "../respond";
-
-const productQuery = z.object({
-  q: z.string().trim().min(1).max(200).optional().catch(undefined),
-  cursor: z.string().max(500).optional().catch(undefined),
-});
+import { NoneFound, SearchForm, searchQuery } from "./search-form";
 
 const quantity = (value: number) => String(Math.round(value * 1000) / 1000);
 
 export const productPages = new Hono<DashboardEnv>().get("/", async (c) => {
-  const query = productQuery.parse(c.req.query());
+  const query = searchQuery.parse(c.req.query());
   const { db, d1 } = c.var.services;
   const result = await findProductPage(db, { q: query.q, cursor: query.cursor || undefined, limit: 50 });
   const items = result.items.map(productJson);
   const levels = items.length ? await stockLevels(d1, items.map((item) => item.sku)) : [];
   const bySku = new Map<string, StockLevel[]>();
   for (const level of levels) bySku.set(level.sku, [...(bySku.get(level.sku) ?? []), level]);
-  const { results: pushedRows } = items.length
-    ? await d1
-        .prepare(
-          `SELECT p.sku, c.name, p.quantity, p.pushed_at FROM stock_pushed p JOIN channels c ON c.id = p.channel_id
-           WHERE p.sku IN (SELECT value FROM json_each(?1)) ORDER BY c.name`,
-        )
-        .bind(JSON.stringify(items.map((item) => item.sku)))
-        .all<{ sku: string; name: string; quantity: number; pushed_at: number }>()
-    : { results: [] };
+  const pushedRows = items.length ? await lastPushedQuantities(d1, items.map((item) => item.sku)) : [];
   const pushed = new Map<string, typeof pushedRows>();
   for (const row of pushedRows) pushed.set(row.sku, [...(pushed.get(row.sku) ?? []), row]);
   return render(
@@ -43,15 +32,9 @@ export const productPages = new Hono<DashboardEnv>().get("/", async (c) => {
         Stock is derived from the ledger: executed documents and counts. Open orders without an executed document reserve their quantities in the{" "}
         {DEFAULT_WAREHOUSE} warehouse; available is on hand minus reserved.
       </p>
-      <form method="get" action="/dashboard/products" class="filters" role="search">
-        <label>
-          Search
-          <input type="search" name="q" value={query.q ?? ""} placeholder="SKU or name" size={30} />
-        </label>
-        <button type="submit">Search</button>
-      </form>
+      <SearchForm action="/dashboard/products" q={query.q} placeholder="SKU or name" size={30} />
       {items.length === 0 ? (
-        <p class="muted">{query.q ? "No product matches." : "No products yet: import them as CSV through the API, or let automation create them."}</p>
+        <NoneFound q={query.q} noMatch="No product matches." none="No products yet: import them as CSV through the API, or let automation create them." />
       ) : (
         <table>
           <thead>

@@ -1,0 +1,118 @@
+/**
+ * Documents and payments as the API answers them and the dashboard shows them: amounts as decimal
+ * strings in the document's currency, times in ISO 8601; with their zod schemas for the OpenAPI document.
+ */
+import { z } from "zod";
+import type { DocumentRow, PaymentRow } from "../db/schema";
+import { isoTime } from "../lib/iso-time";
+import { fromMinor } from "../orders/money";
+import { DOCUMENT_KINDS, type DocumentContent, type DocumentLine, type Problem } from "./document";
+
+export const DOCUMENT_STATUSES = ["draft", "executed", "cancelled"] as const;
+
+const money = z.string().meta({ description: "A decimal amount in the document's currency", examples: ["12.50"] });
+const problemSchema = z.object({ code: z.string(), message: z.string(), sku: z.string().optional() });
+
+export const documentSchema = z
+  .object({
+    id: z.string(),
+    type: z.enum(DOCUMENT_KINDS),
+    status: z.enum(DOCUMENT_STATUSES),
+    number: z.string().nullable().meta({ description: "Given when executed: INV-2026-00042, SO-…, CN-…" }),
+    order_id: z.string().nullable(),
+    channel_id: z.string().nullable(),
+    customer_id: z.string().nullable(),
+    credit_of: z.string().nullable().meta({ description: "For a credit note: the document it credits" }),
+    currency: z.string(),
+    totals: z.object({ subtotal: money, tax: money, total: money }),
+    problems: z.array(problemSchema).meta({ description: "Why the draft is held; empty when it can be executed" }),
+    created_at: z.string(),
+    executed_at: z.string().nullable(),
+    cancelled_at: z.string().nullable(),
+    prices_include_tax: z.boolean(),
+    lines: z.array(
+      z.object({
+        kind: z.enum(["item", "shipping"]),
+        product_id: z.string().nullable(),
+        sku: z.string().nullable(),
+        description: z.string(),
+        quantity: z.number(),
+        unit_price: money,
+        discount: money,
+        tax_rate: z.string().nullable(),
+        tax: money,
+        total: money,
+      }),
+    ),
+  })
+  .meta({ id: "Document" });
+
+export const paymentSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(["payment", "refund"]),
+    document_id: z.string(),
+    order_id: z.string().nullable(),
+    channel_id: z.string().nullable(),
+    amount: money,
+    currency: z.string(),
+    paid_at: z.string(),
+    method: z.string().nullable(),
+    account: z.string(),
+    reference: z.string().nullable(),
+  })
+  .meta({ id: "Payment" });
+
+const lineJson = (currency: string) => (line: DocumentLine) => ({
+  ...line,
+  unit_price: fromMinor(line.unit_price, currency),
+  discount: fromMinor(line.discount, currency),
+  tax: fromMinor(line.tax, currency),
+  total: fromMinor(line.total, currency),
+});
+
+export function documentJson(row: DocumentRow) {
+  const content = JSON.parse(row.data) as DocumentContent;
+  const money = (minor: number) => fromMinor(minor, row.currency);
+  return {
+    id: row.id,
+    type: row.type,
+    status: row.status,
+    number: row.number,
+    order_id: row.orderId,
+    channel_id: row.channelId,
+    customer_id: row.customerId,
+    credit_of: row.creditOf,
+    currency: row.currency,
+    totals: { subtotal: money(row.subtotalMinor), tax: money(row.taxMinor), total: money(row.totalMinor) },
+    problems: JSON.parse(row.problems) as Problem[],
+    created_at: isoTime(row.createdAt)!,
+    executed_at: isoTime(row.executedAt),
+    cancelled_at: isoTime(row.cancelledAt),
+    customer: content.customer,
+    billing_address: content.billing_address,
+    shipping_address: content.shipping_address,
+    prices_include_tax: content.prices_include_tax,
+    lines: content.lines.map(lineJson(row.currency)),
+    source: content.source,
+    note: content.note,
+  };
+}
+
+export type DocumentJson = ReturnType<typeof documentJson>;
+
+export function paymentJson(row: PaymentRow) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    document_id: row.documentId,
+    order_id: row.orderId,
+    channel_id: row.channelId,
+    amount: fromMinor(row.amountMinor, row.currency),
+    currency: row.currency,
+    paid_at: isoTime(row.paidAt)!,
+    method: row.method,
+    account: row.account,
+    reference: row.reference,
+  };
+}

@@ -1,0 +1,253 @@
+/**
+ * Turning an order into its sales document, with its payment, its credit notes and its
+ * cancellation: what automatic processing (the queue consumer) and a person (the API) both run,
+ * and the preview of it. Every step is idempotent through a UNIQUE source key (one document per
+ * order, one credit note per refund, one payment per transaction), so running it twice, or in two
+ * workers at once, changes nothing the second time.
+ */
+import { findCustomer, matchCustomer, productsForOrder, productsOfOrder, type MatchedCustomer } from "../catalog/matching";
+import type { ChannelType } from "../channels/types";
+import type { Services } from "../context";
+import { AppError } from "../lib/errors";
+import { fromMinor } from "../orders/money";
+import type { Order } from "../orders/order";
+import { orderForDocuments, recordDraftOutcomeStatement, refundsWithoutCreditNote } from "../orders/pending-documents-store";
+import type { Refund } from "../orders/refund";
+import { checkTotals } from "../orders/totals";
+import { automationOf, type Automation, type SalesDocumentType } from "./automation";
+import { creditNoteForAll, creditNoteForRefund, documentFromOrder, type ComputedDocument, type Problem } from "./document";
+import {
+  cancelDraftStatement,
+  creditedSoFar,
+  documentBySource,
+  documentCancelledAt,
+  documentTotals,
+  orderPaymentsOnDocument,
+  type FullDocument,
+  type StoredDocument,
+} from "./document-store";
+import { addPayment, execute, timelineEvent, upsertDraft } from "./steps";
+
+export type { StoredDocument } from "./document-store";
+
+export interface DocumentOptions {
+  type: SalesDocumentType;
+  execute: boolean;
+  add_payment: boolean;
+}
+
+export interface ProcessResult {
+  document: StoredDocument | null;
+  payment_id: string | null;
+  credit_notes: StoredDocument[];
+  problems: Problem[];
+  /** Why nothing was done, when nothing was. */
+  skipped: string | null;
+}
+
+interface OrderContext {
+  id: string;
+  channelId: string;
+  channelType: ChannelType;
+  automation: Automation;
+  status: string;
+  order: Order;
+}
+
+const PAID = new Set(["paid", "partially_refunded", "refunded"]);
+const isPaid = (order: Order) => PAID.has(order.financial_status);
+const isCancelled = (order: Order) => Boolean(order.cancelled_at) || order.financial_status === "voided";
+
+async function orderContext(d1: D1Database, orderId: string): Promise<OrderContext> {
+  const row = await orderForDocuments(d1, orderId);
+  if (!row) throw new AppError("not_found", `No order ${orderId}`);
+  const channelType = row.type as ChannelType;
+  return { id: row.id, channelId: row.channel_id, channelType, automation: automationOf(channelType, row.automation), status: row.status, order: JSON.parse(row.data) as Order };
+}
+
+function orderPayment(context: OrderContext): { amount: number; paidAt: number; method: string | null; reference: string | null } | null {
+  const { order } = context;
+  // A partial payment is added as what it is; the rest stays open on the document.
+  const partial = order.financial_status === "partially_paid";
+  if (!isPaid(order) && !partial) return null;
+  const amount = order.payment?.amount ?? (partial ? null : order.totals.total);
+  if (!amount || amount <= 0) return null;
+  return {
+    amount,
+    paidAt: Date.parse(order.payment?.paid_at ?? order.updated_at ?? order.placed_at),
+    method: order.payment?.method ?? null,
+    reference: order.payment?.transaction_id ?? null,
+  };
+}
+
+/** Executes a fresh credit note when the options say so and nothing holds it. */
+async function executeIfWanted(d1: D1Database, context: OrderContext, note: StoredDocument, options: DocumentOptions, rule: string, now: number): Promise<StoredDocument> {
+  return options.execute && note.status === "draft" && note.problems.length === 0 ? execute(d1, context, note, rule, now) : note;
+}
+
+/** Credit notes for the order's refunds that have none yet, against its executed invoice. */
+async function creditRefunds(d1: D1Database, context: OrderContext, invoice: FullDocument, options: DocumentOptions, rule: string, now: number) {
+  const refunds = await refundsWithoutCreditNote(d1, context.channelId, context.order.external_id);
+  const notes: StoredDocument[] = [];
+  const invoiceComputed: ComputedDocument = { currency: invoice.currency, content: invoice.data, totals: { subtotal: 0, tax: 0, total: 0 }, problems: [] };
+  for (const row of refunds) {
+    const refund = JSON.parse(row.data) as Refund;
+    // A restock without money back credits nothing.
+    if (refund.amount <= 0) continue;
+    const computed = creditNoteForRefund(refund, invoiceComputed);
+    const drafted = await upsertDraft(d1, context, { type: "credit_note", sourceKey: `refund:${row.id}`, computed, customerId: invoice.customerId, creditOf: invoice.id, rule }, [], now);
+    const note = await executeIfWanted(d1, context, drafted, options, rule, now);
+    if (options.add_payment && refund.amount > 0 && note.problems.length === 0) {
+      await addPayment(
+        d1,
+        context,
+        note,
+        {
+          kind: "refund",
+          sourceKey: `refund:${context.channelId}:${refund.external_id}`,
+          amount: refund.amount,
+          currency: refund.currency,
+          paidAt: Date.parse(refund.created_at),
+          method: context.order.payment?.method ?? null,
+          reference: refund.external_id,
+        },
+        rule,
+        now,
+      );
+    }
+    notes.push(note);
+  }
+  return notes;
+}
+
+/** A cancelled order: its draft is cancelled, its executed document credited in full. */
+async function cancelForOrder(d1: D1Database, context: OrderContext, options: DocumentOptions, rule: string, now: number): Promise<ProcessResult> {
+  const existing = await documentBySource(d1, `order:${context.id}`);
+  const result: ProcessResult = { document: existing, payment_id: null, credit_notes: [], problems: [], skipped: null };
+  if (!existing) return { ...result, skipped: "The order is cancelled and has no document" };
+  if (existing.status === "draft") {
+    await d1.batch([
+      cancelDraftStatement(d1, existing.id, now),
+      timelineEvent(d1, context, { key: `cancelled:${existing.id}`, kind: "document_cancelled", data: { document_id: existing.id, rule } }, documentCancelledAt(existing.id, now), now),
+    ]);
+    return { ...result, document: { ...existing, status: "cancelled" } };
+  }
+  // An executed document is final: an invoice or a sales order alike is reversed by a credit note.
+  if (existing.status === "executed") {
+    const computed = creditNoteForAll({ currency: existing.currency, content: existing.data, totals: await documentTotals(d1, existing.id), problems: [] });
+    // Refunds already credited part of it: crediting it all again would take off more than was invoiced.
+    const credited = await creditedSoFar(d1, existing.id, `cancel:${context.id}`);
+    if (credited.count > 0) {
+      computed.problems = [
+        {
+          code: "already_credited",
+          message: `${credited.count} credit note(s) already take ${fromMinor(credited.total, existing.currency)} ${existing.currency} off this invoice: credit what remains by hand`,
+        },
+      ];
+    }
+    const drafted = await upsertDraft(d1, context, { type: "credit_note", sourceKey: `cancel:${context.id}`, computed, customerId: existing.customerId, creditOf: existing.id, rule }, [], now);
+    result.credit_notes.push(await executeIfWanted(d1, context, drafted, options, rule, now));
+  }
+  return result;
+}
+
+/**
+ * Makes (or brings up to date) the order's document and everything that follows from it. A draft
+ * the guard holds leaves the order in needs_attention with the reasons, and nothing is added to it.
+ */
+export async function processOrderDocuments(services: Services, orderId: string, options: DocumentOptions, rule: string): Promise<ProcessResult> {
+  const { d1 } = services;
+  const now = services.now();
+  const context = await orderContext(d1, orderId);
+  if (context.status === "ignored") return { document: null, payment_id: null, credit_notes: [], problems: [], skipped: "The order is set aside (ignored)" };
+  if (isCancelled(context.order)) return cancelForOrder(d1, context, options, rule, now);
+
+  let document = await documentBySource(d1, `order:${orderId}`);
+  let problems: Problem[] = [];
+  if (!document || document.status === "draft") {
+    const products = await productsForOrder(d1, context.order, context.automation.create_missing_products, now);
+    const computed = withStoreWarnings(documentFromOrder(context.order, orderId, products), context.order);
+    const customer = await matchCustomer(d1, context.channelId, context.order, context.automation, now);
+    problems = computed.problems;
+    const stored = await upsertDraft(
+      d1,
+      context,
+      { type: document?.type ?? options.type, sourceKey: `order:${orderId}`, computed, customerId: customer.customerId, creditOf: null, rule },
+      [
+        recordDraftOutcomeStatement(d1, {
+          orderId,
+          status: problems.length ? "needs_attention" : "processed",
+          warnings: problems.map(({ code, message }) => ({ code, message })),
+          at: now,
+        }),
+      ],
+      now,
+    );
+    document = stored;
+    if (stored.problems.length) return { document: stored, payment_id: null, credit_notes: [], problems: stored.problems, skipped: null };
+  }
+  if (document.status === "cancelled") return { document, payment_id: null, credit_notes: [], problems: [], skipped: "The order's document was cancelled" };
+
+  let current: StoredDocument = document;
+  if (options.execute && current.status === "draft") current = await execute(d1, context, current, rule, now);
+  let paymentId: string | null = null;
+  const payment = options.add_payment ? orderPayment(context) : null;
+  if (payment) {
+    // The order says how much has been paid in all; what the document has from it already is not added again.
+    const remainder = payment.amount - (await orderPaymentsOnDocument(d1, current.id));
+    if (remainder > 0) {
+      paymentId = await addPayment(
+        d1,
+        context,
+        current,
+        // Keyed by the order's transaction and the paid-in-all it completes: the same state twice adds nothing.
+        {
+          kind: "payment",
+          sourceKey: `payment:${context.channelId}:${context.order.external_id}:${payment.reference ?? ""}:${payment.amount}`,
+          currency: context.order.currency,
+          ...payment,
+          amount: remainder,
+        },
+        rule,
+        now,
+      );
+    }
+  }
+  const creditNotes =
+    current.status === "executed" && current.type === "invoice" ? await creditRefunds(d1, context, { ...document, ...current }, options, rule, now) : [];
+  return { document: current, payment_id: paymentId, credit_notes: creditNotes, problems, skipped: null };
+}
+
+// The guard covers these itself, line by line and to the cent.
+const GUARDED = new Set(["line_total_mismatch", "total_mismatch"]);
+
+/**
+ * What else the order's own cross-check found (a tax total that is not the sum of the lines, a
+ * payment that is not the total) also holds the document: a bookkeeper decides, not the inbox.
+ */
+function withStoreWarnings(computed: ComputedDocument, order: Order): ComputedDocument {
+  const warnings = checkTotals(order).filter((warning) => !GUARDED.has(warning.code));
+  return warnings.length ? { ...computed, problems: [...computed.problems, ...warnings.map((warning) => ({ code: "store_totals" as const, message: warning.message }))] } : computed;
+}
+
+/** The automatic part: what the channel's switches say, when they say it. */
+export async function automateOrder(services: Services, orderId: string): Promise<ProcessResult | null> {
+  const context = await orderContext(services.d1, orderId);
+  const rules = context.automation;
+  if (!rules.create) return null;
+  if (rules.only_when_paid && !isPaid(context.order) && !isCancelled(context.order)) return null;
+  const rule = `automatic (${context.channelType}): create ${rules.create}${rules.execute ? ", execute" : ""}${rules.add_payment ? ", add payment" : ""}${rules.only_when_paid ? ", once paid" : ""}`;
+  return processOrderDocuments(services, orderId, { type: rules.create, execute: rules.execute, add_payment: rules.add_payment }, rule);
+}
+
+/** What processing would create, without creating anything. */
+export async function previewOrderDocument(services: Services, orderId: string): Promise<{ document: ComputedDocument; customer: MatchedCustomer; existing: StoredDocument | null }> {
+  const { d1 } = services;
+  const context = await orderContext(d1, orderId);
+  const products = await productsOfOrder(d1, context.order);
+  return {
+    document: withStoreWarnings(documentFromOrder(context.order, orderId, products), context.order),
+    customer: await findCustomer(d1, context.channelId, context.order, context.automation),
+    existing: await documentBySource(d1, `order:${orderId}`),
+  };
+}

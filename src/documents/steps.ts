@@ -1,0 +1,109 @@
+/**
+ * The steps every path to a document takes (automatic processing, a person's action): make or
+ * refresh a draft, execute it, add a payment. Each goes in one batch with the event that records
+ * it on the order's timeline, written only if the step did happen, with the rule that made it.
+ */
+import { newId } from "../lib/ids";
+import { orderEventIfStatement, type SqlCondition } from "../orders/pending-documents-store";
+import { accountFor, type Automation } from "./automation";
+import type { ComputedDocument, DocumentKind } from "./document";
+import {
+  documentBySourceStatement,
+  documentExecutedAt,
+  documentStateStatement,
+  documentWritten,
+  fullFrom,
+  insertPaymentStatement,
+  paymentIdBySourceStatement,
+  paymentWritten,
+  stateFrom,
+  upsertDraftStatement,
+  type FullDocument,
+  type StoredDocument,
+} from "./document-store";
+import { executeStatements } from "./numbering";
+
+/** Whose timeline a step is written on: an order, or none ("" for a document made by hand). */
+export interface TimelineOwner {
+  id: string;
+  channelId: string;
+}
+
+export function timelineEvent(d1: D1Database, owner: TimelineOwner, event: { key: string; kind: string; data: unknown }, condition: SqlCondition, now: number) {
+  return orderEventIfStatement(d1, { id: newId("evt", now), orderId: owner.id, channelId: owner.channelId, ...event, at: now }, condition);
+}
+
+/** Inserts a draft for `sourceKey`, or refreshes the draft already there; an executed or cancelled document is left alone. */
+export async function upsertDraft(
+  d1: D1Database,
+  owner: TimelineOwner,
+  draft: { type: DocumentKind; sourceKey: string; computed: ComputedDocument; customerId: string | null; creditOf: string | null; rule: string },
+  extra: D1PreparedStatement[],
+  now: number,
+): Promise<FullDocument> {
+  const id = newId("doc", now);
+  const { computed } = draft;
+  const results = await d1.batch([
+    upsertDraftStatement(d1, { ...draft, id, orderId: owner.id || null, channelId: owner.channelId || null, at: now }),
+    timelineEvent(
+      d1,
+      owner,
+      {
+        key: `document:${draft.sourceKey}`,
+        kind: draft.type === "credit_note" ? "credit_note_created" : "document_created",
+        data: { document_id: id, type: draft.type, rule: draft.rule, problems: computed.problems },
+      },
+      documentWritten(id),
+      now,
+    ),
+    ...extra,
+    documentBySourceStatement(d1, draft.sourceKey),
+  ]);
+  return fullFrom(results.at(-1)!);
+}
+
+/** Executes a clean draft: numbered, stock moved; a document that is not one is left as it is. */
+export async function execute(d1: D1Database, owner: TimelineOwner, document: StoredDocument, rule: string, now: number): Promise<StoredDocument> {
+  const results = await d1.batch([
+    ...executeStatements(d1, document, now, newId("stm", now)),
+    timelineEvent(d1, owner, { key: `executed:${document.id}`, kind: "document_executed", data: { document_id: document.id, rule } }, documentExecutedAt(document.id, now), now),
+    documentStateStatement(d1, document.id),
+  ]);
+  return stateFrom(results.at(-1)!)!;
+}
+
+/** Adds a payment (or a refund paid back) to a document, once per source key; answers its id. */
+export async function addPayment(
+  d1: D1Database,
+  owner: TimelineOwner & { automation: Automation },
+  document: StoredDocument,
+  payment: { kind: "payment" | "refund"; sourceKey: string; amount: number; currency: string; paidAt: number; method: string | null; reference: string | null },
+  rule: string,
+  now: number,
+): Promise<string | null> {
+  const id = newId("pay", now);
+  const results = await d1.batch<{ id: string }>([
+    insertPaymentStatement(d1, {
+      ...payment,
+      id,
+      documentId: document.id,
+      orderId: owner.id,
+      channelId: owner.channelId,
+      account: accountFor(owner.automation, payment.method),
+      at: now,
+    }),
+    timelineEvent(
+      d1,
+      owner,
+      {
+        key: `${payment.kind}:${payment.sourceKey}`,
+        kind: payment.kind === "payment" ? "payment_added" : "refund_paid",
+        data: { payment_id: id, document_id: document.id, amount_minor: payment.amount, rule },
+      },
+      paymentWritten(id),
+      now,
+    ),
+    paymentIdBySourceStatement(d1, payment.sourceKey),
+  ]);
+  return results.at(-1)!.results[0]?.id ?? null;
+}
