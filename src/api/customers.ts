@@ -10,8 +10,6 @@ import { changeCustomer, createCustomer, customerCreateSchema, customerUpdateSch
 import { searchListQuery } from "./search-query";
 import { parseJsonBody, parseQuery } from "./validate";
 
-export { customerAddressSchema, customerCreateSchema, customerUpdateSchema } from "../catalog/customers"; // re-export until merge
-export { customerSchema } from "../catalog/catalog-wire"; // re-export until merge
 
 export const customerListQuery = searchListQuery("the name, e-mail, VAT number or company");
 

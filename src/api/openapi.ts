@@ -7,14 +7,20 @@ import { z } from "zod";
 import { orderWireSchema } from "../orders/order";
 import { refundWireSchema } from "../orders/refund";
 import { channelCreateSchema, channelSchema, channelUpdateSchema, secretCreateSchema, secretSchema } from "./channels";
-import { customerAddressSchema, customerCreateSchema, customerListQuery, customerSchema, customerUpdateSchema } from "./customers";
-import { deliveryDetailSchema, deliveryListQuery, deliverySummarySchema } from "./deliveries";
+import { customerSchema, productSchema } from "../catalog/catalog-wire";
+import { customerAddressSchema, customerCreateSchema, customerUpdateSchema } from "../catalog/customers";
+import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "../catalog/product-import";
+import { productCreateSchema, productUpdateSchema } from "../catalog/products";
+import { customerListQuery } from "./customers";
+import { deliveryDetailSchema, deliveryListQuery, deliverySummarySchema } from "../inbound/delivery-wire";
 import { automationSchema } from "../documents/automation";
-import { documentListQuery, documentSchema, manualPaymentSchema, paymentListQuery, paymentSchema } from "./documents";
+import { manualPaymentSchema } from "../documents/document-actions";
+import { documentSchema, paymentSchema } from "../documents/document-wire";
+import { documentListQuery, paymentListQuery } from "./documents";
 import { stockLevelSchema, stockListQuery, stockSetSchema, warehouseCreateSchema } from "./stock";
 import { stockSyncItemsQuery, stockSyncListQuery, stockSyncRequestSchema, stockSyncSettingsBody } from "./stock-syncs";
 import { bulkProcessSchema, inboxOrderSchema, orderEventSchema, orderListQuery, processOptionsSchema } from "./orders";
-import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, productCreateSchema, productImportResultSchema, productListQuery, productSchema, productUpdateSchema } from "./products";
+import { productImportResultSchema, productListQuery } from "./products";
 
 const errorSchema = z
   .object({

@@ -15,9 +15,6 @@ import { readCsvUpload } from "./csv-upload";
 import { searchListQuery } from "./search-query";
 import { parseJsonBody, parseQuery } from "./validate";
 
-export { productCreateSchema, productUpdateSchema } from "../catalog/products"; // re-export until merge
-export { productSchema } from "../catalog/catalog-wire"; // re-export until merge
-export { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "../catalog/product-import"; // re-export until merge
 
 export const productImportResultSchema = z
   .object({
