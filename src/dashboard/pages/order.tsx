@@ -3,49 +3,45 @@
  * its timeline, the raw deliveries that brought it, the document it would create (compared with
  * the store's figures to the cent) or has created with its payments, and what can be done with it.
  */
-import { asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { ignoreOrder, loadOrderDetail, orderJson, processOrder, reprocessOrder, restoreOrder } from "../../api/orders";
 import { documentJson, paymentJson } from "../../api/documents";
+import { findChannel } from "../../channels/pending-orders-store";
 import type { ChannelType } from "../../channels/types";
 import type { Services } from "../../context";
-import { channels, documents, payments, type DeliveryRow } from "../../db/schema";
+import type { DeliveryRow } from "../../db/schema";
 import { automationOf, DOCUMENT_TYPES, type Automation } from "../../documents/automation";
 import type { ComputedDocument } from "../../documents/document";
-import { previewOrderDocument, type ProcessResult } from "../../documents/process";
+import { documentOptionsByHand } from "../../documents/pending-orders-by-hand";
+import { findOrderDocument, findPaymentsAndCreditNotes } from "../../documents/pending-orders-store";
+import { previewOrderDocument, processOrderDocuments, type ProcessResult } from "../../documents/process";
+import { deliveriesOfOrder } from "../../inbound/pending-orders-store";
 import { AppError } from "../../lib/errors";
 import { fromMinor } from "../../orders/money";
 import type { Order } from "../../orders/order";
+import { ignoreOrder, reprocessOrder, restoreOrder } from "../../orders/inbox-actions";
+import { loadOrderDetail } from "../../orders/order-detail";
+import { orderJson, reasonsOf, type InboxOrderJson, type TimelineEntry } from "../../orders/order-wire";
 import { ActionForm, Address, Badge, documentTitle, labelOf, Layout, Money, type PageContext, PaymentTable, Time } from "../layout";
 import { act, field, render, type DashboardEnv } from "../respond";
-import { reasonsOf } from "./inbox";
 import { DeliveryBody, DeliveryHeaders } from "./deliveries";
-
-type OrderView = ReturnType<typeof orderJson>;
-type TimelineEntry = Awaited<ReturnType<typeof loadOrderDetail>>["timeline"][number];
 
 async function loadOrderPage(services: Services, id: string) {
   const { db } = services;
-  const detail = await loadOrderDetail(db, id);
-  const channel = await db.query.channels.findFirst({ where: eq(channels.id, detail.row.channelId) });
-  const document = await db.query.documents.findFirst({ where: eq(documents.sourceKey, `order:${id}`) });
-  const [paid, credits] = document
-    ? await Promise.all([
-        db.select().from(payments).where(eq(payments.documentId, document.id)).orderBy(asc(payments.paidAt)),
-        db.select().from(documents).where(eq(documents.creditOf, document.id)).orderBy(asc(documents.createdAt)),
-      ])
-    : [[], []];
+  const [detail, deliveries] = await Promise.all([loadOrderDetail(db, id), deliveriesOfOrder(db, id)]);
+  const channel = await findChannel(db, detail.row.channelId);
+  const document = await findOrderDocument(db, id);
+  const related = document ? await findPaymentsAndCreditNotes(db, document.id) : { payments: [], creditNotes: [] };
   const preview = document ? null : await previewOrderDocument(services, id);
   return {
     order: orderJson(detail.row),
     stored: JSON.parse(detail.row.data) as Order,
     timeline: detail.timeline,
-    deliveries: detail.deliveries,
+    deliveries,
     channel: channel ?? null,
     automation: channel ? automationOf(channel.type as ChannelType, channel.automation) : null,
     document: document ? documentJson(document) : null,
-    payments: paid.map(paymentJson),
-    creditNotes: credits.map(documentJson),
+    payments: related.payments.map(paymentJson),
+    creditNotes: related.creditNotes.map(documentJson),
     preview,
   };
 }
@@ -187,7 +183,7 @@ function TimelineData(props: { entry: TimelineEntry; currency: string }) {
   }
 }
 
-function ProcessForm(props: { page: PageContext; order: OrderView; automation: Automation | null }) {
+function ProcessForm(props: { page: PageContext; order: InboxOrderJson; automation: Automation | null }) {
   const rules = props.automation;
   return (
     <ActionForm page={props.page} action={`/dashboard/orders/${props.order.id}/process`}>
@@ -516,11 +512,14 @@ export const orderPages = new Hono<DashboardEnv>()
       const { form } = c.var;
       const type = field(form, "type");
       if (type !== undefined && !(DOCUMENT_TYPES as readonly string[]).includes(type)) throw new AppError("bad_request", "Choose an invoice or a sales order");
-      const result = await processOrder(c.var.services, c.req.param("id"), {
+      const { services } = c.var;
+      const id = c.req.param("id");
+      const choices = {
         type: type as (typeof DOCUMENT_TYPES)[number] | undefined,
         execute: field(form, "execute") !== undefined,
         add_payment: field(form, "add_payment") !== undefined,
-      });
+      };
+      const result = await processOrderDocuments(services, id, await documentOptionsByHand(services.d1, id, choices), "by hand");
       return processedFlash(result);
     }),
   )
