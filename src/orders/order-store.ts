@@ -145,7 +145,7 @@ export async function markOrderStatus(
 ): Promise<boolean> {
   const { to, kind, at } = change;
   const [update] = await d1.batch([
-    d1.prepare("UPDATE orders SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status = ?4").bind(row.id, to, at, row.status),
+    prepareNamed(d1, "UPDATE orders SET status = :to, updated_at = :at WHERE id = :order_id AND status = :from", { order_id: row.id, to, at, from: row.status }),
     appendOrderEvent(d1, "statusChanged", { orderId: row.id, key: `${kind}:${row.id}:${at}`, kind, at, data: JSON.stringify({ from: row.status, to }) }),
   ]);
   return update.meta.changes > 0;
