@@ -5,6 +5,7 @@
 import { and, asc, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../context";
 import { prepareNamed } from "../db/named-sql";
+import { contains } from "../db/text-search";
 import { newestFirstPage } from "../db/pagination";
 import { orderEvents, orders, refunds, type OrderEventRow, type OrderRow, type RefundRow } from "../db/schema";
 import { AppError } from "../lib/errors";
@@ -20,8 +21,6 @@ export interface OrderFilters {
   placed_to?: string;
 }
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
-
 function filterConditions(filters: OrderFilters): SQL[] {
   const conditions: SQL[] = [];
   if (filters.channel_id) conditions.push(eq(orders.channelId, filters.channel_id));
@@ -30,15 +29,8 @@ function filterConditions(filters: OrderFilters): SQL[] {
   if (filters.placed_from) conditions.push(gte(orders.placedAt, Date.parse(filters.placed_from)));
   if (filters.placed_to) conditions.push(lte(orders.placedAt, Date.parse(filters.placed_to)));
   if (filters.q) {
-    const pattern = `%${escapeLike(filters.q)}%`;
-    conditions.push(
-      or(
-        sql`${orders.number} LIKE ${pattern} ESCAPE '\\'`,
-        sql`${orders.customerEmail} LIKE ${pattern.toLowerCase()} ESCAPE '\\'`,
-        sql`${orders.customerName} LIKE ${pattern} ESCAPE '\\'`,
-        eq(orders.externalId, filters.q),
-      )!,
-    );
+    const { q } = filters;
+    conditions.push(or(contains(orders.number, q), contains(orders.customerEmail, q, { storedLowerCase: true }), contains(orders.customerName, q), eq(orders.externalId, q))!);
   }
   return conditions;
 }
