@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../context";
-import { prepareNamed } from "../db/named-sql";
+import { prepareNamed, type SqlValue } from "../db/named-sql";
 import { contains } from "../db/text-search";
 import { newestFirstPage } from "../db/pagination";
 import { orderEvents, orders, refunds, type OrderEventRow, type OrderRow, type RefundRow } from "../db/schema";
@@ -86,45 +86,49 @@ export async function findOrderHistory(db: Database, row: Pick<OrderRow, "id" | 
   return { events, refunds: refundRows };
 }
 
-/*
- * The timeline. Every event the inbox itself appends goes through appendOrderEvent: it takes the
- * order's channel from the row, holds only when its condition does at that point of the batch
- * (so it records what the statement before it really did), and a key seen before changes nothing.
- */
-const FAILURE_DATA = "json_object('error', processing_error, 'attempts', processing_attempts)";
-const eventInsert = (data: string, condition: string) =>
-  `INSERT INTO order_events (id, order_id, channel_id, key, kind, data, at)
-   SELECT :event_id, id, channel_id, :key, :kind, ${data}, :at FROM orders
-   WHERE id = :order_id AND ${condition}
-   ON CONFLICT (channel_id, key) DO NOTHING`;
-
-const EVENT_WHEN = {
-  /** The status update just before it changed the row. */
-  statusChanged: eventInsert(":data", "changes() > 0"),
-  /** The review of this version took effect. */
-  reviewed: eventInsert(":data", "processed_version = :version"),
-  /** Processing is marked failed; the event says why and after how many attempts. */
-  processingFailed: eventInsert(FAILURE_DATA, "processing_failed_at IS NOT NULL"),
-  /** The document steps were marked failed by this very run. */
-  documentsFailed: eventInsert(FAILURE_DATA, "processing_failed_at = :at"),
-};
-
-function appendOrderEvent(
-  d1: D1Database,
-  when: keyof typeof EVENT_WHEN,
-  event: { orderId: string; key: string; kind: string; at: number; data?: string; version?: number },
-): D1PreparedStatement {
-  const { orderId, key, kind, at, data, version } = event;
-  return prepareNamed(d1, EVENT_WHEN[when], {
-    event_id: newId("evt", at),
-    order_id: orderId,
-    key,
-    kind,
-    at,
-    ...(data === undefined ? {} : { data }),
-    ...(version === undefined ? {} : { version }),
-  });
+/** A SQL condition with named parameters, which the statement it joins binds with its own. */
+export interface SqlCondition {
+  text: string;
+  values: Record<string, SqlValue>;
 }
+
+/** What an event records: a value (stored as JSON), or the order's failure (error and attempts) as it stands. */
+export type OrderEventData = { value: unknown } | { failureOfOrder: true };
+
+const FAILURE_OF_ORDER = "json_object('error', processing_error, 'attempts', processing_attempts)";
+
+/**
+ * The one way onto an order's timeline (besides the arrivals of ingest): an event written only
+ * when `condition` holds as the batch runs (the step it records did happen) and the order
+ * exists, with the order's own channel; the same key twice writes nothing. The condition is
+ * evaluated on the order's row, so it may name the order's columns.
+ */
+export function orderEventStatement(
+  d1: D1Database,
+  event: { orderId: string; key: string; kind: string; at: number; data: OrderEventData },
+  condition: SqlCondition,
+): D1PreparedStatement {
+  const { data } = event;
+  return prepareNamed(
+    d1,
+    `INSERT INTO order_events (id, order_id, channel_id, key, kind, data, at)
+     SELECT :event_id, id, channel_id, :event_key, :event_kind, ${"value" in data ? ":event_data" : FAILURE_OF_ORDER}, :event_at FROM orders
+     WHERE id = :order_id AND ${condition.text}
+     ON CONFLICT (channel_id, key) DO NOTHING`,
+    {
+      ...condition.values,
+      event_id: newId("evt", event.at),
+      order_id: event.orderId,
+      event_key: event.key,
+      event_kind: event.kind,
+      event_at: event.at,
+      ...("value" in data ? { event_data: JSON.stringify(data.value) } : {}),
+    },
+  );
+}
+
+/** The statement just before it changed a row. */
+const AFTER_A_CHANGE: SqlCondition = { text: "changes() > 0", values: {} };
 
 /**
  * Moves an order from the status it was read in, with its event; false when a concurrent change
@@ -138,7 +142,7 @@ export async function markOrderStatus(
   const { to, kind, at } = change;
   const [update] = await d1.batch([
     prepareNamed(d1, "UPDATE orders SET status = :to, updated_at = :at WHERE id = :order_id AND status = :from", { order_id: row.id, to, at, from: row.status }),
-    appendOrderEvent(d1, "statusChanged", { orderId: row.id, key: `${kind}:${row.id}:${at}`, kind, at, data: JSON.stringify({ from: row.status, to }) }),
+    orderEventStatement(d1, { orderId: row.id, key: `${kind}:${row.id}:${at}`, kind, at, data: { value: { from: row.status, to } } }, AFTER_A_CHANGE),
   ]);
   return update.meta.changes > 0;
 }
@@ -150,7 +154,7 @@ export async function markOrderStatus(
  */
 export async function recordOrderReview(
   d1: D1Database,
-  review: { orderId: string; version: number; status: InboxStatus; warnings: string; change: string | null; at: number },
+  review: { orderId: string; version: number; status: InboxStatus; warnings: string; change: { from: InboxStatus; to: InboxStatus; warnings: unknown[] } | null; at: number },
 ): Promise<void> {
   const { orderId, version, status, warnings, change, at } = review;
   const statements = [
@@ -163,7 +167,14 @@ export async function recordOrderReview(
     ),
   ];
   if (change !== null) {
-    statements.push(appendOrderEvent(d1, "reviewed", { orderId, key: `processed:${orderId}:v${version}`, kind: "status_changed", at, data: change, version }));
+    statements.push(
+      orderEventStatement(
+        d1,
+        { orderId, key: `processed:${orderId}:v${version}`, kind: "status_changed", at, data: { value: change } },
+        // This review's update took effect: the order sits at the version it reviewed.
+        { text: "processed_version = :version", values: { version } },
+      ),
+    );
   }
   await d1.batch(statements);
 }
@@ -218,7 +229,11 @@ export async function recordProcessingFailure(
        WHERE id = :order_id AND processed_version < version`,
       { order_id: orderId, at, error, attempts },
     ),
-    appendOrderEvent(d1, "processingFailed", { orderId, key: `processing_failed:${orderId}:v${version}`, kind: "processing_failed", at }),
+    orderEventStatement(
+      d1,
+      { orderId, key: `processing_failed:${orderId}:v${version}`, kind: "processing_failed", at, data: { failureOfOrder: true } },
+      { text: "processing_failed_at IS NOT NULL", values: {} },
+    ),
   ]);
 }
 
@@ -244,7 +259,12 @@ export async function recordDocumentFailure(d1: D1Database, failure: { orderId: 
        WHERE id = :order_id AND processed_version >= version`,
       { order_id: orderId, at, error: `documents: ${error}`, attempts },
     ),
-    appendOrderEvent(d1, "documentsFailed", { orderId, key: `documents_failed:${orderId}:${at}`, kind: "processing_failed", at }),
+    orderEventStatement(
+      d1,
+      { orderId, key: `documents_failed:${orderId}:${at}`, kind: "processing_failed", at, data: { failureOfOrder: true } },
+      // Marked failed by this very run.
+      { text: "processing_failed_at = :failed_at", values: { failed_at: at } },
+    ),
   ]);
 }
 

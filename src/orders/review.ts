@@ -25,7 +25,7 @@ export async function reviewOrder(d1: D1Database, row: OrderRow, now: number): P
     version: row.version,
     status,
     warnings: warningsJson,
-    change: changed ? JSON.stringify({ from, to: status, warnings }) : null,
+    change: changed ? { from, to: status, warnings } : null,
     at: now,
   });
   return "reviewed";
