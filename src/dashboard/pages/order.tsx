@@ -22,7 +22,8 @@ import { ignoreOrder, reprocessOrder, restoreOrder } from "../../orders/inbox-ac
 import { loadOrderDetail } from "../../orders/order-detail";
 import { orderJson, reasonsOf, type InboxOrderJson, type TimelineEntry } from "../../orders/order-wire";
 import { ActionForm, Address, Badge, documentTitle, labelOf, Layout, Money, type PageContext, PaymentTable, Time } from "../layout";
-import { act, field, render, type DashboardEnv } from "../respond";
+import { act, field, render, type DashboardContext, type DashboardEnv, type FormFields } from "../respond";
+import type { Flash } from "../session";
 import { DeliveryBody, DeliveryHeaders } from "./deliveries";
 
 async function loadOrderPage(services: Services, id: string) {
@@ -45,6 +46,30 @@ async function loadOrderPage(services: Services, id: string) {
     preview,
   };
 }
+
+/** A table's header: its text columns, then its figures (right-aligned, like the numbers under them). */
+const Head = (props: { columns: string[]; figures?: string[] }) => (
+  <thead>
+    <tr>
+      {props.columns.map((name) => (
+        <th>{name}</th>
+      ))}
+      {(props.figures ?? []).map((name) => (
+        <th class="num">{name}</th>
+      ))}
+    </tr>
+  </thead>
+);
+
+/** One line of the order's totals: what it is and how much. */
+const AmountRow = (props: { label: string; amount: string; currency: string }) => (
+  <tr>
+    <th>{props.label}</th>
+    <td class="num">
+      <Money amount={props.amount} currency={props.currency} />
+    </td>
+  </tr>
+);
 
 const minus = (a: number, b: number) => a - b;
 
@@ -79,17 +104,7 @@ function Comparison(props: { preview: { document: ComputedDocument; customer: { 
         <p class="flash ok">The document adds up to the cent: it can be executed.</p>
       )}
       <table>
-        <thead>
-          <tr>
-            <th>Line</th>
-            <th>Product</th>
-            <th class="num">Qty × unit − discount</th>
-            <th class="num">Store says</th>
-            <th class="num">Document</th>
-            <th class="num">Difference</th>
-            <th class="num">Tax (store / document)</th>
-          </tr>
-        </thead>
+        <Head columns={["Line", "Product"]} figures={["Qty × unit − discount", "Store says", "Document", "Difference", "Tax (store / document)"]} />
         <tbody>
           {items.map((line, index) => {
             const source = stored.lines[index];
@@ -309,18 +324,7 @@ function OrderPage(props: { page: PageContext } & Awaited<ReturnType<typeof load
 
       <h2>Lines</h2>
       <table>
-        <thead>
-          <tr>
-            <th>SKU</th>
-            <th>Item</th>
-            <th class="num">Quantity</th>
-            <th class="num">Unit price</th>
-            <th class="num">Discount</th>
-            <th class="num">Tax rate</th>
-            <th class="num">Tax</th>
-            <th class="num">Total</th>
-          </tr>
-        </thead>
+        <Head columns={["SKU", "Item"]} figures={["Quantity", "Unit price", "Discount", "Tax rate", "Tax", "Total"]} />
         <tbody>
           {order.lines.map((line) => (
             <tr>
@@ -350,32 +354,10 @@ function OrderPage(props: { page: PageContext } & Awaited<ReturnType<typeof load
       </table>
       <table class="kv totals">
         <tbody>
-          <tr>
-            <th>Subtotal</th>
-            <td class="num">
-              <Money amount={order.totals.subtotal} currency={order.currency} />
-            </td>
-          </tr>
-          {order.totals.discount ? (
-            <tr>
-              <th>Discounts (in the lines)</th>
-              <td class="num">
-                <Money amount={order.totals.discount} currency={order.currency} />
-              </td>
-            </tr>
-          ) : null}
-          <tr>
-            <th>Shipping</th>
-            <td class="num">
-              <Money amount={order.totals.shipping} currency={order.currency} />
-            </td>
-          </tr>
-          <tr>
-            <th>{order.prices_include_tax ? "Tax (included)" : "Tax"}</th>
-            <td class="num">
-              <Money amount={order.totals.tax} currency={order.currency} />
-            </td>
-          </tr>
+          <AmountRow label="Subtotal" amount={order.totals.subtotal} currency={order.currency} />
+          {order.totals.discount ? <AmountRow label="Discounts (in the lines)" amount={order.totals.discount} currency={order.currency} /> : null}
+          <AmountRow label="Shipping" amount={order.totals.shipping} currency={order.currency} />
+          <AmountRow label={order.prices_include_tax ? "Tax (included)" : "Tax"} amount={order.totals.tax} currency={order.currency} />
           <tr>
             <th>Total</th>
             <td class="num">
@@ -439,14 +421,7 @@ function OrderPage(props: { page: PageContext } & Awaited<ReturnType<typeof load
 
       <h2>Timeline</h2>
       <table>
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>What</th>
-            <th>How</th>
-            <th>Details</th>
-          </tr>
-        </thead>
+        <Head columns={["When", "What", "How", "Details"]} />
         <tbody>
           {props.timeline.map((entry) => (
             <tr>
@@ -501,46 +476,50 @@ function processedFlash(result: ProcessResult): { kind: "ok" | "error" | "info";
   return { kind: "ok", text: parts.join(" ") };
 }
 
+/** A button on the order page: it does its work, then goes back to the order saying what happened. */
+const onOrder = (work: (services: Services, id: string, form: FormFields) => Promise<Flash>) => (c: DashboardContext) =>
+  act(c, `/dashboard/orders/${c.req.param("id")}`, () => work(c.var.services, c.req.param("id")!, c.var.form));
+
 export const orderPages = new Hono<DashboardEnv>()
   .get("/:id", async (c) => {
     const data = await loadOrderPage(c.var.services, c.req.param("id"));
     return render(c, <OrderPage page={c.var.page} {...data} />);
   })
 
-  .post("/:id/process", (c) =>
-    act(c, `/dashboard/orders/${c.req.param("id")}`, async () => {
-      const { form } = c.var;
+  .post(
+    "/:id/process",
+    onOrder(async (services, id, form) => {
       const type = field(form, "type");
       if (type !== undefined && !(DOCUMENT_TYPES as readonly string[]).includes(type)) throw new AppError("bad_request", "Choose an invoice or a sales order");
-      const { services } = c.var;
-      const id = c.req.param("id");
       const choices = {
         type: type as (typeof DOCUMENT_TYPES)[number] | undefined,
         execute: field(form, "execute") !== undefined,
         add_payment: field(form, "add_payment") !== undefined,
       };
-      const result = await processOrderDocuments(services, id, await documentOptionsByHand(services.d1, id, choices), "by hand");
-      return processedFlash(result);
+      return processedFlash(await processOrderDocuments(services, id, await documentOptionsByHand(services.d1, id, choices), "by hand"));
     }),
   )
 
-  .post("/:id/ignore", (c) =>
-    act(c, `/dashboard/orders/${c.req.param("id")}`, async () => {
-      await ignoreOrder(c.var.services, c.req.param("id"));
+  .post(
+    "/:id/ignore",
+    onOrder(async (services, id) => {
+      await ignoreOrder(services, id);
       return { kind: "ok", text: "The order is set aside (ignored)." };
     }),
   )
 
-  .post("/:id/restore", (c) =>
-    act(c, `/dashboard/orders/${c.req.param("id")}`, async () => {
-      const row = await restoreOrder(c.var.services, c.req.param("id"));
+  .post(
+    "/:id/restore",
+    onOrder(async (services, id) => {
+      const row = await restoreOrder(services, id);
       return { kind: "ok", text: `The order is back in the inbox as ${labelOf(row.status)}.` };
     }),
   )
 
-  .post("/:id/reprocess", (c) =>
-    act(c, `/dashboard/orders/${c.req.param("id")}`, async () => {
-      await reprocessOrder(c.var.services, c.req.param("id"));
+  .post(
+    "/:id/reprocess",
+    onOrder(async (services, id) => {
+      await reprocessOrder(services, id);
       return { kind: "ok", text: "The order is queued for processing again." };
     }),
   );
