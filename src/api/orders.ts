@@ -91,7 +91,7 @@ async function processResultJson(db: Database, result: ProcessResult) {
   };
 }
 
-export function previewJson(preview: Awaited<ReturnType<typeof previewOrderDocument>>) {
+function previewJson(preview: Awaited<ReturnType<typeof previewOrderDocument>>) {
   const { document, customer, existing } = preview;
   const money = (minor: number) => fromMinor(minor, document.currency);
   return {
