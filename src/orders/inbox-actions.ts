@@ -35,6 +35,31 @@ export async function restoreOrder(services: Services, id: string): Promise<Orde
   return moveOrder(services, row, status, "restored");
 }
 
+export interface ManyChanged {
+  changed: number;
+  /** The orders left as they were, each with the reason a person can act on. */
+  refused: Array<{ id: string; message: string }>;
+}
+
+/** Many orders at once, each on its own: one that cannot be changed does not stop the others. */
+async function eachOrder(ids: string[], change: (id: string) => Promise<unknown>): Promise<ManyChanged> {
+  const result: ManyChanged = { changed: 0, refused: [] };
+  for (const id of ids) {
+    try {
+      await change(id);
+      result.changed++;
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      result.refused.push({ id, message: error.message });
+    }
+  }
+  return result;
+}
+
+export const ignoreOrders = (services: Services, ids: string[]): Promise<ManyChanged> => eachOrder(ids, (id) => ignoreOrder(services, id));
+
+export const restoreOrders = (services: Services, ids: string[]): Promise<ManyChanged> => eachOrder(ids, (id) => restoreOrder(services, id));
+
 /** Queues an order whose processing failed (or has not caught up) again. */
 export async function reprocessOrder(services: Services, id: string): Promise<OrderRow> {
   const { db, d1, queue, now } = services;

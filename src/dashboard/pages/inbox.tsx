@@ -8,7 +8,7 @@ import { z } from "zod";
 import { channelNamesById } from "../../channels/pending-orders-store";
 import { processOrdersInBulk } from "../../documents/pending-orders-by-hand";
 import { AppError } from "../../lib/errors";
-import { ignoreOrder, restoreOrder } from "../../orders/inbox-actions";
+import { ignoreOrders, restoreOrders } from "../../orders/inbox-actions";
 import { countOrdersByStatus, findOrders, orderLabels, type OrderFilters } from "../../orders/order-store";
 import { orderJson, reasonsOf, type InboxOrderJson } from "../../orders/order-wire";
 import { INBOX_STATUSES, type InboxStatus } from "../../orders/status";
@@ -227,18 +227,8 @@ export const inboxPages = new Hono<DashboardEnv>()
       }
 
       if (action === "ignore" || action === "restore") {
-        const change = action === "ignore" ? ignoreOrder : restoreOrder;
-        const refused: string[] = [];
-        let changed = 0;
-        for (const id of ids) {
-          try {
-            await change(services, id);
-            changed++;
-          } catch (error) {
-            if (!(error instanceof AppError)) throw error;
-            refused.push(`${name(id)}: ${error.message}`);
-          }
-        }
+        const { changed, refused: refusals } = await (action === "ignore" ? ignoreOrders : restoreOrders)(services, ids);
+        const refused = refusals.map((refusal) => `${name(refusal.id)}: ${refusal.message}`);
         const verb = action === "ignore" ? "Ignored" : "Restored";
         const text = `${verb} ${plural(changed, "order")}.${refused.length ? ` Not changed: ${refused.join("; ")}.` : ""}`;
         return { kind: refused.length ? "error" : "ok", text };
