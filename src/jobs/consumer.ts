@@ -1,12 +1,16 @@
 /**
- * The queue consumer: a thin loop over pure steps. Messages arrive at least once, so every step
- * is idempotent; failures retry with backoff, and the last attempt records the failure where the
- * API shows it instead of dropping it silently.
+ * The queue consumer: a thin loop over services. Messages arrive at least once, so every step is
+ * idempotent. A failure is never dropped: it is retried with backoff (and its reason recorded or
+ * logged), or, when retrying cannot help or the attempts run out, recorded where the API shows it.
  */
+import { drizzle } from "drizzle-orm/d1";
 import { buildServices, type Services } from "../context";
+import * as schema from "../db/schema";
 import { readConfig, type WorkerEnv } from "../env";
+import { AppError } from "../lib/errors";
 import { orderMessageSchema, type OrderMessage } from "../queue/messages";
-import { processOrder, recordDocumentFailure, recordProcessingAttempt, recordProcessingFailure } from "./process-order";
+import { loadOrder, recordDocumentFailure, recordProcessingAttempt, recordProcessingFailure } from "../orders/order-store";
+import { reviewOrder } from "../orders/review";
 import { confirmStoredDelivery, giveUpConfirming } from "./confirm-delivery";
 import { sweepChannel } from "./reconcile";
 import { automateOrder } from "../documents/process";
@@ -20,8 +24,16 @@ export const DEAD_LETTER_QUEUE_NAME = "sales-inbox-orders-dlq";
 export const backoffSeconds = (attempts: number): number => Math.min(10 * 2 ** Math.max(attempts - 1, 0), 600);
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
-/** Errors that say retrying cannot help (a revoked store token, say) carry `retryable: false`. */
-const isPermanent = (error: unknown) => typeof error === "object" && error !== null && (error as { retryable?: unknown }).retryable === false;
+
+/**
+ * Retrying cannot help: what the message names is missing or wrong (an AppError of the 4xx kind),
+ * or the error says so itself (a revoked store token carries `retryable: false`). A conflict is
+ * the exception: it is a race, and the next attempt usually does not meet it.
+ */
+export function isPermanent(error: unknown): boolean {
+  if (error instanceof AppError) return error.status < 500 && error.status !== 409;
+  return typeof error === "object" && error !== null && (error as { retryable?: unknown }).retryable === false;
+}
 
 export interface ConsumerIo {
   now: () => number;
@@ -59,10 +71,16 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: WorkerEnv, 
       // Usually already recorded by the last attempt; recording again changes nothing then.
       for (const message of batch.messages) {
         const parsed = orderMessageSchema.safeParse(message.body);
-        if (parsed.success && parsed.data.type === "order.received") {
-          await recordProcessingFailure(services.d1, parsed.data.order_id, parsed.data.version, null, message.attempts, io.now());
+        try {
+          if (parsed.success && parsed.data.type === "order.received") {
+            const { order_id: orderId, version } = parsed.data;
+            await recordProcessingFailure(services.d1, { orderId, version, error: null, attempts: message.attempts, at: io.now() });
+          }
+          message.ack();
+        } catch (error) {
+          console.error("dead letters: could not record the failure, retrying", JSON.stringify(message.body), describe(error));
+          message.retry({ delaySeconds: backoffSeconds(message.attempts) });
         }
-        message.ack();
       }
       return;
 
@@ -71,19 +89,28 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: WorkerEnv, 
   }
 }
 
+/** With LOG_D1_COST, the services count what the work costs in D1 and log it once it is done. */
+function measured(services: Services): { services: Services; report: (line: string) => void } {
+  if (!services.config.LOG_D1_COST) return { services, report: () => undefined };
+  const counted = countingD1(services.d1);
+  return {
+    services: { ...services, d1: counted.d1, db: drizzle(counted.d1, { schema }) },
+    report: (line) => {
+      const { roundTrips, statements, rowsRead, rowsWritten } = counted.cost;
+      console.log(`[d1-cost] ${line} round_trips=${roundTrips} statements=${statements} rows_read=${rowsRead} rows_written=${rowsWritten}`);
+    },
+  };
+}
+
 async function run(services: Services, message: OrderMessage, io: ConsumerIo): Promise<void> {
   switch (message.type) {
     case "order.received":
     case "order.automate": {
-      const counted = services.config.LOG_D1_COST ? countingD1(services.d1) : null;
-      const measured = counted ? { ...services, d1: counted.d1 } : services;
-      if (message.type === "order.received") await processOrder(measured.d1, message.order_id, io.now());
-      const result = await automateOrder(measured, message.order_id);
-      if (counted) {
-        const { roundTrips, statements, rowsRead, rowsWritten } = counted.cost;
-        const document = result?.document ? `${result.document.type}:${result.document.status}` : "none";
-        console.log(`[d1-cost] ${message.type} ${message.order_id} document=${document} round_trips=${roundTrips} statements=${statements} rows_read=${rowsRead} rows_written=${rowsWritten}`);
-      }
+      const cost = measured(services);
+      if (message.type === "order.received") await reviewOrder(cost.services.d1, await loadOrder(cost.services.db, message.order_id), io.now());
+      const result = await automateOrder(cost.services, message.order_id);
+      const document = result?.document ? `${result.document.type}:${result.document.status}` : "none";
+      cost.report(`${message.type} ${message.order_id} document=${document}`);
       return;
     }
     case "channel.reconcile":
@@ -98,45 +125,73 @@ async function run(services: Services, message: OrderMessage, io: ConsumerIo): P
   }
 }
 
+const subjectOf = (body: OrderMessage): string => {
+  switch (body.type) {
+    case "order.received":
+    case "order.automate":
+      return `order ${body.order_id}`;
+    case "channel.reconcile":
+      return `reconcile ${body.channel_id}`;
+    case "delivery.confirm":
+      return `confirm delivery ${body.delivery_id}`;
+    case "stock.sync":
+      return `stock sync ${body.sync_id} step ${body.step}`;
+  }
+};
+
+/** A failed attempt that will be retried: what is shown meanwhile. */
+async function recordAttempt(services: Services, body: OrderMessage, reason: string, attempts: number): Promise<void> {
+  // A sweep records its failed run itself; a stock sync step freed its lease and runs again; a
+  // confirmation stays pending. Only an order shows that processing is struggling.
+  if (body.type === "order.received" || body.type === "order.automate") await recordProcessingAttempt(services.d1, body.order_id, reason, attempts);
+}
+
+/** Giving up: why, where the API shows it. */
+async function recordGivingUp(services: Services, body: OrderMessage, reason: string, attempts: number): Promise<void> {
+  const { d1 } = services;
+  const at = services.now();
+  switch (body.type) {
+    case "order.received":
+    case "order.automate":
+      // Whichever step failed (the order's own processing, or its documents), exactly one of these applies.
+      await Promise.all([
+        body.type === "order.received" ? recordProcessingFailure(d1, { orderId: body.order_id, version: body.version, error: reason, attempts, at }) : null,
+        recordDocumentFailure(d1, { orderId: body.order_id, error: reason, attempts, at }),
+      ]);
+      return;
+    case "stock.sync":
+      await giveUpStockSync(d1, body.sync_id, reason, at);
+      return;
+    case "delivery.confirm":
+      await giveUpConfirming(services, body.delivery_id, reason);
+      return;
+    case "channel.reconcile":
+      // The sweep recorded its failed run; the next due sweep tries again from the same cursor.
+      return;
+  }
+}
+
 async function handleFailure(services: Services, body: OrderMessage, message: Message<unknown>, error: unknown): Promise<void> {
   const reason = describe(error);
-  const last = message.attempts >= services.config.PROCESSING_MAX_ATTEMPTS;
-  if (body.type === "channel.reconcile") {
-    // The sweep recorded its failed run; the next due sweep tries again from the same cursor.
-    console.warn("reconcile: sweep failed", body.channel_id, reason);
-    if (last || isPermanent(error)) message.ack();
-    else message.retry({ delaySeconds: backoffSeconds(message.attempts) });
-    return;
+  const subject = subjectOf(body);
+  const permanent = isPermanent(error);
+  const exhausted = message.attempts >= services.config.PROCESSING_MAX_ATTEMPTS;
+  const delaySeconds = backoffSeconds(message.attempts);
+  try {
+    if (!permanent && !exhausted) {
+      await recordAttempt(services, body, reason, message.attempts);
+      console.warn(`order queue: attempt ${message.attempts} failed, retrying in ${delaySeconds} s:`, subject, reason);
+      message.retry({ delaySeconds });
+      return;
+    }
+    await recordGivingUp(services, body, reason, message.attempts);
+    console.warn(`order queue: giving up ${permanent ? "(retrying cannot help)" : `after ${message.attempts} attempts`}:`, subject, reason);
+    // An order message that ran out of attempts goes on to the dead-letter queue; the rest are done with.
+    if (exhausted && !permanent && (body.type === "order.received" || body.type === "order.automate")) message.retry();
+    else message.ack();
+  } catch (recordError) {
+    // Not recorded: the message stays, so the next attempt records it (or succeeds).
+    console.error(`order queue: could not record the failure, retrying in ${delaySeconds} s:`, subject, reason, describe(recordError));
+    message.retry({ delaySeconds });
   }
-  if (body.type === "stock.sync") {
-    // The step freed its lease; the same step runs again. Store trouble never gets here (items wait instead).
-    console.warn("stock sync: step failed", body.sync_id, body.step, message.attempts, reason);
-    if (last) {
-      await giveUpStockSync(services.d1, body.sync_id, reason, services.now()).catch(() => undefined);
-      message.ack();
-    } else message.retry({ delaySeconds: backoffSeconds(message.attempts) });
-    return;
-  }
-  if (body.type === "delivery.confirm") {
-    console.warn("confirm: attempt failed", body.delivery_id, message.attempts, reason);
-    if (last || isPermanent(error)) {
-      await giveUpConfirming(services, body.delivery_id, reason).catch(() => undefined);
-      message.ack();
-    } else message.retry({ delaySeconds: backoffSeconds(message.attempts) });
-    return;
-  }
-  if (last) {
-    // Record why while we still know, then let the queue dead-letter the message. Whichever step
-    // failed (the order's own processing, or its documents), exactly one of these applies.
-    const now = services.now();
-    await Promise.all([
-      body.type === "order.received" ? recordProcessingFailure(services.d1, body.order_id, body.version, reason, message.attempts, now) : null,
-      recordDocumentFailure(services.d1, body.order_id, reason, message.attempts, now),
-    ]).catch((recordError) => console.error("order queue: could not record the failure", body.order_id, describe(recordError)));
-    message.retry();
-    return;
-  }
-  console.warn("order queue: attempt failed, retrying", body.order_id, message.attempts, reason);
-  await recordProcessingAttempt(services.d1, body.order_id, reason, message.attempts).catch(() => undefined);
-  message.retry({ delaySeconds: backoffSeconds(message.attempts) });
 }

@@ -7,7 +7,8 @@ import {
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
-import { DEAD_LETTER_QUEUE_NAME, ORDER_QUEUE_NAME } from "../../src/jobs/consumer";
+import { DEAD_LETTER_QUEUE_NAME, isPermanent, ORDER_QUEUE_NAME } from "../../src/jobs/consumer";
+import { AppError } from "../../src/lib/errors";
 import { DAILY, EVERY_MINUTE } from "../../src/jobs/schedule";
 import { api, createChannel, json, postOrder, sampleOrder } from "../helpers";
 
@@ -107,6 +108,37 @@ describe("the order queue consumer", () => {
     const reprocess = await api(`/api/orders/${orderId}/reprocess`, { method: "POST" });
     expect(reprocess.status).toBe(202);
     await vi.waitFor(async () => expect((await readOrder(orderId)).processing.state).toBe("done"), { timeout: 10_000, interval: 200 });
+  });
+
+  it("records an error retrying cannot fix and acknowledges the message instead of retrying it", async () => {
+    const { orderId } = await storeWithoutQueueing();
+    vi.spyOn(env.DB, "batch").mockImplementationOnce(async () => {
+      throw new AppError("validation_failed", "lines.0.total: is required");
+    });
+    const result = await deliver(ORDER_QUEUE_NAME, [{ body: { type: "order.received", order_id: orderId, version: 1 }, attempts: 1 }]);
+    vi.restoreAllMocks();
+    expect(result.explicitAcks).toEqual(["msg-0"]);
+    expect(result.retryMessages).toEqual([]);
+    const order = await readOrder(orderId);
+    expect(order.processing).toEqual({ state: "failed", attempts: 1, error: "lines.0.total: is required" });
+    expect(order.timeline.map((event: { kind: string }) => event.kind)).toContain("processing_failed");
+  });
+
+  it("acknowledges a message for an order that does not exist instead of retrying it five times", async () => {
+    const result = await deliver(ORDER_QUEUE_NAME, [{ body: { type: "order.received", order_id: "ord_missing", version: 1 }, attempts: 1 }]);
+    expect(result.explicitAcks).toEqual(["msg-0"]);
+    expect(result.retryMessages).toEqual([]);
+  });
+
+  it.each([
+    ["a missing order", new AppError("not_found", "No order ord_1"), true],
+    ["invalid input", new AppError("validation_failed", "lines.0.total: is required"), true],
+    ["a revoked store token", Object.assign(new Error("401 from the store"), { retryable: false }), true],
+    ["a race with another writer", new AppError("conflict", "The order changed meanwhile"), false],
+    ["storage that is down", new AppError("storage_unavailable", "D1 is overloaded"), false],
+    ["any other error", new Error("D1_ERROR: simulated overload"), false],
+  ])("knows whether retrying can help with %s", (_, error, permanent) => {
+    expect(isPermanent(error)).toBe(permanent);
   });
 
   it("records a dead-lettered message as a processing failure", async () => {

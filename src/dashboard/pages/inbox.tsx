@@ -3,13 +3,14 @@
  * search, and many orders processed, ignored or restored at once. "All on this page" is a form
  * field the server reads, so select-all works without the script as well.
  */
-import { and, inArray, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { findOrders, ignoreOrder, orderFilters, orderJson, processOrders, restoreOrder, type OrderListQuery } from "../../api/orders";
-import type { Database } from "../../context";
-import { channels, orders } from "../../db/schema";
+import { channelNamesById } from "../../channels/pending-orders-store";
+import { processOrdersInBulk } from "../../documents/pending-orders-by-hand";
 import { AppError } from "../../lib/errors";
+import { ignoreOrders, restoreOrders } from "../../orders/inbox-actions";
+import { countOrdersByStatus, findOrders, orderLabels, type OrderFilters } from "../../orders/order-store";
+import { orderJson, reasonsOf, type InboxOrderJson } from "../../orders/order-wire";
 import { INBOX_STATUSES, type InboxStatus } from "../../orders/status";
 import { Badge, ChannelFilter, labelOf, Layout, Money, type PageContext, Pager, Time } from "../layout";
 import { act, field, fields, plural, render, type DashboardEnv } from "../respond";
@@ -28,47 +29,23 @@ const inboxQuery = z.object({
 
 type InboxQuery = z.output<typeof inboxQuery>;
 
-export async function channelNames(db: Database): Promise<Map<string, { name: string; type: string; status: string }>> {
-  const rows = await db.select({ id: channels.id, name: channels.name, type: channels.type, status: channels.status }).from(channels);
-  return new Map(rows.map((row) => [row.id, row]));
-}
+// re-export until merge
+export { channelNamesById as channelNames } from "../../channels/pending-orders-store";
 
-function listQuery(query: InboxQuery): OrderListQuery {
+function filtersOf(query: InboxQuery): OrderFilters {
   return {
-    status: query.status,
     channel_id: query.channel || undefined,
     q: query.q || undefined,
     placed_from: query.from ? `${query.from}T00:00:00Z` : undefined,
     placed_to: query.to ? `${query.to}T23:59:59.999Z` : undefined,
-    cursor: query.cursor || undefined,
-    limit: PAGE_SIZE,
   };
-}
-
-async function countByStatus(db: Database, query: OrderListQuery): Promise<Record<InboxStatus, number>> {
-  const conditions = orderFilters(query);
-  const rows = await db
-    .select({ status: orders.status, count: sql<number>`count(*)` })
-    .from(orders)
-    .where(conditions.length ? and(...conditions) : undefined)
-    .groupBy(orders.status);
-  const counts = Object.fromEntries(INBOX_STATUSES.map((status) => [status, 0])) as Record<InboxStatus, number>;
-  for (const row of rows) counts[row.status as InboxStatus] = row.count;
-  return counts;
-}
-
-/** Why an order waits for a person: its warnings, or why processing failed. */
-export function reasonsOf(order: ReturnType<typeof orderJson>): string[] {
-  const reasons = order.warnings.map((warning) => warning.message);
-  if (order.processing.state === "failed") reasons.push(`Processing failed: ${order.processing.error ?? "no reason recorded"}`);
-  return reasons;
 }
 
 function InboxPage(props: {
   page: PageContext;
   query: InboxQuery;
   counts: Record<InboxStatus, number>;
-  items: Array<ReturnType<typeof orderJson>>;
+  items: InboxOrderJson[];
   next: string | null;
   channels: Map<string, { name: string; type: string; status: string }>;
 }) {
@@ -213,17 +190,16 @@ function InboxPage(props: {
 
 const MAX_BULK = 100;
 
-async function labelsOf(db: Database, ids: string[]): Promise<Map<string, string>> {
-  const rows = await db.select({ id: orders.id, number: orders.number, externalId: orders.externalId }).from(orders).where(inArray(orders.id, ids));
-  return new Map(rows.map((row) => [row.id, row.number ?? row.externalId]));
-}
-
 export const inboxPages = new Hono<DashboardEnv>()
   .get("/", async (c) => {
     const query = inboxQuery.parse(c.req.query());
     const { db } = c.var.services;
-    const list = listQuery(query);
-    const [counts, result, names] = await Promise.all([countByStatus(db, list), findOrders(db, list), channelNames(db)]);
+    const filters = filtersOf(query);
+    const [counts, result, names] = await Promise.all([
+      countOrdersByStatus(db, filters),
+      findOrders(db, { ...filters, status: query.status, cursor: query.cursor || undefined, limit: PAGE_SIZE }),
+      channelNamesById(db),
+    ]);
     return render(c, <InboxPage page={c.var.page} query={query} counts={counts} items={result.items.map(orderJson)} next={result.next_cursor} channels={names} />);
   })
 
@@ -233,12 +209,12 @@ export const inboxPages = new Hono<DashboardEnv>()
       const ids = [...new Set(field(form, "all_on_page") ? fields(form, "page_order_id") : fields(form, "order_id"))];
       if (ids.length === 0) throw new AppError("bad_request", "Select at least one order, or tick “All on this page”.");
       if (ids.length > MAX_BULK) throw new AppError("bad_request", `At most ${MAX_BULK} orders at once.`);
-      const labels = await labelsOf(services.db, ids);
+      const labels = await orderLabels(services.db, ids);
       const name = (id: string) => labels.get(id) ?? id;
       const action = field(form, "action");
 
       if (action === "process") {
-        const results = await processOrders(services, ids, {});
+        const results = await processOrdersInBulk(services, ids, {});
         const done = results.filter((result) => result.ok && result.problems.length === 0 && !result.skipped);
         const held = results.flatMap((result) => (result.ok && result.problems.length ? [`${name(result.order_id)}: ${result.problems[0].message}`] : []));
         const skipped = results.flatMap((result) => (result.ok && result.skipped ? [`${name(result.order_id)}: ${result.skipped}`] : []));
@@ -251,18 +227,8 @@ export const inboxPages = new Hono<DashboardEnv>()
       }
 
       if (action === "ignore" || action === "restore") {
-        const change = action === "ignore" ? ignoreOrder : restoreOrder;
-        const refused: string[] = [];
-        let changed = 0;
-        for (const id of ids) {
-          try {
-            await change(services, id);
-            changed++;
-          } catch (error) {
-            if (!(error instanceof AppError)) throw error;
-            refused.push(`${name(id)}: ${error.message}`);
-          }
-        }
+        const { changed, refused: refusals } = await (action === "ignore" ? ignoreOrders : restoreOrders)(services, ids);
+        const refused = refusals.map((refusal) => `${name(refusal.id)}: ${refusal.message}`);
         const verb = action === "ignore" ? "Ignored" : "Restored";
         const text = `${verb} ${plural(changed, "order")}.${refused.length ? ` Not changed: ${refused.join("; ")}.` : ""}`;
         return { kind: refused.length ? "error" : "ok", text };

@@ -3,52 +3,73 @@
  * its timeline, the raw deliveries that brought it, the document it would create (compared with
  * the store's figures to the cent) or has created with its payments, and what can be done with it.
  */
-import { asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { ignoreOrder, loadOrderDetail, orderJson, processOrder, reprocessOrder, restoreOrder } from "../../api/orders";
 import { documentJson, paymentJson } from "../../api/documents";
+import { findChannel } from "../../channels/pending-orders-store";
 import type { ChannelType } from "../../channels/types";
 import type { Services } from "../../context";
-import { channels, documents, payments, type DeliveryRow } from "../../db/schema";
+import type { DeliveryRow } from "../../db/schema";
 import { automationOf, DOCUMENT_TYPES, type Automation } from "../../documents/automation";
 import type { ComputedDocument } from "../../documents/document";
-import { previewOrderDocument, type ProcessResult } from "../../documents/process";
+import { documentOptionsByHand } from "../../documents/pending-orders-by-hand";
+import { findOrderDocument, findPaymentsAndCreditNotes } from "../../documents/pending-orders-store";
+import { previewOrderDocument, processOrderDocuments, type ProcessResult } from "../../documents/process";
+import { deliveriesOfOrder } from "../../inbound/pending-orders-store";
 import { AppError } from "../../lib/errors";
 import { fromMinor } from "../../orders/money";
 import type { Order } from "../../orders/order";
+import { ignoreOrder, reprocessOrder, restoreOrder } from "../../orders/inbox-actions";
+import { loadOrderDetail } from "../../orders/order-detail";
+import { orderJson, reasonsOf, type InboxOrderJson, type TimelineEntry } from "../../orders/order-wire";
 import { ActionForm, Address, Badge, documentTitle, labelOf, Layout, Money, type PageContext, PaymentTable, Time } from "../layout";
-import { act, field, render, type DashboardEnv } from "../respond";
-import { reasonsOf } from "./inbox";
+import { act, field, render, type DashboardContext, type DashboardEnv, type FormFields } from "../respond";
+import type { Flash } from "../session";
 import { DeliveryBody, DeliveryHeaders } from "./deliveries";
-
-type OrderView = ReturnType<typeof orderJson>;
-type TimelineEntry = Awaited<ReturnType<typeof loadOrderDetail>>["timeline"][number];
 
 async function loadOrderPage(services: Services, id: string) {
   const { db } = services;
-  const detail = await loadOrderDetail(db, id);
-  const channel = await db.query.channels.findFirst({ where: eq(channels.id, detail.row.channelId) });
-  const document = await db.query.documents.findFirst({ where: eq(documents.sourceKey, `order:${id}`) });
-  const [paid, credits] = document
-    ? await Promise.all([
-        db.select().from(payments).where(eq(payments.documentId, document.id)).orderBy(asc(payments.paidAt)),
-        db.select().from(documents).where(eq(documents.creditOf, document.id)).orderBy(asc(documents.createdAt)),
-      ])
-    : [[], []];
+  const [detail, deliveries] = await Promise.all([loadOrderDetail(db, id), deliveriesOfOrder(db, id)]);
+  const channel = await findChannel(db, detail.row.channelId);
+  const document = await findOrderDocument(db, id);
+  const related = document ? await findPaymentsAndCreditNotes(db, document.id) : { payments: [], creditNotes: [] };
   const preview = document ? null : await previewOrderDocument(services, id);
   return {
     order: orderJson(detail.row),
     stored: JSON.parse(detail.row.data) as Order,
     timeline: detail.timeline,
-    deliveries: detail.deliveries,
+    deliveries,
     channel: channel ?? null,
     automation: channel ? automationOf(channel.type as ChannelType, channel.automation) : null,
     document: document ? documentJson(document) : null,
-    payments: paid.map(paymentJson),
-    creditNotes: credits.map(documentJson),
+    payments: related.payments.map(paymentJson),
+    creditNotes: related.creditNotes.map(documentJson),
     preview,
   };
 }
+
+/** A table's header: its text columns, then its figures (right-aligned, like the numbers under them). */
+const Head = (props: { columns: string[]; figures?: string[] }) => (
+  <thead>
+    <tr>
+      {props.columns.map((name) => (
+        <th>{name}</th>
+      ))}
+      {(props.figures ?? []).map((name) => (
+        <th class="num">{name}</th>
+      ))}
+    </tr>
+  </thead>
+);
+
+/** One line of the order's totals: what it is and how much. */
+const AmountRow = (props: { label: string; amount: string; currency: string }) => (
+  <tr>
+    <th>{props.label}</th>
+    <td class="num">
+      <Money amount={props.amount} currency={props.currency} />
+    </td>
+  </tr>
+);
 
 const minus = (a: number, b: number) => a - b;
 
@@ -83,17 +104,7 @@ function Comparison(props: { preview: { document: ComputedDocument; customer: { 
         <p class="flash ok">The document adds up to the cent: it can be executed.</p>
       )}
       <table>
-        <thead>
-          <tr>
-            <th>Line</th>
-            <th>Product</th>
-            <th class="num">Qty × unit − discount</th>
-            <th class="num">Store says</th>
-            <th class="num">Document</th>
-            <th class="num">Difference</th>
-            <th class="num">Tax (store / document)</th>
-          </tr>
-        </thead>
+        <Head columns={["Line", "Product"]} figures={["Qty × unit − discount", "Store says", "Document", "Difference", "Tax (store / document)"]} />
         <tbody>
           {items.map((line, index) => {
             const source = stored.lines[index];
@@ -187,7 +198,7 @@ function TimelineData(props: { entry: TimelineEntry; currency: string }) {
   }
 }
 
-function ProcessForm(props: { page: PageContext; order: OrderView; automation: Automation | null }) {
+function ProcessForm(props: { page: PageContext; order: InboxOrderJson; automation: Automation | null }) {
   const rules = props.automation;
   return (
     <ActionForm page={props.page} action={`/dashboard/orders/${props.order.id}/process`}>
@@ -313,18 +324,7 @@ function OrderPage(props: { page: PageContext } & Awaited<ReturnType<typeof load
 
       <h2>Lines</h2>
       <table>
-        <thead>
-          <tr>
-            <th>SKU</th>
-            <th>Item</th>
-            <th class="num">Quantity</th>
-            <th class="num">Unit price</th>
-            <th class="num">Discount</th>
-            <th class="num">Tax rate</th>
-            <th class="num">Tax</th>
-            <th class="num">Total</th>
-          </tr>
-        </thead>
+        <Head columns={["SKU", "Item"]} figures={["Quantity", "Unit price", "Discount", "Tax rate", "Tax", "Total"]} />
         <tbody>
           {order.lines.map((line) => (
             <tr>
@@ -354,32 +354,10 @@ function OrderPage(props: { page: PageContext } & Awaited<ReturnType<typeof load
       </table>
       <table class="kv totals">
         <tbody>
-          <tr>
-            <th>Subtotal</th>
-            <td class="num">
-              <Money amount={order.totals.subtotal} currency={order.currency} />
-            </td>
-          </tr>
-          {order.totals.discount ? (
-            <tr>
-              <th>Discounts (in the lines)</th>
-              <td class="num">
-                <Money amount={order.totals.discount} currency={order.currency} />
-              </td>
-            </tr>
-          ) : null}
-          <tr>
-            <th>Shipping</th>
-            <td class="num">
-              <Money amount={order.totals.shipping} currency={order.currency} />
-            </td>
-          </tr>
-          <tr>
-            <th>{order.prices_include_tax ? "Tax (included)" : "Tax"}</th>
-            <td class="num">
-              <Money amount={order.totals.tax} currency={order.currency} />
-            </td>
-          </tr>
+          <AmountRow label="Subtotal" amount={order.totals.subtotal} currency={order.currency} />
+          {order.totals.discount ? <AmountRow label="Discounts (in the lines)" amount={order.totals.discount} currency={order.currency} /> : null}
+          <AmountRow label="Shipping" amount={order.totals.shipping} currency={order.currency} />
+          <AmountRow label={order.prices_include_tax ? "Tax (included)" : "Tax"} amount={order.totals.tax} currency={order.currency} />
           <tr>
             <th>Total</th>
             <td class="num">
@@ -443,14 +421,7 @@ function OrderPage(props: { page: PageContext } & Awaited<ReturnType<typeof load
 
       <h2>Timeline</h2>
       <table>
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>What</th>
-            <th>How</th>
-            <th>Details</th>
-          </tr>
-        </thead>
+        <Head columns={["When", "What", "How", "Details"]} />
         <tbody>
           {props.timeline.map((entry) => (
             <tr>
@@ -505,43 +476,50 @@ function processedFlash(result: ProcessResult): { kind: "ok" | "error" | "info";
   return { kind: "ok", text: parts.join(" ") };
 }
 
+/** A button on the order page: it does its work, then goes back to the order saying what happened. */
+const onOrder = (work: (services: Services, id: string, form: FormFields) => Promise<Flash>) => (c: DashboardContext) =>
+  act(c, `/dashboard/orders/${c.req.param("id")}`, () => work(c.var.services, c.req.param("id")!, c.var.form));
+
 export const orderPages = new Hono<DashboardEnv>()
   .get("/:id", async (c) => {
     const data = await loadOrderPage(c.var.services, c.req.param("id"));
     return render(c, <OrderPage page={c.var.page} {...data} />);
   })
 
-  .post("/:id/process", (c) =>
-    act(c, `/dashboard/orders/${c.req.param("id")}`, async () => {
-      const { form } = c.var;
+  .post(
+    "/:id/process",
+    onOrder(async (services, id, form) => {
       const type = field(form, "type");
       if (type !== undefined && !(DOCUMENT_TYPES as readonly string[]).includes(type)) throw new AppError("bad_request", "Choose an invoice or a sales order");
-      const result = await processOrder(c.var.services, c.req.param("id"), {
+      const choices = {
         type: type as (typeof DOCUMENT_TYPES)[number] | undefined,
         execute: field(form, "execute") !== undefined,
         add_payment: field(form, "add_payment") !== undefined,
-      });
-      return processedFlash(result);
+      };
+      return processedFlash(await processOrderDocuments(services, id, await documentOptionsByHand(services.d1, id, choices), "by hand"));
     }),
   )
 
-  .post("/:id/ignore", (c) =>
-    act(c, `/dashboard/orders/${c.req.param("id")}`, async () => {
-      await ignoreOrder(c.var.services, c.req.param("id"));
+  .post(
+    "/:id/ignore",
+    onOrder(async (services, id) => {
+      await ignoreOrder(services, id);
       return { kind: "ok", text: "The order is set aside (ignored)." };
     }),
   )
 
-  .post("/:id/restore", (c) =>
-    act(c, `/dashboard/orders/${c.req.param("id")}`, async () => {
-      const row = await restoreOrder(c.var.services, c.req.param("id"));
+  .post(
+    "/:id/restore",
+    onOrder(async (services, id) => {
+      const row = await restoreOrder(services, id);
       return { kind: "ok", text: `The order is back in the inbox as ${labelOf(row.status)}.` };
     }),
   )
 
-  .post("/:id/reprocess", (c) =>
-    act(c, `/dashboard/orders/${c.req.param("id")}`, async () => {
-      await reprocessOrder(c.var.services, c.req.param("id"));
+  .post(
+    "/:id/reprocess",
+    onOrder(async (services, id) => {
+      await reprocessOrder(services, id);
       return { kind: "ok", text: "The order is queued for processing again." };
     }),
   );

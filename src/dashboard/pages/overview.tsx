@@ -1,6 +1,10 @@
 /** /dashboard — the overview: orders per day per channel for 30 days, and what needs someone now. */
 import { Hono } from "hono";
+import { channelsInCreationOrderStatement } from "../../channels/pending-orders-store";
+import { refusedDeliveriesStatement } from "../../inbound/pending-orders-store";
+import { failedOrdersStatement, ordersPerDayStatement, ordersPerStatusStatement } from "../../orders/order-store";
 import { INBOX_STATUSES } from "../../orders/status";
+import { unsuccessfulStockSyncsStatement } from "../../stock/pending-orders-store";
 import { OrdersChart, dayLabel, type ChartSeries } from "../chart";
 import { Layout, labelOf } from "../layout";
 import { plural, render, type DashboardEnv } from "../respond";
@@ -11,15 +15,14 @@ const DAYS = 30;
 export async function overviewData(d1: D1Database, now: number) {
   const today = Math.floor(now / DAY_MS);
   const firstDay = today - DAYS + 1;
+  // One round trip for the whole page.
   const [perDay, statuses, failed, refused, channelRows, syncs] = await d1.batch([
-    d1
-      .prepare("SELECT channel_id, received_at / 86400000 AS day, COUNT(*) AS orders FROM orders WHERE received_at >= ?1 GROUP BY channel_id, day")
-      .bind(firstDay * DAY_MS),
-    d1.prepare("SELECT status, COUNT(*) AS orders FROM orders GROUP BY status"),
-    d1.prepare("SELECT COUNT(*) AS orders FROM orders WHERE processing_failed_at IS NOT NULL"),
-    d1.prepare("SELECT COUNT(*) AS deliveries FROM deliveries WHERE outcome IN ('rejected', 'unverified') AND received_at >= ?1").bind(now - DAY_MS),
-    d1.prepare("SELECT id, name, status FROM channels ORDER BY created_at, id"),
-    d1.prepare("SELECT COUNT(*) AS runs FROM stock_syncs WHERE status IN ('failed', 'partial') AND requested_at >= ?1").bind(now - 7 * DAY_MS),
+    ordersPerDayStatement(d1, firstDay * DAY_MS),
+    ordersPerStatusStatement(d1),
+    failedOrdersStatement(d1),
+    refusedDeliveriesStatement(d1, now - DAY_MS),
+    channelsInCreationOrderStatement(d1),
+    unsuccessfulStockSyncsStatement(d1, now - 7 * DAY_MS),
   ]);
   const days = Array.from({ length: DAYS }, (_, index) => firstDay + index);
   const counts = new Map<string, number[]>();

@@ -1,0 +1,32 @@
+/**
+ * Reviewing an order: cross-check its totals and record where it stands in the inbox. Idempotent
+ * by construction: it works toward the version it was given and writes only while the order is
+ * still at that version and not yet processed, so a duplicate or late message changes nothing.
+ */
+import type { OrderRow } from "../db/schema";
+import type { Order } from "./order";
+import { recordOrderReview } from "./order-store";
+import { inboxStatus, type InboxStatus } from "./status";
+import { checkTotals } from "./totals";
+
+export type ReviewOutcome = "reviewed" | "already_reviewed";
+
+export async function reviewOrder(d1: D1Database, row: OrderRow, now: number): Promise<ReviewOutcome> {
+  if (row.processedVersion >= row.version) return "already_reviewed";
+
+  const order = JSON.parse(row.data) as Order;
+  const warnings = checkTotals(order);
+  const from = row.status as InboxStatus;
+  const status = inboxStatus(from, order, warnings);
+  const warningsJson = JSON.stringify(warnings);
+  const changed = status !== from || warningsJson !== row.warnings;
+  await recordOrderReview(d1, {
+    orderId: row.id,
+    version: row.version,
+    status,
+    warnings: warningsJson,
+    change: changed ? { from, to: status, warnings } : null,
+    at: now,
+  });
+  return "reviewed";
+}
