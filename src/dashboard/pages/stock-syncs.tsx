@@ -4,13 +4,15 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { listStockSyncs, startStockSync, stockSyncItems, stockSyncSettingsView, updateStockSyncSettings } from "../../api/stock-syncs";
+import { findChannelNames } from "../../channels/pending-stock-store";
 import { stockPusherFor } from "../../channels/registry";
 import type { ChannelType } from "../../channels/types";
 import type { Services } from "../../context";
 import type { ChannelRow } from "../../db/schema";
 import { AppError } from "../../lib/errors";
-import { readRun, type StockSyncRunRow } from "../../stock/sync";
+import { findStockSync, findStockSyncItems, findStockSyncs, findWarehouses, type StockSyncRunRow } from "../../stock/stock-store";
+import { stockSyncSettingsView, updateStockSyncSettings } from "../../stock/sync-channel";
+import { startStockSync } from "../../stock/sync-run";
 import { ActionForm, Badge, ChannelFilter, Layout, Pager, Time, type PageContext } from "../layout";
 import { act, field, plural, render, type DashboardEnv, type FormFields } from "../respond";
 
@@ -31,11 +33,6 @@ const itemQuery = z.object({
 
 const TONES: Record<string, string> = { succeeded: "processed", partial: "needs_attention", failed: "rejected", planning: "new", running: "new" };
 const RunStatus = (props: { status: string }) => <Badge value={props.status} tone={TONES[props.status]} />;
-
-async function channelNames(d1: D1Database): Promise<Map<string, string>> {
-  const { results } = await d1.prepare("SELECT id, name FROM channels").all<{ id: string; name: string }>();
-  return new Map(results.map((row) => [row.id, row.name]));
-}
 
 function Counts(props: { run: StockSyncRunRow }) {
   const { run } = props;
@@ -99,10 +96,7 @@ export async function ChannelStockSync(props: { page: PageContext; services: Ser
   if (!stockPusherFor(row.type as ChannelType)) return null;
   const channelId = row.id;
   const settings = stockSyncSettingsView(row);
-  const [{ items: runs }, { results: warehouses }] = await Promise.all([
-    listStockSyncs(services.d1, { channelId, limit: 5 }),
-    services.d1.prepare("SELECT id, name FROM warehouses ORDER BY created_at, id").all<{ id: string; name: string }>(),
-  ]);
+  const [{ items: runs }, warehouses] = await Promise.all([findStockSyncs(services.d1, { channelId, limit: 5 }), findWarehouses(services.db)]);
   const schedule = settings.schedule;
   const kind = schedule === null ? "off" : "cron" in schedule ? "cron" : "every";
   return (
@@ -222,15 +216,15 @@ export const stockSyncChannelActions = new Hono<DashboardEnv>()
 export const stockSyncPages = new Hono<DashboardEnv>()
   .get("/", async (c) => {
     const query = listQuery.parse(c.req.query());
-    const { d1 } = c.var.services;
+    const { d1, db } = c.var.services;
     const [page, names] = await Promise.all([
-      listStockSyncs(d1, {
+      findStockSyncs(d1, {
         channelId: query.channel_id,
         statuses: query.status === "unsuccessful" ? ["failed", "partial"] : query.status ? [query.status] : undefined,
         cursor: query.cursor,
         limit: 50,
       }),
-      channelNames(d1),
+      findChannelNames(db),
     ]);
     return render(
       c,
@@ -260,10 +254,10 @@ export const stockSyncPages = new Hono<DashboardEnv>()
 
   .get("/:id", async (c) => {
     const query = itemQuery.parse(c.req.query());
-    const { d1 } = c.var.services;
-    const run = await readRun(d1, c.req.param("id"));
+    const { d1, db } = c.var.services;
+    const run = await findStockSync(d1, c.req.param("id"));
     if (!run) throw new AppError("not_found", "There is no such stock sync.");
-    const [items, names] = await Promise.all([stockSyncItems(d1, run.id, { status: query.status, cursor: query.cursor, limit: 200 }), channelNames(d1)]);
+    const [items, names] = await Promise.all([findStockSyncItems(d1, run.id, { status: query.status, cursor: query.cursor, limit: 200 }), findChannelNames(db)]);
     const warnings = JSON.parse(run.warnings) as Array<{ sku: string; available: number; sent: number }>;
     const base = `/dashboard/stock-syncs/${run.id}`;
     return render(
@@ -342,7 +336,7 @@ export const stockSyncPages = new Hono<DashboardEnv>()
                   <td class="num">{String(item.quantity)}</td>
                   <td>
                     <RunStatus status={item.status === "pending" ? "running" : item.status} />
-                    {item.next_attempt_at ? (
+                    {item.status === "pending" ? (
                       <div class="muted small">
                         next try <Time at={item.next_attempt_at} />
                       </div>
