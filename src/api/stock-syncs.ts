@@ -8,7 +8,8 @@ import { z } from "zod";
 import type { AppEnv } from "../context";
 import { limitSchema } from "../db/pagination";
 import { AppError } from "../lib/errors";
-import { findPushedToChannel, findStockSync, findStockSyncItems, findStockSyncs, type StockSyncRunRow } from "../stock/stock-store";
+import { findPushedToChannel, findStockSync, findStockSyncItems, findStockSyncs } from "../stock/stock-store";
+import type { StockSyncRow } from "../db/schema";
 import { liveChannel, stockSyncSettingsOf, updateStockSyncSettings } from "../stock/sync-channel";
 import { startStockSync } from "../stock/sync-run";
 import { isoTime, parseQuery, readJsonBody } from "./validate";
@@ -24,17 +25,17 @@ export const stockSyncItemsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
-export function stockSyncJson(run: StockSyncRunRow) {
+export function stockSyncJson(run: StockSyncRow) {
   return {
     id: run.id,
-    channel_id: run.channel_id,
+    channel_id: run.channelId,
     mode: run.mode,
     trigger: run.trigger,
-    warehouse: run.warehouse_id,
+    warehouse: run.warehouseId,
     status: run.status,
-    requested_at: isoTime(run.requested_at),
-    finished_at: isoTime(run.finished_at),
-    items: { planned: run.items_planned, succeeded: run.items_succeeded, failed: run.items_failed, skipped_not_in_store: run.items_skipped },
+    requested_at: isoTime(run.requestedAt),
+    finished_at: isoTime(run.finishedAt),
+    items: { planned: run.itemsPlanned, succeeded: run.itemsSucceeded, failed: run.itemsFailed, skipped_not_in_store: run.itemsSkipped },
     requests: run.requests,
     invocations: run.invocations,
     warnings: JSON.parse(run.warnings) as unknown[],
@@ -54,7 +55,7 @@ export const stockSyncRoutes = new Hono<AppEnv>()
   .get("/:id/stock-syncs", async (c) => {
     const row = await liveChannel(c.var.services, c.req.param("id"));
     const query = parseQuery(c, stockSyncListQuery);
-    const page = await findStockSyncs(c.var.services.d1, { channelId: row.id, cursor: query.cursor, limit: query.limit });
+    const page = await findStockSyncs(c.var.services.db, { channelId: row.id, cursor: query.cursor, limit: query.limit });
     return c.json({ items: page.items.map(stockSyncJson), next_cursor: page.next_cursor });
   })
 
@@ -62,9 +63,9 @@ export const stockSyncRoutes = new Hono<AppEnv>()
   .get("/:id/stock-syncs/:syncId", async (c) => {
     const row = await liveChannel(c.var.services, c.req.param("id"));
     const query = parseQuery(c, stockSyncItemsQuery);
-    const { d1 } = c.var.services;
-    const run = await findStockSync(d1, c.req.param("syncId"));
-    if (!run || run.channel_id !== row.id) throw new AppError("not_found", `No stock sync ${c.req.param("syncId")} for this channel`);
+    const { d1, db } = c.var.services;
+    const run = await findStockSync(db, c.req.param("syncId"));
+    if (!run || run.channelId !== row.id) throw new AppError("not_found", `No stock sync ${c.req.param("syncId")} for this channel`);
     const items = await findStockSyncItems(d1, run.id, query);
     return c.json({
       ...stockSyncJson(run),

@@ -7,11 +7,11 @@
  * parameters however many SKUs it touches. Functions named `…Statement` return the statement
  * unrun: the service batches it with others.
  */
-import { asc } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { Database } from "../context";
 import { prepareNamed } from "../db/named-sql";
-import { decodeCursor, encodeCursor } from "../db/pagination";
-import { warehouses } from "../db/schema";
+import { newestFirstPage } from "../db/pagination";
+import { stockSyncs, warehouses, type StockSyncRow } from "../db/schema";
 import { newId } from "../lib/ids";
 import type { SyncMode } from "./plan";
 
@@ -155,28 +155,7 @@ function skuPage<T extends { sku: string }>(rows: T[], limit: number): { items: 
 
 /* ---------------------------------------------------------------- stock-sync runs */
 
-export interface StockSyncRunRow {
-  id: string;
-  channel_id: string;
-  mode: SyncMode;
-  trigger: "manual" | "schedule";
-  warehouse_id: string;
-  status: "planning" | "running" | "succeeded" | "partial" | "failed";
-  requested_at: number;
-  finished_at: number | null;
-  step: number;
-  items_planned: number;
-  items_skipped: number;
-  items_succeeded: number;
-  items_failed: number;
-  requests: number;
-  invocations: number;
-  context: string | null;
-  warnings: string;
-  error: string | null;
-}
-
-export const findStockSync = (d1: D1Database, id: string) => d1.prepare("SELECT * FROM stock_syncs WHERE id = ?1").bind(id).first<StockSyncRunRow>();
+export const findStockSync = (db: Database, id: string): Promise<StockSyncRow | undefined> => db.query.stockSyncs.findFirst({ where: eq(stockSyncs.id, id) });
 
 /**
  * Logs a run. A scheduled run names its minute (`slot`): the same minute twice inserts nothing and
@@ -186,6 +165,7 @@ export async function insertStockSync(
   d1: D1Database,
   run: { id: string; channelId: string; mode: SyncMode; trigger: "manual" | "schedule"; slot: string | null; warehouseId: string; requestedAt: number; failure: string | null },
 ): Promise<boolean> {
+  // Hand-written: the conflict target is a partial index, which Drizzle's onConflictDoNothing cannot name.
   const inserted = await prepareNamed(
     d1,
     `INSERT INTO stock_syncs (id, channel_id, mode, trigger, slot, warehouse_id, status, requested_at, step_due_at, finished_at, error)
@@ -212,15 +192,22 @@ export async function insertStockSync(
 export const findRunningStockSyncId = (d1: D1Database, channelId: string) =>
   d1.prepare("SELECT id FROM stock_syncs WHERE channel_id = ?1 AND status IN ('planning', 'running')").bind(channelId).first<string>("id");
 
-/** Takes the run for one step: only the step the message names, only while no other step holds it. Null for a duplicate. */
-export const leaseStockSyncStep = (d1: D1Database, lease: { syncId: string; step: number; until: number; now: number }) =>
-  prepareNamed(
-    d1,
-    `UPDATE stock_syncs SET lease_until = :until, invocations = invocations + 1
-     WHERE id = :sync_id AND step = :step AND status IN ('planning', 'running') AND (lease_until IS NULL OR lease_until <= :now)
-     RETURNING *`,
-    { sync_id: lease.syncId, step: lease.step, until: lease.until, now: lease.now },
-  ).first<StockSyncRunRow>();
+/** Takes the run for one step: only the step the message names, only while no other step holds it. Undefined for a duplicate. */
+export async function leaseStockSyncStep(db: Database, lease: { syncId: string; step: number; until: number; now: number }): Promise<StockSyncRow | undefined> {
+  const [run] = await db
+    .update(stockSyncs)
+    .set({ leaseUntil: lease.until, invocations: sql`${stockSyncs.invocations} + 1` })
+    .where(
+      and(
+        eq(stockSyncs.id, lease.syncId),
+        eq(stockSyncs.step, lease.step),
+        inArray(stockSyncs.status, IN_PROGRESS),
+        or(isNull(stockSyncs.leaseUntil), lte(stockSyncs.leaseUntil, lease.now)),
+      ),
+    )
+    .returning();
+  return run;
+}
 
 export const saveStockSyncContext = (d1: D1Database, syncId: string, context: Record<string, unknown>) =>
   d1.prepare("UPDATE stock_syncs SET context = ?2 WHERE id = ?1").bind(syncId, JSON.stringify(context)).run();
@@ -238,6 +225,8 @@ export const markStockSyncPlannedStatement = (d1: D1Database, syncId: string, pl
     warnings: JSON.stringify(plan.warnings),
   });
 
+const IN_PROGRESS = ["planning", "running"];
+
 const COUNTS = `items_succeeded = (SELECT COUNT(*) FROM stock_sync_items WHERE sync_id = :sync_id AND status = 'succeeded'),
                 items_failed = (SELECT COUNT(*) FROM stock_sync_items WHERE sync_id = :sync_id AND status = 'failed')`;
 
@@ -250,18 +239,23 @@ export const advanceStockSync = (d1: D1Database, run: { syncId: string; step: nu
     { sync_id: run.syncId, step: run.step, due_at: run.dueAt, requests: run.requests },
   ).run();
 
-/** Closes a run: its counts from its items, and failed (with `error`), succeeded, partial or failed by how its items went. */
-export const closeStockSync = (d1: D1Database, run: { syncId: string; at: number; error: string | null; requests: number }) =>
-  prepareNamed(
+/**
+ * Closes a run still in progress: its counts from its items, and failed (with `error`), succeeded,
+ * partial or failed by how its items went. Returns whether it was in progress.
+ */
+export const closeStockSync = async (d1: D1Database, run: { syncId: string; at: number; error: string | null; requests: number }): Promise<boolean> => {
+  const closed = await prepareNamed(
     d1,
     `UPDATE stock_syncs SET ${COUNTS}, requests = requests + :requests, lease_until = NULL, finished_at = :at, error = :error,
             status = CASE WHEN :error IS NOT NULL THEN 'failed'
                           WHEN (SELECT COUNT(*) FROM stock_sync_items WHERE sync_id = :sync_id AND status != 'succeeded') = 0 THEN 'succeeded'
                           WHEN (SELECT COUNT(*) FROM stock_sync_items WHERE sync_id = :sync_id AND status = 'succeeded') = 0 THEN 'failed'
                           ELSE 'partial' END
-     WHERE id = :sync_id`,
+     WHERE id = :sync_id AND status IN ('planning', 'running')`,
     { sync_id: run.syncId, at: run.at, error: run.error, requests: run.requests },
   ).run();
+  return closed.meta.changes > 0;
+};
 
 export const recountStockSync = (d1: D1Database, syncId: string) => prepareNamed(d1, `UPDATE stock_syncs SET ${COUNTS} WHERE id = :sync_id`, { sync_id: syncId }).run();
 
@@ -278,26 +272,14 @@ export async function redueStalledStockSyncs(d1: D1Database, now: number, stalle
 }
 
 /** Runs newest first, of one channel or all, optionally only those with one of `statuses`. */
-export async function findStockSyncs(d1: D1Database, filter: { channelId?: string; statuses?: string[]; cursor?: string; limit: number }) {
-  const cursor = decodeCursor(filter.cursor);
-  const { results } = await prepareNamed(
-    d1,
-    `SELECT * FROM stock_syncs WHERE (:channel_id IS NULL OR channel_id = :channel_id)
-       AND (:statuses IS NULL OR status IN (SELECT value FROM json_each(:statuses)))
-       AND (:before_at IS NULL OR requested_at < :before_at OR (requested_at = :before_at AND id < :before_id))
-     ORDER BY requested_at DESC, id DESC LIMIT :rows`,
-    {
-      channel_id: filter.channelId ?? null,
-      statuses: filter.statuses?.length ? JSON.stringify(filter.statuses) : null,
-      before_at: cursor?.at ?? null,
-      before_id: cursor?.id ?? "",
-      rows: filter.limit + 1,
-    },
-  ).all<StockSyncRunRow>();
-  const items = results.slice(0, filter.limit);
-  const last = items.at(-1);
-  return { items, next_cursor: results.length > filter.limit && last ? encodeCursor({ at: last.requested_at, id: last.id }) : null };
-}
+export const findStockSyncs = (db: Database, filter: { channelId?: string; statuses?: string[]; cursor?: string; limit: number }) =>
+  newestFirstPage(
+    db,
+    stockSyncs,
+    { at: stockSyncs.requestedAt, id: stockSyncs.id },
+    [filter.channelId ? eq(stockSyncs.channelId, filter.channelId) : undefined, filter.statuses?.length ? inArray(stockSyncs.status, filter.statuses) : undefined],
+    filter,
+  );
 
 /* ---------------------------------------------------------------- a run's items */
 

@@ -6,6 +6,7 @@
  */
 import type { ItemOutcome, StockItem, StockPusher, StockSource, StoreRef } from "../channels/stock-pusher";
 import { StoreApiError } from "../channels/store-api-error";
+import type { StockSyncRow } from "../db/schema";
 import type { Budget } from "./budget";
 import {
   delayStockSyncItems,
@@ -19,7 +20,6 @@ import {
   rememberMissingStatement,
   retryItemsStatement,
   saveStoreRefs,
-  type StockSyncRunRow,
 } from "./stock-store";
 
 /** An item is tried this many times before it counts as failed. */
@@ -45,7 +45,7 @@ export interface StepIo {
 }
 
 export interface PushContext {
-  run: StockSyncRunRow;
+  run: StockSyncRow;
   channelId: string;
   pusher: StockPusher;
   source: StockSource;
@@ -162,7 +162,7 @@ async function locateItems(
   const refs = new Map<string, StoreRef | null>();
   for (const row of await findStoreRefs(d1, channelId, skus)) {
     if (row.ref !== null) refs.set(row.sku, JSON.parse(row.ref) as StoreRef);
-    else if (row.fetched_at >= run.requested_at) refs.set(row.sku, null);
+    else if (row.fetched_at >= run.requestedAt) refs.set(row.sku, null);
   }
   const unknown = skus.filter((sku) => !refs.has(sku));
   for (let start = 0; start < unknown.length; start += locate.batchSize) {

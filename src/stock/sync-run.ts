@@ -15,6 +15,7 @@ import { stockPusherFor } from "../channels/registry";
 import { StoreApiError } from "../channels/store-api-error";
 import type { ChannelType } from "../channels/types";
 import type { Services } from "../context";
+import type { StockSyncRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { stockSyncStep } from "../queue/messages";
@@ -36,7 +37,6 @@ import {
   recountStockSync,
   releaseStockSyncLease,
   saveStockSyncContext,
-  type StockSyncRunRow,
 } from "./stock-store";
 import { cannotSync, checked, liveChannel, stockSourceFor } from "./sync-channel";
 import { itemBackoffMs, pushDueItems, type StepIo } from "./sync-push";
@@ -72,7 +72,7 @@ export async function requestStockSync(
   services: Services,
   channelId: string,
   request: { mode: SyncMode; trigger: "manual" | "schedule" },
-): Promise<StockSyncRunRow | null> {
+): Promise<StockSyncRow | null> {
   const { d1, queue } = services;
   const now = services.now();
   const channel = await findChannelRow(services.db, channelId);
@@ -100,11 +100,11 @@ export async function requestStockSync(
     throw new AppError("stock_sync_running", `A stock sync of this channel is in progress (${running ?? "just started"}); it must finish first`);
   }
   if (!why) await queue.send(stockSyncStep(id, 0));
-  return (await findStockSync(d1, id))!;
+  return (await findStockSync(services.db, id))!;
 }
 
 /** Sync now, asked through the API or the dashboard with a body like `{"mode": "full"}`. */
-export async function startStockSync(services: Services, channelId: string, body: unknown): Promise<StockSyncRunRow> {
+export async function startStockSync(services: Services, channelId: string, body: unknown): Promise<StockSyncRow> {
   const row = await liveChannel(services, channelId);
   const { mode } = checked(stockSyncRequestSchema, body);
   return (await requestStockSync(services, row.id, { mode, trigger: "manual" }))!;
@@ -114,11 +114,11 @@ export async function startStockSync(services: Services, channelId: string, body
 export async function runStockSyncStep(services: Services, message: { sync_id: string; step: number }, io: StepIo): Promise<StepResult> {
   const { d1 } = services;
   const now = io.now();
-  const run = await leaseStockSyncStep(d1, { syncId: message.sync_id, step: message.step, until: now + LEASE_MS, now });
+  const run = await leaseStockSyncStep(services.db, { syncId: message.sync_id, step: message.step, until: now + LEASE_MS, now });
   if (!run) return { outcome: "duplicate", requests: 0 };
 
   const budget = budgetedFetch(io.fetch, io.subrequests);
-  const channel = await findChannelRow(services.db, run.channel_id);
+  const channel = await findChannelRow(services.db, run.channelId);
   const why = channel ? cannotSync(channel) : "The channel no longer exists";
   if (why || !channel) {
     await finishRun(d1, run.id, now, why);
@@ -126,7 +126,7 @@ export async function runStockSyncStep(services: Services, message: { sync_id: s
   }
   const pusher = stockPusherFor(channel.type as ChannelType)!;
   const settings = readStockSyncSettings(channel.stockSync);
-  if (now - run.requested_at > MAX_RUN_MS) {
+  if (now - run.requestedAt > MAX_RUN_MS) {
     await finishRun(d1, run.id, now, `Not done after ${MAX_RUN_MS / 3_600_000} hours: the store kept refusing or throttling`);
     return { outcome: "finished", requests: 0 };
   }
@@ -173,18 +173,17 @@ export async function runStockSyncStep(services: Services, message: { sync_id: s
 
 /** The queue gave up on a step (D1 kept failing): the run ends as failed instead of hanging. */
 export async function giveUpStockSync(d1: D1Database, syncId: string, reason: string, now: number): Promise<void> {
-  const run = await findStockSync(d1, syncId);
-  if (run && (run.status === "planning" || run.status === "running")) await finishRun(d1, syncId, now, `Stopped after repeated errors: ${reason}`);
+  await finishRun(d1, syncId, now, `Stopped after repeated errors: ${reason}`);
 }
 
 /** Works out the run's items and writes them with the run's new state in one batch. Returns how many. */
-async function planRun(d1: D1Database, run: StockSyncRunRow, channelId: string, now: number): Promise<number> {
+async function planRun(d1: D1Database, run: StockSyncRow, channelId: string, now: number): Promise<number> {
   const [levels, pushed, knownMissing] = await Promise.all([
     stockLevels(d1, null),
     findPushedQuantities(d1, channelId),
     findRecentlyMissingSkus(d1, channelId, now - MISSING_RECHECK_MS),
   ]);
-  const plan = planStockPush({ levels, warehouseId: run.warehouse_id, mode: run.mode, pushed, knownMissing });
+  const plan = planStockPush({ levels, warehouseId: run.warehouseId, mode: run.mode as SyncMode, pushed, knownMissing });
   await d1.batch([
     ...insertStockSyncItemsStatements(d1, run.id, plan.items),
     markStockSyncPlannedStatement(d1, run.id, { planned: plan.items.length, skipped: plan.skipped, warnings: plan.warnings.slice(0, WARNINGS_KEPT) }),
@@ -196,17 +195,17 @@ async function planRun(d1: D1Database, run: StockSyncRunRow, channelId: string, 
 }
 
 /** Hands the run to its next step: a new message, delayed when the store asked us to wait. */
-async function continueRun(services: Services, run: StockSyncRunRow, delayMs: number, requests: number, now: number): Promise<void> {
+async function continueRun(services: Services, run: StockSyncRow, delayMs: number, requests: number, now: number): Promise<void> {
   const delaySeconds = Math.min(Math.ceil(delayMs / 1000), 12 * 60 * 60);
   await advanceStockSync(services.d1, { syncId: run.id, step: run.step, dueAt: now + delaySeconds * 1000, requests });
   // If this send is lost, the minute cron finds the run stalled and queues the step again.
   await services.queue.send(stockSyncStep(run.id, run.step + 1), delaySeconds > 0 ? { delaySeconds } : undefined);
 }
 
-/** Closes a run: its counts from its items, and whether it all went through. */
+/** Closes a run still in progress: its counts from its items, and whether it all went through. */
 async function finishRun(d1: D1Database, id: string, now: number, error: string | null, requests = 0): Promise<void> {
-  await closeStockSync(d1, { syncId: id, at: now, error: error?.slice(0, 1000) ?? null, requests });
-  if (error) {
+  const closed = await closeStockSync(d1, { syncId: id, at: now, error: error?.slice(0, 1000) ?? null, requests });
+  if (closed && error) {
     // Items never tried stay in the log as not sent, with the run's reason.
     await failPendingStockSyncItems(d1, id, `Not sent: ${error}`);
     await recountStockSync(d1, id);
