@@ -63,10 +63,10 @@ export const stockSyncRoutes = new Hono<AppEnv>()
   .get("/:id/stock-syncs/:syncId", async (c) => {
     const row = await liveChannel(c.var.services, c.req.param("id"));
     const query = parseQuery(c, stockSyncItemsQuery);
-    const { d1, db } = c.var.services;
+    const { db } = c.var.services;
     const run = await findStockSync(db, c.req.param("syncId"));
     if (!run || run.channelId !== row.id) throw new AppError("not_found", `No stock sync ${c.req.param("syncId")} for this channel`);
-    const items = await findStockSyncItems(d1, run.id, query);
+    const items = await findStockSyncItems(db, run.id, query);
     return c.json({
       ...stockSyncJson(run),
       item_list: items.items.map((item) => ({
@@ -74,7 +74,7 @@ export const stockSyncRoutes = new Hono<AppEnv>()
         quantity: item.quantity,
         status: item.status,
         attempts: item.attempts,
-        next_attempt_at: item.status === "pending" ? isoTime(item.next_attempt_at) : null,
+        next_attempt_at: item.status === "pending" ? isoTime(item.nextAttemptAt) : null,
         error: item.error,
       })),
       next_cursor: items.next_cursor,
@@ -84,9 +84,9 @@ export const stockSyncRoutes = new Hono<AppEnv>()
   /** What the store last accepted, SKU by SKU. */
   .get("/:id/stock-pushed", async (c) => {
     const row = await liveChannel(c.var.services, c.req.param("id"));
-    const page = await findPushedToChannel(c.var.services.d1, row.id, parseQuery(c, stockSyncItemsQuery.omit({ status: true })));
+    const page = await findPushedToChannel(c.var.services.db, row.id, parseQuery(c, stockSyncItemsQuery.omit({ status: true })));
     return c.json({
-      items: page.items.map((item) => ({ sku: item.sku, quantity: item.quantity, pushed_at: isoTime(item.pushed_at), sync_id: item.sync_id })),
+      items: page.items.map((item) => ({ sku: item.sku, quantity: item.quantity, pushed_at: isoTime(item.pushedAt), sync_id: item.syncId })),
       next_cursor: page.next_cursor,
     });
   });

@@ -1,6 +1,7 @@
 /**
  * Setting what is on hand: one product by hand, or a count of many from a CSV file
- * (`sku,on_hand[,warehouse]`), checked whole before anything is written.
+ * (`sku,on_hand[,warehouse]`), checked whole before anything is written; and the warehouses a
+ * count may name.
  */
 import { findProductIdsBySku } from "../catalog/pending-stock-store";
 import type { Services } from "../context";

@@ -7,11 +7,11 @@
  * parameters however many SKUs it touches. Functions named `…Statement` return the statement
  * unrun: the service batches it with others.
  */
-import { and, asc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { Database } from "../context";
 import { prepareNamed } from "../db/named-sql";
 import { newestFirstPage } from "../db/pagination";
-import { stockSyncs, warehouses, type StockSyncRow } from "../db/schema";
+import { stockPushed, stockSyncItems, stockSyncs, storeProducts, warehouses, type StockSyncRow } from "../db/schema";
 import { newId } from "../lib/ids";
 import type { SyncMode } from "./plan";
 
@@ -132,19 +132,20 @@ export async function findPushedOfSku(d1: D1Database, sku: string) {
 }
 
 /** What one store last accepted, a page of SKUs at a time (the cursor is the last SKU). */
-export async function findPushedToChannel(d1: D1Database, channelId: string, query: { cursor?: string; limit: number }) {
-  const { results } = await prepareNamed(
-    d1,
-    "SELECT sku, quantity, pushed_at, sync_id FROM stock_pushed WHERE channel_id = :channel_id AND sku > :after ORDER BY sku LIMIT :rows",
-    { channel_id: channelId, after: query.cursor ?? "", rows: query.limit + 1 },
-  ).all<{ sku: string; quantity: number; pushed_at: number; sync_id: string }>();
-  return skuPage(results, query.limit);
+export async function findPushedToChannel(db: Database, channelId: string, query: { cursor?: string; limit: number }) {
+  const rows = await db
+    .select({ sku: stockPushed.sku, quantity: stockPushed.quantity, pushedAt: stockPushed.pushedAt, syncId: stockPushed.syncId })
+    .from(stockPushed)
+    .where(and(eq(stockPushed.channelId, channelId), gt(stockPushed.sku, query.cursor ?? "")))
+    .orderBy(asc(stockPushed.sku))
+    .limit(query.limit + 1);
+  return skuPage(rows, query.limit);
 }
 
 /** The last quantity the store accepted, per SKU: what a "changes" run compares with. */
-export async function findPushedQuantities(d1: D1Database, channelId: string): Promise<Map<string, number>> {
-  const { results } = await d1.prepare("SELECT sku, quantity FROM stock_pushed WHERE channel_id = ?1").bind(channelId).all<{ sku: string; quantity: number }>();
-  return new Map(results.map((row) => [row.sku, row.quantity]));
+export async function findPushedQuantities(db: Database, channelId: string): Promise<Map<string, number>> {
+  const rows = await db.select({ sku: stockPushed.sku, quantity: stockPushed.quantity }).from(stockPushed).where(eq(stockPushed.channelId, channelId));
+  return new Map(rows.map((row) => [row.sku, row.quantity]));
 }
 
 /** Pages keyed by SKU take one row more than asked to know whether another page follows. */
@@ -154,6 +155,9 @@ function skuPage<T extends { sku: string }>(rows: T[], limit: number): { items: 
 }
 
 /* ---------------------------------------------------------------- stock-sync runs */
+
+/** A run in progress: planning (its first step) or running (pushing). */
+const IN_PROGRESS = ["planning", "running"];
 
 export const findStockSync = (db: Database, id: string): Promise<StockSyncRow | undefined> => db.query.stockSyncs.findFirst({ where: eq(stockSyncs.id, id) });
 
@@ -189,8 +193,13 @@ export async function insertStockSync(
 }
 
 /** The channel's run in progress, if any. */
-export const findRunningStockSyncId = (d1: D1Database, channelId: string) =>
-  d1.prepare("SELECT id FROM stock_syncs WHERE channel_id = ?1 AND status IN ('planning', 'running')").bind(channelId).first<string>("id");
+export async function findRunningStockSyncId(db: Database, channelId: string): Promise<string | null> {
+  const [run] = await db
+    .select({ id: stockSyncs.id })
+    .from(stockSyncs)
+    .where(and(eq(stockSyncs.channelId, channelId), inArray(stockSyncs.status, IN_PROGRESS)));
+  return run?.id ?? null;
+}
 
 /** Takes the run for one step: only the step the message names, only while no other step holds it. Undefined for a duplicate. */
 export async function leaseStockSyncStep(db: Database, lease: { syncId: string; step: number; until: number; now: number }): Promise<StockSyncRow | undefined> {
@@ -209,12 +218,17 @@ export async function leaseStockSyncStep(db: Database, lease: { syncId: string; 
   return run;
 }
 
-export const saveStockSyncContext = (d1: D1Database, syncId: string, context: Record<string, unknown>) =>
-  d1.prepare("UPDATE stock_syncs SET context = ?2 WHERE id = ?1").bind(syncId, JSON.stringify(context)).run();
+export async function saveStockSyncContext(db: Database, syncId: string, context: Record<string, unknown>): Promise<void> {
+  await db.update(stockSyncs).set({ context: JSON.stringify(context) }).where(eq(stockSyncs.id, syncId));
+}
 
 /** Frees the run after an unexpected error, counting the requests the step made. */
-export const releaseStockSyncLease = (d1: D1Database, syncId: string, requests: number) =>
-  d1.prepare("UPDATE stock_syncs SET lease_until = NULL, requests = requests + ?2 WHERE id = ?1").bind(syncId, requests).run();
+export async function releaseStockSyncLease(db: Database, syncId: string, requests: number): Promise<void> {
+  await db
+    .update(stockSyncs)
+    .set({ leaseUntil: null, requests: sql`${stockSyncs.requests} + ${requests}` })
+    .where(eq(stockSyncs.id, syncId));
+}
 
 /** The planned run starts running, with what it left out and the quantities it clamped. */
 export const markStockSyncPlannedStatement = (d1: D1Database, syncId: string, plan: { planned: number; skipped: number; warnings: unknown[] }) =>
@@ -224,8 +238,6 @@ export const markStockSyncPlannedStatement = (d1: D1Database, syncId: string, pl
     skipped: plan.skipped,
     warnings: JSON.stringify(plan.warnings),
   });
-
-const IN_PROGRESS = ["planning", "running"];
 
 const COUNTS = `items_succeeded = (SELECT COUNT(*) FROM stock_sync_items WHERE sync_id = :sync_id AND status = 'succeeded'),
                 items_failed = (SELECT COUNT(*) FROM stock_sync_items WHERE sync_id = :sync_id AND status = 'failed')`;
@@ -364,14 +376,27 @@ export const failPendingStockSyncItems = (d1: D1Database, syncId: string, reason
   d1.prepare("UPDATE stock_sync_items SET status = 'failed', error = ?2 WHERE sync_id = ?1 AND status = 'pending'").bind(syncId, reason.slice(0, 500)).run();
 
 /** A run's items by SKU, a page at a time, optionally of one status. */
-export async function findStockSyncItems(d1: D1Database, syncId: string, filter: { status?: string; cursor?: string; limit: number }) {
-  const { results } = await prepareNamed(
-    d1,
-    `SELECT sku, quantity, status, attempts, next_attempt_at, error FROM stock_sync_items
-     WHERE sync_id = :sync_id AND (:status IS NULL OR status = :status) AND sku > :after ORDER BY sku LIMIT :rows`,
-    { sync_id: syncId, status: filter.status ?? null, after: filter.cursor ?? "", rows: filter.limit + 1 },
-  ).all<{ sku: string; quantity: number; status: string; attempts: number; next_attempt_at: number; error: string | null }>();
-  return skuPage(results, filter.limit);
+export async function findStockSyncItems(db: Database, syncId: string, filter: { status?: string; cursor?: string; limit: number }) {
+  const rows = await db
+    .select({
+      sku: stockSyncItems.sku,
+      quantity: stockSyncItems.quantity,
+      status: stockSyncItems.status,
+      attempts: stockSyncItems.attempts,
+      nextAttemptAt: stockSyncItems.nextAttemptAt,
+      error: stockSyncItems.error,
+    })
+    .from(stockSyncItems)
+    .where(
+      and(
+        eq(stockSyncItems.syncId, syncId),
+        filter.status ? eq(stockSyncItems.status, filter.status) : undefined,
+        gt(stockSyncItems.sku, filter.cursor ?? ""),
+      ),
+    )
+    .orderBy(asc(stockSyncItems.sku))
+    .limit(filter.limit + 1);
+  return skuPage(rows, filter.limit);
 }
 
 /** The pushed quantities of the given succeeded items become what the store last accepted. */
@@ -387,12 +412,12 @@ export const recordPushedStatement = (d1: D1Database, push: { channelId: string;
 /* ---------------------------------------------------------------- where SKUs live in a store */
 
 /** SKUs the store was found not to have since `since`. */
-export async function findRecentlyMissingSkus(d1: D1Database, channelId: string, since: number): Promise<Set<string>> {
-  const { results } = await d1
-    .prepare("SELECT sku FROM store_products WHERE channel_id = ?1 AND ref IS NULL AND fetched_at > ?2")
-    .bind(channelId, since)
-    .all<{ sku: string }>();
-  return new Set(results.map((row) => row.sku));
+export async function findRecentlyMissingSkus(db: Database, channelId: string, since: number): Promise<Set<string>> {
+  const rows = await db
+    .select({ sku: storeProducts.sku })
+    .from(storeProducts)
+    .where(and(eq(storeProducts.channelId, channelId), isNull(storeProducts.ref), gt(storeProducts.fetchedAt, since)));
+  return new Set(rows.map((row) => row.sku));
 }
 
 /** The cached refs of the given SKUs (a null ref: the store had no such SKU when asked). */

@@ -96,7 +96,7 @@ export async function requestStockSync(
     if (!inserted) return null;
   } catch (error) {
     if (!/UNIQUE constraint failed/i.test(String((error as Error).message))) throw error;
-    const running = await findRunningStockSyncId(d1, channelId);
+    const running = await findRunningStockSyncId(services.db, channelId);
     throw new AppError("stock_sync_running", `A stock sync of this channel is in progress (${running ?? "just started"}); it must finish first`);
   }
   if (!why) await queue.send(stockSyncStep(id, 0));
@@ -133,7 +133,7 @@ export async function runStockSyncStep(services: Services, message: { sync_id: s
 
   try {
     if (run.status === "planning") {
-      const planned = await planRun(d1, run, channel.id, now);
+      const planned = await planRun(services, run, channel.id, now);
       if (planned === 0) {
         await finishRun(d1, run.id, io.now(), null);
         return { outcome: "finished", requests: 0 };
@@ -144,7 +144,7 @@ export async function runStockSyncStep(services: Services, message: { sync_id: s
     if (!context) {
       const prepared = pusher.prepare ? await pusher.prepare(source, { location_id: settings.location_id }) : { context: {}, requests: 0 };
       context = prepared.context;
-      await saveStockSyncContext(d1, run.id, context);
+      await saveStockSyncContext(services.db, run.id, context);
     }
     const progress = await pushDueItems(d1, { run, channelId: channel.id, pusher, source, context, budget, now, io, inlineWaits: 0 });
     if (progress.done) {
@@ -166,7 +166,7 @@ export async function runStockSyncStep(services: Services, message: { sync_id: s
       return { outcome: "continued", requests: budget.used, delayMs };
     }
     // Unexpected (D1): count the requests, free the run and let the queue retry the same step.
-    await releaseStockSyncLease(d1, run.id, budget.used);
+    await releaseStockSyncLease(services.db, run.id, budget.used);
     throw error;
   }
 }
@@ -177,11 +177,11 @@ export async function giveUpStockSync(d1: D1Database, syncId: string, reason: st
 }
 
 /** Works out the run's items and writes them with the run's new state in one batch. Returns how many. */
-async function planRun(d1: D1Database, run: StockSyncRow, channelId: string, now: number): Promise<number> {
+async function planRun({ d1, db }: Services, run: StockSyncRow, channelId: string, now: number): Promise<number> {
   const [levels, pushed, knownMissing] = await Promise.all([
     stockLevels(d1, null),
-    findPushedQuantities(d1, channelId),
-    findRecentlyMissingSkus(d1, channelId, now - MISSING_RECHECK_MS),
+    findPushedQuantities(db, channelId),
+    findRecentlyMissingSkus(db, channelId, now - MISSING_RECHECK_MS),
   ]);
   const plan = planStockPush({ levels, warehouseId: run.warehouseId, mode: run.mode as SyncMode, pushed, knownMissing });
   await d1.batch([

@@ -30,7 +30,7 @@ describe("stock-sync runs in the store", () => {
     await giveUpStockSync(env.DB, id, "D1 is down", 2_000);
     const run = (await findStockSync(db, id))!;
     expect(run).toMatchObject({ status: "failed", finishedAt: 2_000, error: "Stopped after repeated errors: D1 is down", itemsFailed: 2, itemsSucceeded: 0 });
-    const items = await findStockSyncItems(env.DB, id, { limit: 10 });
+    const items = await findStockSyncItems(db, id, { limit: 10 });
     expect(items.items.map((item) => [item.sku, item.status, item.error])).toEqual([
       ["A", "failed", "Not sent: Stopped after repeated errors: D1 is down"],
       ["B", "failed", "Not sent: Stopped after repeated errors: D1 is down"],

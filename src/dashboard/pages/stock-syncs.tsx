@@ -10,7 +10,7 @@ import type { ChannelType } from "../../channels/types";
 import type { Services } from "../../context";
 import type { ChannelRow } from "../../db/schema";
 import { AppError } from "../../lib/errors";
-import { findStockSync, findStockSyncItems, findStockSyncs, findWarehouses, } from "../../stock/stock-store";
+import { findStockSync, findStockSyncItems, findStockSyncs, findWarehouses } from "../../stock/stock-store";
 import type { StockSyncRow } from "../../db/schema";
 import { stockSyncSettingsView, updateStockSyncSettings } from "../../stock/sync-channel";
 import { startStockSync } from "../../stock/sync-run";
@@ -255,10 +255,10 @@ export const stockSyncPages = new Hono<DashboardEnv>()
 
   .get("/:id", async (c) => {
     const query = itemQuery.parse(c.req.query());
-    const { d1, db } = c.var.services;
+    const { db } = c.var.services;
     const run = await findStockSync(db, c.req.param("id"));
     if (!run) throw new AppError("not_found", "There is no such stock sync.");
-    const [items, names] = await Promise.all([findStockSyncItems(d1, run.id, { status: query.status, cursor: query.cursor, limit: 200 }), findChannelNames(db)]);
+    const [items, names] = await Promise.all([findStockSyncItems(db, run.id, { status: query.status, cursor: query.cursor, limit: 200 }), findChannelNames(db)]);
     const warnings = JSON.parse(run.warnings) as Array<{ sku: string; available: number; sent: number }>;
     const base = `/dashboard/stock-syncs/${run.id}`;
     return render(
@@ -339,7 +339,7 @@ export const stockSyncPages = new Hono<DashboardEnv>()
                     <RunStatus status={item.status === "pending" ? "running" : item.status} />
                     {item.status === "pending" ? (
                       <div class="muted small">
-                        next try <Time at={item.next_attempt_at} />
+                        next try <Time at={item.nextAttemptAt} />
                       </div>
                     ) : null}
                   </td>
