@@ -7,10 +7,9 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../context";
 import { limitSchema } from "../db/pagination";
-import { AppError } from "../lib/errors";
-import { findPushedToChannel, findStockSync, findStockSyncItems, findStockSyncs } from "../stock/stock-store";
+import { findPushedToChannel, findStockSyncItems, findStockSyncs } from "../stock/stock-store";
 import type { StockSyncRow } from "../db/schema";
-import { liveChannel, stockSyncSettingsOf, updateStockSyncSettings } from "../stock/sync-channel";
+import { liveChannel, stockSyncOfChannel, stockSyncSettingsOf, updateStockSyncSettings } from "../stock/sync-channel";
 import { startStockSync } from "../stock/sync-run";
 import { isoTime, parseQuery, readJsonBody } from "./validate";
 
@@ -63,10 +62,8 @@ export const stockSyncRoutes = new Hono<AppEnv>()
   .get("/:id/stock-syncs/:syncId", async (c) => {
     const row = await liveChannel(c.var.services, c.req.param("id"));
     const query = parseQuery(c, stockSyncItemsQuery);
-    const { db } = c.var.services;
-    const run = await findStockSync(db, c.req.param("syncId"));
-    if (!run || run.channelId !== row.id) throw new AppError("not_found", `No stock sync ${c.req.param("syncId")} for this channel`);
-    const items = await findStockSyncItems(db, run.id, query);
+    const run = await stockSyncOfChannel(c.var.services, row, c.req.param("syncId"));
+    const items = await findStockSyncItems(c.var.services.db, run.id, query);
     return c.json({
       ...stockSyncJson(run),
       item_list: items.items.map((item) => ({

@@ -10,9 +10,10 @@ import { stockPusherFor } from "../channels/registry";
 import type { StockSource } from "../channels/stock-pusher";
 import type { ChannelType } from "../channels/types";
 import type { Services } from "../context";
-import type { ChannelRow } from "../db/schema";
+import type { ChannelRow, StockSyncRow } from "../db/schema";
 import { AppError, validationError } from "../lib/errors";
 import { issuesOf } from "../orders/order";
+import { findStockSync } from "./stock-store";
 import { readStockSyncSettings, stockSyncSettingsInput, stockSyncSettingsSchema } from "./sync-settings";
 
 /** Why this channel cannot push stock now, or null when it can. */
@@ -29,6 +30,13 @@ export async function liveChannel(services: Services, id: string): Promise<Chann
   if (!row) throw new AppError("not_found", `No channel ${id}`);
   if (row.status === "deleted") throw new AppError("not_found", `Channel ${row.id} is deleted`);
   return row;
+}
+
+/** One of the channel's runs, or not_found. */
+export async function stockSyncOfChannel(services: Services, channel: ChannelRow, syncId: string): Promise<StockSyncRow> {
+  const run = await findStockSync(services.db, syncId);
+  if (!run || run.channelId !== channel.id) throw new AppError("not_found", `No stock sync ${syncId} for this channel`);
+  return run;
 }
 
 /** What the channel's pusher needs to reach its store: settings, opened credentials and signing secret, the step's fetch. */
