@@ -6,8 +6,9 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";
-import { findStockSync, findStockSyncItems, findStockSyncs, insertStockSync, insertStockSyncItemsStatements, markStockSyncPlannedStatement } from "../../src/stock/stock-store";
+import { findStockLevels, findStockSync, findStockSyncItems, findStockSyncs, insertStockSync, insertStockSyncItemsStatements, markStockSyncPlannedStatement } from "../../src/stock/stock-store";
 import { giveUpStockSync } from "../../src/stock/sync-run";
+import { api } from "../helpers";
 
 const db = drizzle(env.DB, { schema });
 let runs = 0;
@@ -56,5 +57,14 @@ describe("stock-sync runs in the store", () => {
     expect(next).toEqual({ items: [expect.objectContaining({ id: first })], next_cursor: null });
     expect((await findStockSyncs(db, { channelId, statuses: ["failed"], limit: 10 })).items.map((run) => run.id)).toEqual([third, first]);
     expect((await findStockSyncs(db, { channelId: `${channelId}_other`, limit: 10 })).items.map((run) => run.id)).toEqual([second]);
+  });
+});
+
+describe("stock levels in the store", () => {
+  it("reads the levels of more SKUs than D1 binds parameters in one statement (the SKUs travel as one JSON text)", async () => {
+    const sku = `STORE-LEVELS-${Date.now().toString(36)}`;
+    expect((await api("/api/products", { method: "POST", json: { sku, name: sku } })).status).toBe(201);
+    const asked = [sku, ...Array.from({ length: 150 }, (_, index) => `${sku}-ABSENT-${index}`)];
+    expect(await findStockLevels(env.DB, asked)).toEqual([{ product_id: expect.any(String), sku, warehouse_id: "main", on_hand: 0, reserved: 0 }]);
   });
 });
