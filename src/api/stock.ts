@@ -5,15 +5,13 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../context";
-import { AppError, summarizeProblems, type FieldProblem } from "../lib/errors";
-import { CsvError, parseCsv } from "../lib/csv";
-import { DEFAULT_WAREHOUSE, ledger, setOnHandStatement, stockLevels, type StockLevel } from "../stock/balances";
+import { DEFAULT_WAREHOUSE, stockLevelsPage, stockOfSku, type StockLevel } from "../stock/balances";
+import { createWarehouse, importStockCount, setStockOnHand } from "../stock/stock-count";
+import { findWarehouses } from "../stock/stock-store";
 import { readCsvUpload } from "./csv-upload";
 import { isoTime, parseJsonBody, parseQuery } from "./validate";
 
-const MAX_STOCK_ROWS = 10_000;
 const MAX_STOCK_BYTES = 2 * 1024 * 1024;
-const STATEMENTS_PER_BATCH = 100;
 
 const quantity = z.number().finite().min(0, "must not be negative").max(1e12);
 
@@ -44,50 +42,22 @@ const levelJson = (level: StockLevel) => ({
   available: level.available,
 });
 
-async function productBySku(d1: D1Database, sku: string): Promise<string> {
-  const id = await d1.prepare("SELECT id FROM products WHERE sku = ?1").bind(sku).first<string>("id");
-  if (!id) throw new AppError("not_found", `No product has SKU "${sku}"`);
-  return id;
-}
-
-async function knownWarehouses(d1: D1Database): Promise<Set<string>> {
-  const { results } = await d1.prepare("SELECT id FROM warehouses").all<{ id: string }>();
-  return new Set(results.map((row) => row.id));
-}
-
 export const stockRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
-    const query = parseQuery(c, stockListQuery);
-    const { d1 } = c.var.services;
-    if (query.sku) return c.json({ items: (await stockLevels(d1, [query.sku])).map(levelJson), next_cursor: null });
-    const { results } = await d1
-      .prepare("SELECT sku FROM products WHERE sku > ?1 ORDER BY sku LIMIT ?2")
-      .bind(query.cursor ?? "", query.limit + 1)
-      .all<{ sku: string }>();
-    const skus = results.slice(0, query.limit).map((row) => row.sku);
-    const levels = skus.length ? await stockLevels(d1, skus) : [];
-    return c.json({ items: levels.map(levelJson), next_cursor: results.length > query.limit ? skus.at(-1)! : null });
+    const page = await stockLevelsPage(c.var.services.d1, parseQuery(c, stockListQuery));
+    return c.json({ items: page.items.map(levelJson), next_cursor: page.next_cursor });
   })
 
   .get("/:sku", async (c) => {
-    const { d1 } = c.var.services;
     const sku = c.req.param("sku");
-    const productId = await productBySku(d1, sku);
-    const entries = await ledger(d1, productId, 100);
-    const { results: pushed } = await d1
-      .prepare(
-        `SELECT p.channel_id, c.name AS channel_name, p.quantity, p.pushed_at FROM stock_pushed p JOIN channels c ON c.id = p.channel_id
-         WHERE p.sku = ?1 ORDER BY c.name`,
-      )
-      .bind(sku)
-      .all<{ channel_id: string; channel_name: string; quantity: number; pushed_at: number }>();
+    const stock = await stockOfSku(c.var.services.d1, sku);
     return c.json({
       sku,
-      product_id: productId,
-      levels: (await stockLevels(d1, [sku])).map(levelJson),
+      product_id: stock.productId,
+      levels: stock.levels.map(levelJson),
       // What each store last accepted for this SKU.
-      pushed: pushed.map((row) => ({ channel_id: row.channel_id, channel_name: row.channel_name, quantity: row.quantity, pushed_at: isoTime(row.pushed_at) })),
-      ledger: entries.map((entry) => ({
+      pushed: stock.pushed.map((row) => ({ channel_id: row.channel_id, channel_name: row.channel_name, quantity: row.quantity, pushed_at: isoTime(row.pushed_at) })),
+      ledger: stock.ledger.map((entry) => ({
         kind: entry.kind,
         warehouse: entry.warehouseId,
         quantity: entry.quantity,
@@ -102,78 +72,20 @@ export const stockRoutes = new Hono<AppEnv>()
 
   .put("/:sku", async (c) => {
     const input = await parseJsonBody(c, stockSetSchema);
-    const { d1, now } = c.var.services;
-    const sku = c.req.param("sku");
-    const productId = await productBySku(d1, sku);
-    if (!(await knownWarehouses(d1)).has(input.warehouse)) throw new AppError("validation_failed", `warehouse: no warehouse "${input.warehouse}"`);
-    await setOnHandStatement(d1, { productId, warehouseId: input.warehouse, onHand: input.on_hand, reason: input.reason }, now()).run();
-    return c.json({ items: (await stockLevels(d1, [sku])).map(levelJson) });
+    return c.json({ items: (await setStockOnHand(c.var.services, c.req.param("sku"), input)).map(levelJson) });
   })
 
   /** A count as CSV: `sku,on_hand[,warehouse]`. Checked whole before anything is written. */
-  .post("/import", async (c) => {
-    const { d1, now } = c.var.services;
-    const text = await readCsvUpload(c, MAX_STOCK_BYTES);
-    let records: string[][];
-    try {
-      records = parseCsv(text);
-    } catch (error) {
-      if (error instanceof CsvError) throw new AppError("validation_failed", error.message);
-      throw error;
-    }
-    const [header = [], ...rows] = records;
-    const columns = header.map((name) => name.trim().toLowerCase());
-    const at = (name: string) => columns.indexOf(name);
-    if (at("sku") < 0 || at("on_hand") < 0) throw new AppError("validation_failed", "The header must name the columns sku and on_hand (and may name warehouse)");
-    if (rows.length > MAX_STOCK_ROWS) throw new AppError("payload_too_large", `At most ${MAX_STOCK_ROWS} rows a file`);
-
-    const { results: products } = await d1.prepare("SELECT id, sku FROM products").all<{ id: string; sku: string }>();
-    const bySku = new Map(products.map((row) => [row.sku, row.id]));
-    const warehouses = await knownWarehouses(d1);
-    const problems: FieldProblem[] = [];
-    const seen = new Set<string>();
-    const plan: Array<{ productId: string; warehouseId: string; onHand: number }> = [];
-    rows.forEach((cells, index) => {
-      if (cells.every((cell) => cell.trim() === "")) return;
-      const row = `row ${index + 2}`;
-      const sku = (cells[at("sku")] ?? "").trim();
-      const raw = (cells[at("on_hand")] ?? "").trim();
-      const warehouse = at("warehouse") >= 0 && (cells[at("warehouse")] ?? "").trim() ? cells[at("warehouse")].trim() : DEFAULT_WAREHOUSE;
-      const onHand = Number(raw);
-      const productId = bySku.get(sku);
-      if (!productId) problems.push({ field: `${row}: sku`, message: `no product has SKU "${sku}"` });
-      if (raw === "" || !Number.isFinite(onHand) || onHand < 0) problems.push({ field: `${row}: on_hand`, message: "must be a number, 0 or more" });
-      if (!warehouses.has(warehouse)) problems.push({ field: `${row}: warehouse`, message: `no warehouse "${warehouse}"` });
-      const key = `${sku}\u0000${warehouse}`;
-      if (seen.has(key)) problems.push({ field: `${row}: sku`, message: `"${sku}" is counted twice for warehouse ${warehouse}` });
-      seen.add(key);
-      if (productId) plan.push({ productId, warehouseId: warehouse, onHand });
-    });
-    if (problems.length) throw new AppError("validation_failed", summarizeProblems(problems), { problems: problems.slice(0, 100) });
-
-    const time = now();
-    const statements = plan.map((entry) => setOnHandStatement(d1, { ...entry, reason: "CSV count" }, time));
-    for (let start = 0; start < statements.length; start += STATEMENTS_PER_BATCH) {
-      await d1.batch(statements.slice(start, start + STATEMENTS_PER_BATCH));
-    }
-    return c.json({ counted: plan.length });
-  });
+  .post("/import", async (c) => c.json(await importStockCount(c.var.services, await readCsvUpload(c, MAX_STOCK_BYTES))));
 
 export const warehouseCreateSchema = z
   .strictObject({ id: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be lower-case letters, digits and dashes"), name: z.string().trim().min(1).max(200) })
   .meta({ id: "WarehouseCreate" });
 
 export const warehouseRoutes = new Hono<AppEnv>()
-  .get("/", async (c) => {
-    const { results } = await c.var.services.d1.prepare("SELECT id, name FROM warehouses ORDER BY created_at, id").all<{ id: string; name: string }>();
-    return c.json({ items: results });
-  })
+  .get("/", async (c) => c.json({ items: await findWarehouses(c.var.services.db) }))
   .post("/", async (c) => {
     const input = await parseJsonBody(c, warehouseCreateSchema);
-    const result = await c.var.services.d1
-      .prepare("INSERT INTO warehouses (id, name, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING")
-      .bind(input.id, input.name, c.var.services.now())
-      .run();
-    if (!result.meta.changes) throw new AppError("conflict", `A warehouse "${input.id}" exists already`);
+    await createWarehouse(c.var.services, input);
     return c.json(input, 201);
   });

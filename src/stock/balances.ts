@@ -8,9 +8,11 @@
  * may sell is on hand minus reserved. An order stops reserving once its document is executed (the
  * stock has moved), or when it is cancelled or set aside.
  */
-import { newId } from "../lib/ids";
+import { findProductIdBySku, findSkusAfter } from "../catalog/pending-stock-store";
+import { AppError } from "../lib/errors";
+import { findProductLedger, findPushedOfSku, findStockLevels } from "./stock-store";
 
-export const DEFAULT_WAREHOUSE = "main";
+export { DEFAULT_WAREHOUSE } from "./stock-store";
 
 export interface StockLevel {
   productId: string;
@@ -21,41 +23,9 @@ export interface StockLevel {
   available: number;
 }
 
-const ON_HAND = `
-  SELECT product_id, warehouse_id, SUM(quantity) AS on_hand FROM (
-    SELECT product_id, warehouse_id, quantity FROM stock_movements
-    UNION ALL SELECT product_id, warehouse_id, quantity FROM stock_adjustments
-  ) GROUP BY product_id, warehouse_id`;
-
-/** Quantities of open orders, by SKU: in the inbox, not cancelled, and without an executed document. */
-export const RESERVED = `
-  SELECT json_extract(line.value, '$.sku') AS sku, SUM(json_extract(line.value, '$.quantity')) AS reserved
-  FROM orders o, json_each(o.data, '$.lines') AS line
-  WHERE o.status IN ('new', 'needs_attention', 'processed')
-    AND json_extract(o.data, '$.cancelled_at') IS NULL AND json_extract(o.data, '$.financial_status') != 'voided'
-    AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.source_key = 'order:' || o.id AND d.status = 'executed')
-    AND json_extract(line.value, '$.sku') IS NOT NULL
-  GROUP BY 1`;
-
 /** Levels of the given products (all when `skus` is null), one row per product and warehouse it has stock in (the default at least). */
 export async function stockLevels(d1: D1Database, skus: string[] | null): Promise<StockLevel[]> {
-  const filter = skus ? `WHERE p.sku IN (${skus.map((_, index) => `?${index + 1}`).join(", ")})` : "";
-  const { results } = await d1
-    .prepare(
-      `WITH on_hand AS (${ON_HAND}), reserved AS (${RESERVED}),
-            places AS (SELECT p.id AS product_id, '${DEFAULT_WAREHOUSE}' AS warehouse_id FROM products p
-                       UNION SELECT product_id, warehouse_id FROM on_hand)
-       SELECT p.id AS product_id, p.sku, places.warehouse_id, COALESCE(h.on_hand, 0) AS on_hand,
-              CASE WHEN places.warehouse_id = '${DEFAULT_WAREHOUSE}' THEN COALESCE(r.reserved, 0) ELSE 0 END AS reserved
-       FROM products p JOIN places ON places.product_id = p.id
-       LEFT JOIN on_hand h ON h.product_id = p.id AND h.warehouse_id = places.warehouse_id
-       LEFT JOIN reserved r ON r.sku = p.sku
-       ${filter}
-       ORDER BY p.sku, places.warehouse_id`,
-    )
-    .bind(...(skus ?? []))
-    .all<{ product_id: string; sku: string; warehouse_id: string; on_hand: number; reserved: number }>();
-  return results.map((row) => ({
+  return (await findStockLevels(d1, skus)).map((row) => ({
     productId: row.product_id,
     sku: row.sku,
     warehouseId: row.warehouse_id,
@@ -65,20 +35,19 @@ export async function stockLevels(d1: D1Database, skus: string[] | null): Promis
   }));
 }
 
-/**
- * Sets what is on hand of a product in a warehouse, as the change it makes: one statement reads the
- * balance and writes the difference, so two counts at once cannot both count from the same balance.
- */
-export function setOnHandStatement(d1: D1Database, input: { productId: string; warehouseId: string; onHand: number; reason: string }, at: number): D1PreparedStatement {
-  return d1
-    .prepare(
-      `INSERT INTO stock_adjustments (id, product_id, warehouse_id, quantity, counted_on_hand, reason, at)
-       SELECT ?1, ?2, ?3, ?4 - COALESCE((SELECT SUM(quantity) FROM (
-                SELECT quantity FROM stock_movements WHERE product_id = ?2 AND warehouse_id = ?3
-                UNION ALL SELECT quantity FROM stock_adjustments WHERE product_id = ?2 AND warehouse_id = ?3)), 0),
-              ?4, ?5, ?6`,
-    )
-    .bind(newId("adj", at), input.productId, input.warehouseId, input.onHand, input.reason, at);
+/** Levels a page of SKUs at a time (the cursor is the last SKU), or of one SKU. */
+export async function stockLevelsPage(d1: D1Database, query: { sku?: string; cursor?: string; limit: number }): Promise<{ items: StockLevel[]; next_cursor: string | null }> {
+  if (query.sku) return { items: await stockLevels(d1, [query.sku]), next_cursor: null };
+  const found = await findSkusAfter(d1, query.cursor ?? "", query.limit + 1);
+  const skus = found.slice(0, query.limit);
+  return { items: skus.length ? await stockLevels(d1, skus) : [], next_cursor: found.length > query.limit ? skus.at(-1)! : null };
+}
+
+/** The product with this SKU, or not_found. */
+export async function productIdOf(d1: D1Database, sku: string): Promise<string> {
+  const id = await findProductIdBySku(d1, sku);
+  if (!id) throw new AppError("not_found", `No product has SKU "${sku}"`);
+  return id;
 }
 
 export interface LedgerEntry {
@@ -94,17 +63,7 @@ export interface LedgerEntry {
 
 /** A product's ledger, newest first. */
 export async function ledger(d1: D1Database, productId: string, limit: number): Promise<LedgerEntry[]> {
-  const { results } = await d1
-    .prepare(
-      `SELECT 'document' AS kind, m.warehouse_id, m.quantity, m.at, m.document_id, d.number AS document_number, NULL AS reason, NULL AS counted_on_hand, m.id
-       FROM stock_movements m LEFT JOIN documents d ON d.id = m.document_id WHERE m.product_id = ?1
-       UNION ALL
-       SELECT 'adjustment', warehouse_id, quantity, at, NULL, NULL, reason, counted_on_hand, id FROM stock_adjustments WHERE product_id = ?1
-       ORDER BY at DESC, id DESC LIMIT ?2`,
-    )
-    .bind(productId, limit)
-    .all<{ kind: "document" | "adjustment"; warehouse_id: string; quantity: number; at: number; document_id: string | null; document_number: string | null; reason: string | null; counted_on_hand: number | null }>();
-  return results.map((row) => ({
+  return (await findProductLedger(d1, productId, limit)).map((row) => ({
     kind: row.kind,
     warehouseId: row.warehouse_id,
     quantity: row.quantity,
@@ -114,4 +73,12 @@ export async function ledger(d1: D1Database, productId: string, limit: number): 
     reason: row.reason,
     countedOnHand: row.counted_on_hand,
   }));
+}
+
+/** One SKU's stock: its levels, its last 100 ledger entries and what each store last accepted for it. */
+export async function stockOfSku(d1: D1Database, sku: string) {
+  const productId = await productIdOf(d1, sku);
+  const entries = await ledger(d1, productId, 100);
+  const pushed = await findPushedOfSku(d1, sku);
+  return { productId, levels: await stockLevels(d1, [sku]), pushed, ledger: entries };
 }

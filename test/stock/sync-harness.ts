@@ -9,7 +9,7 @@ import { expect } from "vitest";
 import { buildServices, type Services } from "../../src/context";
 import { readConfig } from "../../src/env";
 import type { OrderMessage } from "../../src/queue/messages";
-import { runStockSyncStep, type StepResult } from "../../src/stock/sync";
+import { runStockSyncStep, type StepResult } from "../../src/stock/sync-run";
 import { api, json } from "../helpers";
 
 export interface Sent {

@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { toBase64, utf8 } from "../../src/lib/encoding";
 import { hmacSha256 } from "../../src/lib/hmac";
-import { requestStockSync } from "../../src/stock/sync";
+import { requestStockSync } from "../../src/stock/sync-run";
 import { configureMozello, injectMozelloFaults, mozelloBaseUrl, mozelloProducts, mozelloRequestLog, seedMozelloProducts } from "../fakes/mozello-control";
 import { api, createChannel, deliver, json } from "../helpers";
 import { runDetail, stock, syncHarness, syncSettings, warehouse } from "./sync-harness";

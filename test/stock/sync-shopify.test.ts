@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { requestStockSync } from "../../src/stock/sync";
+import { requestStockSync } from "../../src/stock/sync-run";
 import {
   configureShop,
   requestLog,

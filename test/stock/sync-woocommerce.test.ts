@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { requestStockSync } from "../../src/stock/sync";
+import { requestStockSync } from "../../src/stock/sync-run";
 import { configureStore, injectFaults, productsState, requestLog, seedProducts, storeBaseUrl, clearRequestLog } from "../fakes/woocommerce-control";
 import { api, createChannel, json } from "../helpers";
 import { runDetail, stock, syncHarness, syncSettings, warehouse } from "./sync-harness";

@@ -4,13 +4,15 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { listStockSyncs, startStockSync, stockSyncItems, stockSyncSettingsView, updateStockSyncSettings } from "../../api/stock-syncs";
+import { findChannelNames } from "../../channels/pending-stock-store";
 import { stockPusherFor } from "../../channels/registry";
 import type { ChannelType } from "../../channels/types";
 import type { Services } from "../../context";
-import type { ChannelRow } from "../../db/schema";
+import type { ChannelRow, StockSyncRow } from "../../db/schema";
 import { AppError } from "../../lib/errors";
-import { readRun, type StockSyncRunRow } from "../../stock/sync";
+import { findStockSync, findStockSyncItems, findStockSyncs, findWarehouses } from "../../stock/stock-store";
+import { stockSyncSettingsView, updateStockSyncSettings } from "../../stock/sync-channel";
+import { startStockSync } from "../../stock/sync-run";
 import { ActionForm, Badge, ChannelFilter, Layout, Pager, Time, type PageContext } from "../layout";
 import { act, field, plural, render, type DashboardEnv, type FormFields } from "../respond";
 
@@ -32,24 +34,19 @@ const itemQuery = z.object({
 const TONES: Record<string, string> = { succeeded: "processed", partial: "needs_attention", failed: "rejected", planning: "new", running: "new" };
 const RunStatus = (props: { status: string }) => <Badge value={props.status} tone={TONES[props.status]} />;
 
-async function channelNames(d1: D1Database): Promise<Map<string, string>> {
-  const { results } = await d1.prepare("SELECT id, name FROM channels").all<{ id: string; name: string }>();
-  return new Map(results.map((row) => [row.id, row.name]));
-}
-
-function Counts(props: { run: StockSyncRunRow }) {
+function Counts(props: { run: StockSyncRow }) {
   const { run } = props;
   return (
     <span>
-      {`${run.items_succeeded} of ${run.items_planned} sent`}
-      {run.items_failed ? <strong class="reason">{` · ${run.items_failed} failed`}</strong> : null}
-      {run.items_skipped ? <span class="muted">{` · ${run.items_skipped} not in the store`}</span> : null}
+      {`${run.itemsSucceeded} of ${run.itemsPlanned} sent`}
+      {run.itemsFailed ? <strong class="reason">{` · ${run.itemsFailed} failed`}</strong> : null}
+      {run.itemsSkipped ? <span class="muted">{` · ${run.itemsSkipped} not in the store`}</span> : null}
     </span>
   );
 }
 
 /** Runs as a table; `names` adds the channel column. */
-function RunTable(props: { runs: StockSyncRunRow[]; names?: Map<string, string> }) {
+function RunTable(props: { runs: StockSyncRow[]; names?: Map<string, string> }) {
   return (
     <table>
       <thead>
@@ -69,10 +66,10 @@ function RunTable(props: { runs: StockSyncRunRow[]; names?: Map<string, string> 
           <tr>
             <td>
               <a href={`/dashboard/stock-syncs/${run.id}`}>
-                <Time at={run.requested_at} />
+                <Time at={run.requestedAt} />
               </a>
             </td>
-            {props.names ? <td>{props.names.get(run.channel_id) ?? run.channel_id}</td> : null}
+            {props.names ? <td>{props.names.get(run.channelId) ?? run.channelId}</td> : null}
             <td>{`${run.mode === "full" ? "all SKUs" : "changes"}, ${run.trigger === "schedule" ? "scheduled" : "by hand"}`}</td>
             <td>
               <RunStatus status={run.status} />
@@ -84,7 +81,7 @@ function RunTable(props: { runs: StockSyncRunRow[]; names?: Map<string, string> 
             <td class="num">{String(run.requests)}</td>
             <td class="num">{String(run.invocations)}</td>
             <td>
-              <Time at={run.finished_at} />
+              <Time at={run.finishedAt} />
             </td>
           </tr>
         ))}
@@ -99,10 +96,7 @@ export async function ChannelStockSync(props: { page: PageContext; services: Ser
   if (!stockPusherFor(row.type as ChannelType)) return null;
   const channelId = row.id;
   const settings = stockSyncSettingsView(row);
-  const [{ items: runs }, { results: warehouses }] = await Promise.all([
-    listStockSyncs(services.d1, { channelId, limit: 5 }),
-    services.d1.prepare("SELECT id, name FROM warehouses ORDER BY created_at, id").all<{ id: string; name: string }>(),
-  ]);
+  const [{ items: runs }, warehouses] = await Promise.all([findStockSyncs(services.db, { channelId, limit: 5 }), findWarehouses(services.db)]);
   const schedule = settings.schedule;
   const kind = schedule === null ? "off" : "cron" in schedule ? "cron" : "every";
   return (
@@ -222,15 +216,15 @@ export const stockSyncChannelActions = new Hono<DashboardEnv>()
 export const stockSyncPages = new Hono<DashboardEnv>()
   .get("/", async (c) => {
     const query = listQuery.parse(c.req.query());
-    const { d1 } = c.var.services;
+    const { db } = c.var.services;
     const [page, names] = await Promise.all([
-      listStockSyncs(d1, {
+      findStockSyncs(db, {
         channelId: query.channel_id,
         statuses: query.status === "unsuccessful" ? ["failed", "partial"] : query.status ? [query.status] : undefined,
         cursor: query.cursor,
         limit: 50,
       }),
-      channelNames(d1),
+      findChannelNames(db),
     ]);
     return render(
       c,
@@ -260,10 +254,10 @@ export const stockSyncPages = new Hono<DashboardEnv>()
 
   .get("/:id", async (c) => {
     const query = itemQuery.parse(c.req.query());
-    const { d1 } = c.var.services;
-    const run = await readRun(d1, c.req.param("id"));
+    const { db } = c.var.services;
+    const run = await findStockSync(db, c.req.param("id"));
     if (!run) throw new AppError("not_found", "There is no such stock sync.");
-    const [items, names] = await Promise.all([stockSyncItems(d1, run.id, { status: query.status, cursor: query.cursor, limit: 200 }), channelNames(d1)]);
+    const [items, names] = await Promise.all([findStockSyncItems(db, run.id, { status: query.status, cursor: query.cursor, limit: 200 }), findChannelNames(db)]);
     const warnings = JSON.parse(run.warnings) as Array<{ sku: string; available: number; sent: number }>;
     const base = `/dashboard/stock-syncs/${run.id}`;
     return render(
@@ -273,18 +267,18 @@ export const stockSyncPages = new Hono<DashboardEnv>()
           <a href="/dashboard/stock-syncs">← Stock syncs</a>
         </p>
         <h1>
-          {`Stock sync to ${names.get(run.channel_id) ?? run.channel_id} `}
+          {`Stock sync to ${names.get(run.channelId) ?? run.channelId} `}
           <RunStatus status={run.status} />
         </h1>
         <dl class="facts">
           <dt>Asked</dt>
           <dd>
-            <Time at={run.requested_at} />
-            {` ${run.trigger === "schedule" ? "by the schedule" : "by hand"}, ${run.mode === "full" ? "every SKU" : "what changed"} from warehouse ${run.warehouse_id}`}
+            <Time at={run.requestedAt} />
+            {` ${run.trigger === "schedule" ? "by the schedule" : "by hand"}, ${run.mode === "full" ? "every SKU" : "what changed"} from warehouse ${run.warehouseId}`}
           </dd>
           <dt>Finished</dt>
           <dd>
-            <Time at={run.finished_at} />
+            <Time at={run.finishedAt} />
           </dd>
           <dt>Items</dt>
           <dd>
@@ -342,9 +336,9 @@ export const stockSyncPages = new Hono<DashboardEnv>()
                   <td class="num">{String(item.quantity)}</td>
                   <td>
                     <RunStatus status={item.status === "pending" ? "running" : item.status} />
-                    {item.next_attempt_at ? (
+                    {item.status === "pending" ? (
                       <div class="muted small">
-                        next try <Time at={item.next_attempt_at} />
+                        next try <Time at={item.nextAttemptAt} />
                       </div>
                     ) : null}
                   </td>
@@ -355,7 +349,7 @@ export const stockSyncPages = new Hono<DashboardEnv>()
             </tbody>
           </table>
         ) : (
-          <p class="muted">{run.items_planned === 0 && run.status === "succeeded" ? "Nothing had changed: nothing was sent." : "No item matches."}</p>
+          <p class="muted">{run.itemsPlanned === 0 && run.status === "succeeded" ? "Nothing had changed: nothing was sent." : "No item matches."}</p>
         )}
         {items.next_cursor ? (
           <nav class="pager" aria-label="Pages">
