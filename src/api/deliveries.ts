@@ -7,8 +7,6 @@ import { findDeliveries } from "../inbound/delivery-store";
 import { deliveryListQuery, deliverySummary } from "../inbound/delivery-wire";
 import { parseQuery } from "./validate";
 
-// re-export until merge
-export { deliveryDetailSchema, deliveryListQuery, deliverySummary, deliverySummarySchema } from "../inbound/delivery-wire";
 
 export const deliveryRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {

@@ -16,8 +16,6 @@ import { DOCUMENT_STATUSES, documentJson, paymentJson } from "../documents/docum
 import { AppError } from "../lib/errors";
 import { parseQuery, readJsonBody } from "./validate";
 
-export { documentJson, documentSchema, paymentJson, paymentSchema } from "../documents/document-wire"; // re-export until merge
-export { manualPaymentSchema } from "../documents/document-actions"; // re-export until merge
 
 export const documentListQuery = z.object({
   type: z.enum(DOCUMENT_KINDS).optional(),

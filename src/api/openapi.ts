@@ -18,8 +18,11 @@ import { manualPaymentSchema } from "../documents/document-actions";
 import { documentSchema, paymentSchema } from "../documents/document-wire";
 import { documentListQuery, paymentListQuery } from "./documents";
 import { stockLevelSchema, stockListQuery, stockSetSchema, warehouseCreateSchema } from "./stock";
-import { stockSyncItemsQuery, stockSyncListQuery, stockSyncRequestSchema, stockSyncSettingsBody } from "./stock-syncs";
-import { bulkProcessSchema, inboxOrderSchema, orderEventSchema, orderListQuery, processOptionsSchema } from "./orders";
+import { stockSyncItemsQuery, stockSyncListQuery } from "./stock-syncs";
+import { stockSyncRequestSchema } from "../stock/sync-run";
+import { stockSyncSettingsBody } from "../stock/sync-channel";
+import { bulkProcessSchema, orderListQuery, processOptionsSchema } from "./orders";
+import { inboxOrderSchema, orderEventSchema } from "../orders/order-wire";
 import { productImportResultSchema, productListQuery } from "./products";
 
 const errorSchema = z

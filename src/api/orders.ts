@@ -8,7 +8,7 @@ import type { AppEnv, Database } from "../context";
 import { DOCUMENT_TYPES } from "../documents/automation";
 import { findDocument } from "../documents/pending-orders-store";
 import { documentOptionsByHand, processOrdersInBulk } from "../documents/pending-orders-by-hand";
-import { previewOrderDocument, processOrderDocuments, type ProcessResult } from "../documents/process";
+import { previewOrderDocument, processOrderDocuments, type ProcessResult } from "../documents/from-order";
 import { deliveriesOfOrder } from "../inbound/pending-orders-store";
 import { limitSchema } from "../db/pagination";
 import { fromMinor } from "../orders/money";
@@ -17,12 +17,10 @@ import { loadOrderDetail } from "../orders/order-detail";
 import { findOrders } from "../orders/order-store";
 import { orderJson } from "../orders/order-wire";
 import { INBOX_STATUSES } from "../orders/status";
-import { documentJson } from "./documents";
-import { deliverySummary } from "./deliveries";
+import { documentJson } from "../documents/document-wire";
+import { deliverySummary } from "../inbound/delivery-wire";
 import { parseJsonBody, parseQuery } from "./validate";
 
-// re-export until merge
-export { inboxOrderSchema, orderEventSchema } from "../orders/order-wire";
 
 export const orderListQuery = z.object({
   channel_id: z.string().optional(),

@@ -10,7 +10,7 @@ import { findProductPage } from "../catalog/catalog-store";
 import { productJson } from "../catalog/catalog-wire";
 import { importProducts, MAX_IMPORT_BYTES, planImport } from "../catalog/product-import";
 import { changeProduct, createProduct, loadProduct, productCreateSchema, productUpdateSchema } from "../catalog/products";
-import { recheckOrdersWaitingFor } from "../documents/process";
+import { recheckOrdersWaitingFor } from "../documents/recheck";
 import { readCsvUpload } from "./csv-upload";
 import { searchListQuery } from "./search-query";
 import { parseJsonBody, parseQuery } from "./validate";

@@ -14,8 +14,6 @@ import { startStockSync } from "../stock/sync-run";
 import { isoTime, parseQuery, readJsonBody } from "./validate";
 
 // The OpenAPI document describes the bodies with the schemas the services check them against.
-export { stockSyncSettingsBody } from "../stock/sync-channel";
-export { stockSyncRequestSchema } from "../stock/sync-run";
 
 export const stockSyncListQuery = z.object({ cursor: z.string().optional(), limit: limitSchema });
 export const stockSyncItemsQuery = z.object({

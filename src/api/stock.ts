@@ -5,7 +5,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../context";
-import { DEFAULT_WAREHOUSE, stockLevelsPage, stockOfSku, type StockLevel } from "../stock/balances";
+import { stockLevelsPage, stockOfSku, type StockLevel } from "../stock/balances";
+import { DEFAULT_WAREHOUSE } from "../stock/stock-store";
 import { createWarehouse, importStockCount, setStockOnHand } from "../stock/stock-count";
 import { findWarehouses } from "../stock/stock-store";
 import { readCsvUpload } from "./csv-upload";

@@ -7,7 +7,7 @@ import { channelAutomationOfOrder } from "../channels/pending-orders-store";
 import type { Services } from "../context";
 import { AppError } from "../lib/errors";
 import { automationOf, type SalesDocumentType } from "./automation";
-import { processOrderDocuments, type DocumentOptions, type ProcessResult } from "./process";
+import { processOrderDocuments, type DocumentOptions, type ProcessResult } from "./from-order";
 
 /** What a person chose; anything left out comes from the channel's switches. */
 export interface ByHandChoices {

@@ -11,11 +11,11 @@ import { AppError } from "../lib/errors";
 import { orderMessageSchema, type OrderMessage } from "../queue/messages";
 import { loadOrder, recordDocumentFailure, recordProcessingAttempt, recordProcessingFailure } from "../orders/order-store";
 import { reviewOrder } from "../orders/review";
-import { confirmStoredDelivery, giveUpConfirming } from "./confirm-delivery";
-import { sweepChannel } from "./reconcile";
-import { automateOrder } from "../documents/process";
+import { confirmStoredDelivery, giveUpConfirming } from "../inbound/confirm-delivery";
+import { sweepChannel } from "../inbound/reconcile";
+import { automateOrder } from "../documents/from-order";
 import { countingD1 } from "../db/d1-cost";
-import { giveUpStockSync, runStockSyncStep } from "../stock/sync";
+import { giveUpStockSync, runStockSyncStep } from "../stock/sync-run";
 
 export const ORDER_QUEUE_NAME = "sales-inbox-orders";
 export const DEAD_LETTER_QUEUE_NAME = "sales-inbox-orders-dlq";

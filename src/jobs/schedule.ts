@@ -1,11 +1,11 @@
 /** The Cron Triggers of wrangler.toml, each mapped to its job. An unknown cron is a config error. */
 import { buildServices } from "../context";
 import { readConfig, type WorkerEnv } from "../env";
-import { requeuePendingDeliveries } from "./confirm-delivery";
-import { queueDueReconciliations } from "./reconcile";
-import { purgeExpiredBodies, purgeOldStockSyncItems } from "./retention";
+import { requeuePendingDeliveries } from "../inbound/confirm-delivery";
+import { queueDueReconciliations } from "../inbound/reconcile";
+import { purgeExpiredBodies, purgeOldStockSyncItems } from "../inbound/retention";
 import { sweepUnprocessedOrders } from "./sweep";
-import { queueDueStockSyncs, requeueStalledStockSyncs } from "../stock/sync";
+import { queueDueStockSyncs, requeueStalledStockSyncs } from "../stock/sync-schedule";
 
 export const EVERY_MINUTE = "* * * * *";
 export const DAILY = "17 3 * * *";

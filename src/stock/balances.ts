@@ -12,7 +12,6 @@ import { findProductIdBySku, findSkusAfter } from "../catalog/pending-stock-stor
 import { AppError } from "../lib/errors";
 import { findProductLedger, findPushedOfSku, findStockLevels } from "./stock-store";
 
-export { DEFAULT_WAREHOUSE } from "./stock-store";
 
 export interface StockLevel {
   productId: string;

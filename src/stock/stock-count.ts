@@ -7,7 +7,8 @@ import { findProductIdsBySku } from "../catalog/pending-stock-store";
 import type { Services } from "../context";
 import { CsvError, parseCsv } from "../lib/csv";
 import { AppError, summarizeProblems, type FieldProblem } from "../lib/errors";
-import { DEFAULT_WAREHOUSE, productIdOf, stockLevels, type StockLevel } from "./balances";
+import { productIdOf, stockLevels, type StockLevel } from "./balances";
+import { DEFAULT_WAREHOUSE } from "./stock-store";
 import { findWarehouses, insertWarehouse, setOnHandStatement } from "./stock-store";
 
 const MAX_STOCK_ROWS = 10_000;

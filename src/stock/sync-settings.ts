@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { CronError, cronMatches, parseCron } from "../lib/cron";
-import { DEFAULT_WAREHOUSE } from "./balances";
+import { DEFAULT_WAREHOUSE } from "./stock-store";
 
 const cronExpression = z.string().trim().superRefine((value, ctx) => {
   try {

@@ -29,8 +29,6 @@ const inboxQuery = z.object({
 
 type InboxQuery = z.output<typeof inboxQuery>;
 
-// re-export until merge
-export { channelNamesById as channelNames } from "../../channels/pending-orders-store";
 
 function filtersOf(query: InboxQuery): OrderFilters {
   return {

@@ -4,7 +4,7 @@
  * the store's figures to the cent) or has created with its payments, and what can be done with it.
  */
 import { Hono } from "hono";
-import { documentJson, paymentJson } from "../../api/documents";
+import { documentJson, paymentJson } from "../../documents/document-wire";
 import { findChannel } from "../../channels/pending-orders-store";
 import type { ChannelType } from "../../channels/types";
 import type { Services } from "../../context";
@@ -13,7 +13,7 @@ import { automationOf, DOCUMENT_TYPES, type Automation } from "../../documents/a
 import type { ComputedDocument } from "../../documents/document";
 import { documentOptionsByHand } from "../../documents/pending-orders-by-hand";
 import { findOrderDocument, findPaymentsAndCreditNotes } from "../../documents/pending-orders-store";
-import { previewOrderDocument, processOrderDocuments, type ProcessResult } from "../../documents/process";
+import { previewOrderDocument, processOrderDocuments, type ProcessResult } from "../../documents/from-order";
 import { deliveriesOfOrder } from "../../inbound/pending-orders-store";
 import { AppError } from "../../lib/errors";
 import { fromMinor } from "../../orders/money";

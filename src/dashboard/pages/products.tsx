@@ -5,7 +5,8 @@
 import { Hono } from "hono";
 import { findProductPage } from "../../catalog/catalog-store";
 import { productJson } from "../../catalog/catalog-wire";
-import { DEFAULT_WAREHOUSE, stockLevels, type StockLevel } from "../../stock/balances";
+import { stockLevels, type StockLevel } from "../../stock/balances";
+import { DEFAULT_WAREHOUSE } from "../../stock/stock-store";
 import { lastPushedQuantities } from "../../stock/pending-documents-store";
 import { Layout, Pager, Time } from "../layout";
 import { render, type DashboardEnv } from "../respond";
