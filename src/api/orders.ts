@@ -9,7 +9,7 @@ import { DOCUMENT_TYPES } from "../documents/automation";
 import { findDocument } from "../documents/pending-orders-store";
 import { documentOptionsByHand, processOrdersInBulk } from "../documents/pending-orders-by-hand";
 import { previewOrderDocument, processOrderDocuments, type ProcessResult } from "../documents/from-order";
-import { deliveriesOfOrder } from "../inbound/pending-orders-store";
+import { findDeliveriesOfOrder } from "../inbound/delivery-store";
 import { limitSchema } from "../db/pagination";
 import { fromMinor } from "../orders/money";
 import { ignoreOrder, reprocessOrder, restoreOrder } from "../orders/inbox-actions";
@@ -42,7 +42,7 @@ export const orderRoutes = new Hono<AppEnv>()
   .get("/:id", async (c) => {
     const { db } = c.var.services;
     const id = c.req.param("id");
-    const [{ row, timeline }, deliveryRows] = await Promise.all([loadOrderDetail(db, id), deliveriesOfOrder(db, id)]);
+    const [{ row, timeline }, deliveryRows] = await Promise.all([loadOrderDetail(db, id), findDeliveriesOfOrder(db, id)]);
     return c.json({
       ...orderJson(row),
       timeline,

@@ -14,7 +14,7 @@ import type { ComputedDocument } from "../../documents/document";
 import { documentOptionsByHand } from "../../documents/pending-orders-by-hand";
 import { findOrderDocument, findPaymentsAndCreditNotes } from "../../documents/pending-orders-store";
 import { previewOrderDocument, processOrderDocuments, type ProcessResult } from "../../documents/from-order";
-import { deliveriesOfOrder } from "../../inbound/pending-orders-store";
+import { findDeliveriesOfOrder } from "../../inbound/delivery-store";
 import { AppError } from "../../lib/errors";
 import { fromMinor } from "../../orders/money";
 import type { Order } from "../../orders/order";
@@ -28,7 +28,7 @@ import { DeliveryBody, DeliveryHeaders } from "./deliveries";
 
 async function loadOrderPage(services: Services, id: string) {
   const { db } = services;
-  const [detail, deliveries] = await Promise.all([loadOrderDetail(db, id), deliveriesOfOrder(db, id)]);
+  const [detail, deliveries] = await Promise.all([loadOrderDetail(db, id), findDeliveriesOfOrder(db, id)]);
   const channel = await findChannel(db, detail.row.channelId);
   const document = await findOrderDocument(db, id);
   const related = document ? await findPaymentsAndCreditNotes(db, document.id) : { payments: [], creditNotes: [] };

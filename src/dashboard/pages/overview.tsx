@@ -1,7 +1,7 @@
 /** /dashboard — the overview: orders per day per channel for 30 days, and what needs someone now. */
 import { Hono } from "hono";
 import { channelsInCreationOrderStatement } from "../../channels/pending-orders-store";
-import { refusedDeliveriesStatement } from "../../inbound/pending-orders-store";
+import { refusedDeliveriesStatement } from "../../inbound/delivery-store";
 import { failedOrdersStatement, ordersPerDayStatement, ordersPerStatusStatement } from "../../orders/order-store";
 import { INBOX_STATUSES } from "../../orders/status";
 import { unsuccessfulStockSyncsStatement } from "../../stock/pending-orders-store";
