@@ -8,7 +8,7 @@
 import { parseJsonLossless } from "../../lib/json";
 import type { Certificate } from "../../lib/x509";
 import { readJson } from "../inbound-body";
-import type { ChannelConfig, ConfirmSource, DeferredConfirmer, InboundRequest, ParseVerdict } from "../types";
+import type { ChannelConfig, ChannelSource, DeferredConfirmer, InboundRequest, ParseVerdict } from "../types";
 import { createPayPalClient } from "./paypal-api";
 import { decodeIpn, IPN_MEDIA_TYPE } from "./paypal-ipn";
 import { checkoutOrderVerdict, ipnVerdict, readWebhookEvent } from "./paypal-read";
@@ -19,7 +19,7 @@ import { readCertificate, readTransmission, verifyTransmission } from "./paypal-
 const CERT_TTL_MS = 24 * 60 * 60_000;
 const certificates = new Map<string, { certificate: Certificate; expiresAt: number }>();
 
-async function confirm(request: InboundRequest, channel: ChannelConfig, source: ConfirmSource): Promise<ParseVerdict> {
+async function confirm(request: InboundRequest, channel: ChannelConfig, source: Pick<ChannelSource, "credentials" | "fetch" | "now" | "sleep">): Promise<ParseVerdict> {
   const endpoints = paypalEndpoints(channel.settings);
   const client = createPayPalClient({
     endpoints,

@@ -10,31 +10,22 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
-import {
-  addSecret,
-  channelJson,
-  createChannel,
-  deleteChannel,
-  listChannels,
-  loadChannel,
-  originOf,
-  revokeSecret,
-  updateAutomation,
-  updateChannel,
-} from "../../api/channels";
-import { connectStore, queueReconciliation, reconciliationSummary, testStoreConnection } from "../../api/store-links";
+import { addSecret, channelUri, createChannel, deleteChannel, revokeSecret, updateChannel } from "../../channels/channel-admin";
 import { openSecret } from "../../channels/channel-secrets";
-import { adapterFor, reconcilerFor } from "../../channels/registry";
-import { testOrderFor } from "../../channels/test-order";
-import { CHANNEL_TYPES, type ChannelHealth, type ChannelType } from "../../channels/types";
+import { findChannelsInUse, loadChannel } from "../../channels/channel-store";
+import { adapterFor, allAdapters, reconcilerFor, storeLinkFor } from "../../channels/registry";
+import { connectStore, queueReconciliation, reconciliationSummary, testStoreConnection } from "../../channels/store-link";
+import type { ChannelHealth, ChannelType } from "../../channels/types";
 import type { Services } from "../../context";
 import type { ChannelRow, ChannelSecretRow } from "../../db/schema";
 import { automationOf, DOCUMENT_TYPES, type Automation } from "../../documents/automation";
+import { updateAutomation } from "../../documents/channel-automation";
+import { deliveryHealthOfChannels } from "../../inbound/pending-channels-store";
 import { ChannelStockSync } from "./stock-syncs";
 import { AppError } from "../../lib/errors";
 import { ActionForm, Badge, CopyField, Csrf, Layout, Time, type PageContext } from "../layout";
 import { act, backWithError, describeError, field, isShownError, plural, render, type DashboardContext, type DashboardEnv, type FormFields } from "../respond";
-import { SetupSteps, TYPE_NAMES } from "../setup-steps";
+import { SetupSteps } from "../setup-steps";
 
 /** Hands a request to the Worker's own router, as if it had come from outside. */
 export type DeliverToInbox = (request: Request, c: Context) => Promise<Response>;
@@ -45,32 +36,10 @@ const HIDDEN_SETTINGS = new Set(["api_url"]);
 
 type Revealed = { secret: string; why: "created" | "added" };
 
-// -------------------------------------------------------------------------------------------
-// Health
+const originOf = (url: string) => new URL(url).origin;
 
-async function healthOf(d1: D1Database, channelIds: string[], now: number) {
-  if (channelIds.length === 0) return new Map<string, { last: { at: number; outcome: string } | null; failures: number }>();
-  const [last, failures] = await d1.batch([
-    d1.prepare(
-      `SELECT d.channel_id, d.received_at, d.outcome FROM deliveries d
-       JOIN (SELECT channel_id, MAX(received_at) AS at FROM deliveries WHERE channel_id IS NOT NULL GROUP BY channel_id) latest
-         ON latest.channel_id = d.channel_id AND latest.at = d.received_at`,
-    ),
-    d1
-      .prepare("SELECT channel_id, COUNT(*) AS failures FROM deliveries WHERE received_at >= ?1 AND outcome IN ('rejected', 'unverified') AND channel_id IS NOT NULL GROUP BY channel_id")
-      .bind(now - DAY_MS),
-  ]);
-  const health = new Map(channelIds.map((id) => [id, { last: null as { at: number; outcome: string } | null, failures: 0 }]));
-  for (const row of last.results as Array<{ channel_id: string; received_at: number; outcome: string }>) {
-    const entry = health.get(row.channel_id);
-    if (entry) entry.last = { at: row.received_at, outcome: row.outcome };
-  }
-  for (const row of failures.results as Array<{ channel_id: string; failures: number }>) {
-    const entry = health.get(row.channel_id);
-    if (entry) entry.failures = row.failures;
-  }
-  return health;
-}
+/** The channel's type as the merchant knows it; a row of an unknown type shows its raw type. */
+const typeName = (type: string) => adapterFor(type as ChannelType)?.name ?? type;
 
 // -------------------------------------------------------------------------------------------
 // The list and the create form
@@ -89,12 +58,12 @@ function CreateForm(props: { page: PageContext; values?: { type?: string; name?:
         <Csrf page={props.page} />
         <fieldset class="types">
           <legend class="sr-only">Type of store</legend>
-          {CHANNEL_TYPES.map((type) => (
+          {allAdapters().map((adapter) => (
             <label>
-              <input type="radio" name="type" value={type} checked={type === chosen} required />
+              <input type="radio" name="type" value={adapter.type} checked={adapter.type === chosen} required />
               <span>
-                <strong>{TYPE_NAMES[type].name}</strong>
-                <span class="muted small">{TYPE_NAMES[type].description}</span>
+                <strong>{adapter.name}</strong>
+                <span class="muted small">{adapter.description}</span>
               </span>
             </label>
           ))}
@@ -119,11 +88,11 @@ function CreateForm(props: { page: PageContext; values?: { type?: string; name?:
 
 async function ChannelList(props: { page: PageContext; services: Services; origin: string; create?: { values: { type?: string; name?: string }; error: string } }) {
   const { services } = props;
-  const channels = await listChannels(services.db);
-  const health = await healthOf(
+  const channels = await findChannelsInUse(services.db);
+  const health = await deliveryHealthOfChannels(
     services.d1,
     channels.map(({ row }) => row.id),
-    services.now(),
+    services.now() - DAY_MS,
   );
   return (
     <Layout title="Channels" nav="channels" page={props.page}>
@@ -151,7 +120,7 @@ async function ChannelList(props: { page: PageContext; services: Services; origi
                   <td>
                     <a href={`/dashboard/channels/${row.id}`}>{row.name}</a>
                   </td>
-                  <td>{TYPE_NAMES[row.type as ChannelType]?.name ?? row.type}</td>
+                  <td>{typeName(row.type)}</td>
                   <td>
                     <Badge value={row.status} />
                   </td>
@@ -166,7 +135,7 @@ async function ChannelList(props: { page: PageContext; services: Services; origi
                   </td>
                   <td class="num">{entry?.failures ? <a href={`/dashboard/deliveries?channel=${row.id}&outcome=rejected`}>{String(entry.failures)}</a> : "0"}</td>
                   <td>
-                    <CopyField id={`uri-${row.id}`} label={`URI of ${row.name}`} value={`${props.origin}/in/${row.token}`} />
+                    <CopyField id={`uri-${row.id}`} label={`URI of ${row.name}`} value={channelUri(props.origin, row.token)} />
                   </td>
                 </tr>
               );
@@ -379,11 +348,12 @@ async function ChannelPage(props: { page: PageContext; services: Services; id: s
   const { services, page } = props;
   const { row, secrets } = await loadChannel(services.db, props.id);
   if (row.status === "deleted") throw new AppError("not_found", "This channel was deleted: its URI answers 410 and its orders stay in the inbox.");
-  const json = channelJson(row, secrets, props.origin);
+  const uri = channelUri(props.origin, row.token);
   const type = row.type as ChannelType;
-  const now = services.now();
-  const health = (await healthOf(services.d1, [row.id], now)).get(row.id)!;
+  const adapter = adapterFor(type);
+  const health = (await deliveryHealthOfChannels(services.d1, [row.id], services.now() - DAY_MS)).get(row.id)!;
   const reconciler = reconcilerFor(type);
+  const storeLink = storeLinkFor(type);
   const canReconcile = Boolean(reconciler?.canReconcile(JSON.parse(row.settings), JSON.parse(row.credentialKeys)));
   const sweeps = reconciler ? await reconciliationSummary(services.d1, row.id) : null;
   const storeHealth = row.health ? (JSON.parse(row.health) as ChannelHealth) : null;
@@ -402,7 +372,7 @@ async function ChannelPage(props: { page: PageContext; services: Services; id: s
         {`${row.name} `}
         <Badge value={row.status} />
       </h1>
-      <p class="lead">{`${TYPE_NAMES[type].name} channel · created `}<Time at={row.createdAt} /></p>
+      <p class="lead">{`${typeName(type)} channel · created `}<Time at={row.createdAt} /></p>
 
       {props.revealed ? (
         <section class="secret-once" aria-live="polite">
@@ -413,10 +383,10 @@ async function ChannelPage(props: { page: PageContext; services: Services; id: s
       ) : null}
 
       <h2>Channel URI</h2>
-      <CopyField id="channel-uri" label="the channel URI" value={json.uri} />
+      <CopyField id="channel-uri" label="the channel URI" value={uri} />
 
       <h2>Set-up in the store</h2>
-      <SetupSteps type={type} uri={json.uri} />
+      {adapter ? <SetupSteps steps={adapter.setup} uri={uri} /> : null}
 
       <h2>Health</h2>
       <table class="kv">
@@ -488,30 +458,27 @@ async function ChannelPage(props: { page: PageContext; services: Services; id: s
       </table>
 
       <h2>Send a test order</h2>
-      {type === "paypal" ? (
-        <p class="muted">
-          PayPal deliveries are verified by asking PayPal itself (the IPN postback or the webhook's certificate), so the inbox cannot make up a test order that would pass. Use PayPal's
-          sandbox IPN simulator, or a sandbox payment, with this channel's URI.
-        </p>
+      {!adapter || "unavailable" in adapter.testOrder ? (
+        <p class="muted">{adapter && "unavailable" in adapter.testOrder ? adapter.testOrder.unavailable : "This type of channel has no sample order."}</p>
       ) : (
         <div class="actions">
           <ActionForm page={page} action={`/dashboard/channels/${row.id}/test-order`}>
             <button type="submit">Send a test order</button>
           </ActionForm>
-          <span class="muted small">A small sample order as {TYPE_NAMES[type].name} sends it, signed with the channel's newest secret, posted to its URI like a real webhook.</span>
+          <span class="muted small">A small sample order as {adapter.name} sends it, signed with the channel's newest secret, posted to its URI like a real webhook.</span>
         </div>
       )}
 
-      {type === "woocommerce-premium" || type === "mozello" || reconciler ? (
+      {storeLink || reconciler ? (
         <>
           <h2>Store link</h2>
           <div class="actions">
-            {type === "woocommerce-premium" || type === "mozello" ? (
+            {storeLink ? (
               <ActionForm page={page} action={`/dashboard/channels/${row.id}/connect`}>
                 <button type="submit">Connect to the store</button>
               </ActionForm>
             ) : null}
-            {type === "woocommerce-premium" ? (
+            {storeLink?.testConnection ? (
               <ActionForm page={page} action={`/dashboard/channels/${row.id}/test-connection`}>
                 <button type="submit">Test the connection</button>
               </ActionForm>
@@ -697,7 +664,8 @@ export function channelPages(deliver: DeliverToInbox) {
     .post("/:id/connect", (c) =>
       act(c, here(c), async () => {
         const result = await connectStore(c.var.services, c.req.param("id"), originOf(c.req.url));
-        const text = result.created
+        const text =
+          "created" in result
             ? `Connected: ${result.created.length ? `created ${result.created.map((webhook) => webhook.topic).join(", ")}` : "its webhooks were already there"}.`
             : "Connected: Mozello will send its order notifications to this channel.";
         return { kind: "ok", text };
@@ -726,11 +694,12 @@ export function channelPages(deliver: DeliverToInbox) {
       act(c, here(c), async () => {
         const { services } = c.var;
         const { row, secrets } = await loadChannel(services.db, c.req.param("id"));
+        const testOrder = adapterFor(row.type as ChannelType)?.testOrder;
+        if (!testOrder || "unavailable" in testOrder) return { kind: "info", text: testOrder?.unavailable ?? "This type of channel has no sample order." };
         const newest = secrets.filter((secret) => secret.revokedAt === null).at(-1);
         if (!newest) throw new AppError("conflict", "The channel has no active secret to sign with");
-        const sample = await testOrderFor(row.type as ChannelType, await openSecret(newest.secret, services.config.SETTINGS_KEY), services.now());
-        if (!sample.ok) return { kind: "info", text: sample.reason };
-        const request = new Request(`${originOf(c.req.url)}/in/${row.token}`, { method: "POST", headers: sample.delivery.headers, body: sample.delivery.body });
+        const sample = await testOrder.sample(await openSecret(newest.secret, services.config.SETTINGS_KEY), services.now());
+        const request = new Request(channelUri(originOf(c.req.url), row.token), { method: "POST", headers: sample.headers, body: sample.body });
         const response = await deliver(request, c);
         const text = await response.text();
         let answer: { order_id?: string | null; duplicate?: boolean; error?: { code: string; message: string } } = {};

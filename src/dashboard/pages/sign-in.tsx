@@ -1,6 +1,6 @@
 /** Signing in with the admin token, and out. */
 import { Hono } from "hono";
-import { isAdminToken } from "../../api/auth";
+import { isAdminToken } from "../../lib/admin-token";
 import { Document } from "../layout";
 import { field, render, type DashboardEnv } from "../respond";
 import { clearSessionCookie, newSessionCookie, readSessionCookie, safeReturnPath, sessionCookieOf, setSessionCookie } from "../session";
