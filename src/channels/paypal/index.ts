@@ -59,7 +59,7 @@ export const paypalAdapter: ChannelAdapter<PayPalSettings> = {
   ],
   testOrder: {
     unavailable:
-      "PayPal deliveries are verified by asking PayPal (the IPN postback or the webhook's certificate), so a test order cannot be made up here. Use PayPal's sandbox IPN simulator or a sandbox payment with this channel's URI instead.",
+      "PayPal deliveries are verified by asking PayPal itself (the IPN postback or the webhook's certificate), so a test order cannot be made up here. Use PayPal's sandbox IPN simulator or a sandbox payment with this channel's URI instead.",
   },
   automation: "by-hand",
 
