@@ -11,6 +11,7 @@ import type { ChannelAdapter, ChannelConfig, InboundRequest, Verification } from
 import type { Order } from "../../src/orders/order";
 import type { Refund } from "../../src/orders/refund";
 import { setupStepsAsText } from "../../src/channels/setup-steps";
+import { defaultAutomation } from "../../src/documents/automation";
 import { utf8 } from "../../src/lib/encoding";
 import { arrivalsOf } from "./verdicts";
 
@@ -82,6 +83,10 @@ export function channelContract({ adapter, fixtures, sign, staleAfterMs, setting
       for (const step of text) expect(step.trim()).not.toBe("");
       const connectsItself = adapter.setup.flat().some((part) => typeof part === "object" && "connect" in part);
       if (!connectsItself) expect(text.join("\n")).toContain(uri);
+    });
+
+    it("processes every order by default exactly when it says so", () => {
+      expect(defaultAutomation(adapter.type).create !== null).toBe(adapter.automation === "every-order");
     });
 
     const { testOrder } = adapter;

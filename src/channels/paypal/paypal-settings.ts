@@ -37,10 +37,10 @@ export interface PayPalEndpoints {
   certCommonName: string;
 }
 
-export function paypalEndpoints(settings: Record<string, unknown>): PayPalEndpoints {
+export function paypalEndpoints(settings: PayPalSettings): PayPalEndpoints {
   const environment: PayPalEnvironment = settings.environment === "sandbox" ? "sandbox" : "live";
   const hosts = HOSTS[environment];
-  const override = typeof settings.api_url === "string" ? settings.api_url.replace(/\/+$/, "") : null;
+  const override = settings.api_url?.replace(/\/+$/, "") ?? null;
   if (override) {
     return {
       environment,

@@ -23,7 +23,7 @@ import { updateAutomation } from "../../documents/channel-automation";
 import { deliveryHealthOfChannels } from "../../inbound/pending-channels-store";
 import { ChannelStockSync } from "./stock-syncs";
 import { AppError } from "../../lib/errors";
-import { ActionForm, Badge, CopyField, Csrf, Layout, Time, type PageContext } from "../layout";
+import { ActionForm, Badge, CopyField, Csrf, FlashMessage, Layout, Time, type PageContext } from "../layout";
 import { act, backWithError, describeError, field, isShownError, plural, render, type DashboardContext, type DashboardEnv, type FormFields } from "../respond";
 import { SetupSteps } from "../setup-steps";
 
@@ -49,11 +49,7 @@ function CreateForm(props: { page: PageContext; values?: { type?: string; name?:
   return (
     <section class="card" id="create">
       <h2>Create a channel</h2>
-      {props.error ? (
-        <div class="flash error" role="alert">
-          {props.error}
-        </div>
-      ) : null}
+      <FlashMessage flash={props.error ? { kind: "error", text: props.error } : null} />
       <form method="post" action="/dashboard/channels" class="stack">
         <Csrf page={props.page} />
         <fieldset class="types">
