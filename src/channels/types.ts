@@ -66,6 +66,10 @@ export interface ChannelSettings<Settings extends StoredSettings = StoredSetting
   schema: (options: SettingsOptions) => z.ZodObject & { _zod: { output: Settings } };
   /** Keys that are credentials: stored sealed, never returned by the API. */
   sealed: readonly (keyof Settings & string)[];
+  /** What the dashboard's settings form calls each key, in the store's words. */
+  labels: { [Key in keyof Settings]?: string };
+  /** Keys that exist for tests (a fake store's address): never offered in the dashboard. */
+  testOnly?: readonly (keyof Settings & string)[];
 }
 
 /**

@@ -6,7 +6,7 @@
  * verifies REST webhooks. `api_url` exists for tests only: it stands in for every PayPal host.
  */
 import { z } from "zod";
-import { isTestStoreUrl, sweepEveryMinutes } from "../channel-settings";
+import { isTestStoreUrl, SWEEP_LABEL, sweepEveryMinutes } from "../channel-settings";
 import type { ChannelSettings, SettingsOptions } from "../types";
 
 export type PayPalEnvironment = "live" | "sandbox";
@@ -96,4 +96,18 @@ const schema = ({ allowInsecureStoreUrls }: SettingsOptions) =>
 
 export type PayPalSettings = z.output<ReturnType<typeof schema>>;
 
-export const paypalSettings: ChannelSettings<PayPalSettings> = { schema, sealed: ["client_secret"] };
+export const paypalSettings: ChannelSettings<PayPalSettings> = {
+  schema,
+  sealed: ["client_secret"],
+  labels: {
+    environment: "PayPal environment",
+    account_emails: "PayPal account e-mail addresses",
+    receiver_id: "PayPal account id",
+    webhook_id: "REST app webhook id",
+    client_id: "REST app client id",
+    client_secret: "REST app client secret",
+    include_standard_payments: "Website Payments Standard payments are orders too",
+    reconcile_every_minutes: SWEEP_LABEL,
+  },
+  testOnly: ["api_url"],
+};

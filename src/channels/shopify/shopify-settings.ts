@@ -3,7 +3,7 @@
  * API access token it also reconciles: a sweep finds orders whose webhook never came.
  */
 import { z } from "zod";
-import { isTestStoreUrl, sweepEveryMinutes } from "../channel-settings";
+import { isTestStoreUrl, SWEEP_LABEL, sweepEveryMinutes } from "../channel-settings";
 import type { ChannelSettings, SettingsOptions } from "../types";
 
 export const DEFAULT_API_VERSION = "2026-07";
@@ -29,7 +29,16 @@ const schema = ({ allowInsecureStoreUrls }: SettingsOptions) =>
 
 export type ShopifySettings = z.output<ReturnType<typeof schema>>;
 
-export const shopifySettings: ChannelSettings<ShopifySettings> = { schema, sealed: ["access_token"] };
+export const shopifySettings: ChannelSettings<ShopifySettings> = {
+  schema,
+  sealed: ["access_token"],
+  labels: {
+    shop_domain: "Shop domain (….myshopify.com)",
+    access_token: "Admin API access token",
+    api_version: "Admin API version (like 2026-07)",
+    reconcile_every_minutes: SWEEP_LABEL,
+  },
+};
 
 /** Whether the channel can use the Admin API: the shop's domain and an access token. */
 export const holdsAdminApiAccess = (settings: ShopifySettings, credentialKeys: string[]): boolean =>

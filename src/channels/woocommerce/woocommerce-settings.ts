@@ -4,7 +4,7 @@
  * auth; a store on plain HTTP gets OAuth 1.0a signatures instead, as WooCommerce requires.
  */
 import { z } from "zod";
-import { sweepEveryMinutes } from "../channel-settings";
+import { SWEEP_LABEL, sweepEveryMinutes } from "../channel-settings";
 import type { ChannelSettings } from "../types";
 
 const schema = () =>
@@ -29,7 +29,16 @@ const schema = () =>
 
 export type WooPremiumSettings = z.output<ReturnType<typeof schema>>;
 
-export const wooPremiumSettings: ChannelSettings<WooPremiumSettings> = { schema, sealed: ["consumer_key", "consumer_secret"] };
+export const wooPremiumSettings: ChannelSettings<WooPremiumSettings> = {
+  schema,
+  sealed: ["consumer_key", "consumer_secret"],
+  labels: {
+    store_url: "Store address (https://…)",
+    consumer_key: "Consumer key (ck_…)",
+    consumer_secret: "Consumer secret (cs_…)",
+    reconcile_every_minutes: SWEEP_LABEL,
+  },
+};
 
 /** Whether the channel holds what the REST API needs: the store's address and both keys. */
 export const holdsRestApiKeys = (settings: WooPremiumSettings, credentialKeys: string[]): boolean =>

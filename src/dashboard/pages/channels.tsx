@@ -31,8 +31,6 @@ import { SetupSteps } from "../setup-steps";
 export type DeliverToInbox = (request: Request, c: Context) => Promise<Response>;
 
 const DAY_MS = 86_400_000;
-/** Settings that exist for tests (a fake store's address); never offered in the dashboard. */
-const HIDDEN_SETTINGS = new Set(["api_url"]);
 
 type Revealed = { secret: string; why: "created" | "added" };
 
@@ -172,36 +170,20 @@ function settingKind(schema: z.ZodType): SettingKind {
   }
 }
 
-const SETTING_LABELS: Record<string, string> = {
-  shop_domain: "Shop domain (….myshopify.com)",
-  access_token: "Admin API access token",
-  api_version: "Admin API version (like 2026-07)",
-  reconcile_every_minutes: "Sweep the store every … minutes",
-  store_url: "Store address (https://…)",
-  consumer_key: "Consumer key (ck_…)",
-  consumer_secret: "Consumer secret (cs_…)",
-  environment: "PayPal environment",
-  account_emails: "PayPal account e-mail addresses",
-  receiver_id: "PayPal account id",
-  webhook_id: "REST app webhook id",
-  client_id: "REST app client id",
-  client_secret: "REST app client secret",
-  include_standard_payments: "Website Payments Standard payments are orders too",
-};
-
-const settingLabel = (key: string) => {
-  if (SETTING_LABELS[key]) return SETTING_LABELS[key];
+/** A key without a label of its own reads as words: "reconcile_every_minutes" → "Reconcile every minutes". */
+const wordsOf = (key: string) => {
   const text = key.replace(/_/g, " ");
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
 
-function settingsFields(row: ChannelRow, services: Services): Array<{ key: string; kind: SettingKind; credential: boolean }> {
+function settingsFields(row: ChannelRow, services: Services): Array<{ key: string; label: string; kind: SettingKind; credential: boolean }> {
   const definition = adapterFor(row.type as ChannelType)?.settings;
   if (!definition) return [];
   const shape = definition.schema({ allowInsecureStoreUrls: services.config.ALLOW_INSECURE_STORE_URLS }).shape as Record<string, z.ZodType>;
+  const labels = definition.labels as Record<string, string | undefined>;
   return Object.entries(shape)
-    .filter(([key]) => !HIDDEN_SETTINGS.has(key))
-    .map(([key, schema]) => ({ key, kind: settingKind(schema), credential: definition.sealed.includes(key) }));
+    .filter(([key]) => !definition.testOnly?.includes(key))
+    .map(([key, schema]) => ({ key, label: labels[key] ?? wordsOf(key), kind: settingKind(schema), credential: definition.sealed.includes(key) }));
 }
 
 function SettingsForm(props: { page: PageContext; row: ChannelRow; fields: ReturnType<typeof settingsFields> }) {
@@ -217,7 +199,7 @@ function SettingsForm(props: { page: PageContext; row: ChannelRow; fields: Retur
       <label class="check">
         <input type="checkbox" name="active" value="1" checked={row.status === "active"} /> Active: accepts orders (a disabled channel's URI answers 403 and stores nothing)
       </label>
-      {props.fields.map(({ key, kind, credential }) => {
+      {props.fields.map(({ key, label, kind, credential }) => {
         const name = `setting_${key}`;
         const current = settings[key];
         if (credential) {
@@ -225,7 +207,7 @@ function SettingsForm(props: { page: PageContext; row: ChannelRow; fields: Retur
           return (
             <div>
               <label>
-                {settingLabel(key)} <span class="muted small">{held ? "(set; leave empty to keep it)" : "(not set)"}</span>
+                {label} <span class="muted small">{held ? "(set; leave empty to keep it)" : "(not set)"}</span>
                 <input type="password" name={name} autocomplete="off" />
               </label>
               {held ? (
@@ -239,14 +221,14 @@ function SettingsForm(props: { page: PageContext; row: ChannelRow; fields: Retur
         if (kind === "boolean") {
           return (
             <label class="check">
-              <input type="checkbox" name={name} value="1" checked={current === true} /> {settingLabel(key)}
+              <input type="checkbox" name={name} value="1" checked={current === true} /> {label}
             </label>
           );
         }
         if (typeof kind === "object") {
           return (
             <label>
-              {settingLabel(key)}
+              {label}
               <select name={name}>
                 <option value="">(not set)</option>
                 {kind.options.map((option) => (
@@ -260,7 +242,7 @@ function SettingsForm(props: { page: PageContext; row: ChannelRow; fields: Retur
         }
         return (
           <label>
-            {settingLabel(key)} {kind === "list" ? <span class="muted small">(separate with commas)</span> : null}
+            {label} {kind === "list" ? <span class="muted small">(separate with commas)</span> : null}
             <input
               type={kind === "number" ? "number" : "text"}
               name={name}
@@ -429,7 +411,7 @@ async function ChannelPage(props: { page: PageContext; services: Services; id: s
                   </div>
                 </>
               ) : (
-                <span class="muted">{type === "woocommerce-premium" ? "not checked yet: connect to the store" : "not visible to the inbox for this type of store"}</span>
+                <span class="muted">{reconciler?.maintain ? "not checked yet: connect to the store" : "not visible to the inbox for this type of store"}</span>
               )}
             </td>
           </tr>
