@@ -9,8 +9,7 @@ import { seal, unseal } from "../lib/secret-box";
 import type { ChannelSettings } from "./types";
 
 /** How often the inbox sweeps a store it can read (reconciliation), for every type that has a reconciler. */
-export const sweepEveryMinutes = z.number().int().min(5).max(1440).optional();
-export const SWEEP_LABEL = "Sweep the store every … minutes";
+export const sweepEveryMinutes = z.number().int().min(5).max(1440).optional().meta({ title: "Sweep the store every … minutes" });
 
 /** A fake store's address in tests: any http(s) URL, accepted only where insecure store URLs are allowed. */
 export const isTestStoreUrl = (value: string, allowInsecureStoreUrls: boolean): boolean => allowInsecureStoreUrls && /^https?:\/\/\S+$/.test(value);

@@ -62,12 +62,13 @@ export interface SettingsOptions {
 
 /** Settings a channel of a type takes besides its name and secret. */
 export interface ChannelSettings<Settings extends StoredSettings = StoredSettings> {
-  /** Every key optional: a channel can start with none and get them later. */
+  /**
+   * Every key optional: a channel can start with none and get them later. A key's `.meta({ title })`
+   * is what the dashboard's settings form calls it, in the store's words.
+   */
   schema: (options: SettingsOptions) => z.ZodObject & { _zod: { output: Settings } };
   /** Keys that are credentials: stored sealed, never returned by the API. */
   sealed: readonly (keyof Settings & string)[];
-  /** What the dashboard's settings form calls each key, in the store's words. */
-  labels: { [Key in keyof Settings]?: string };
   /** Keys that exist for tests (a fake store's address): never offered in the dashboard. */
   testOnly?: readonly (keyof Settings & string)[];
 }

@@ -3,7 +3,7 @@
  * notifications with it and the inbox calls the Store API with it. `api_url` exists for tests only.
  */
 import { z } from "zod";
-import { isTestStoreUrl, SWEEP_LABEL, sweepEveryMinutes } from "../channel-settings";
+import { isTestStoreUrl, sweepEveryMinutes } from "../channel-settings";
 import type { ChannelSettings, SettingsOptions } from "../types";
 
 export const MOZELLO_API = "https://api.mozello.com/v1";
@@ -22,6 +22,5 @@ export type MozelloSettings = z.output<ReturnType<typeof schema>>;
 export const mozelloSettings: ChannelSettings<MozelloSettings> = {
   schema,
   sealed: [],
-  labels: { reconcile_every_minutes: SWEEP_LABEL },
   testOnly: ["api_url"],
 };

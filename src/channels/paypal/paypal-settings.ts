@@ -6,7 +6,7 @@
  * verifies REST webhooks. `api_url` exists for tests only: it stands in for every PayPal host.
  */
 import { z } from "zod";
-import { isTestStoreUrl, SWEEP_LABEL, sweepEveryMinutes } from "../channel-settings";
+import { isTestStoreUrl, sweepEveryMinutes } from "../channel-settings";
 import type { ChannelSettings, SettingsOptions } from "../types";
 
 export type PayPalEnvironment = "live" | "sandbox";
@@ -76,17 +76,17 @@ export function paypalEndpoints(settings: PayPalSettings): PayPalEndpoints {
 
 const schema = ({ allowInsecureStoreUrls }: SettingsOptions) =>
   z.object({
-    environment: z.enum(["live", "sandbox"]).optional(),
+    environment: z.enum(["live", "sandbox"]).optional().meta({ title: "PayPal environment" }),
     /** The merchant's PayPal email addresses: IPNs to any other receiver are refused. */
-    account_emails: z.array(z.email()).min(1).max(10).optional(),
+    account_emails: z.array(z.email()).min(1).max(10).optional().meta({ title: "PayPal account e-mail addresses" }),
     /** The merchant's PayPal account id (13 characters), the other way an IPN names its receiver. */
-    receiver_id: z.string().regex(/^[A-Z0-9]{13}$/, "must be the 13-character PayPal account id").optional(),
+    receiver_id: z.string().regex(/^[A-Z0-9]{13}$/, "must be the 13-character PayPal account id").optional().meta({ title: "PayPal account id" }),
     /** The id of the webhook subscription on the merchant's REST app: REST webhooks are signed over it. */
-    webhook_id: z.string().min(1).max(100).optional(),
-    client_id: z.string().min(1).max(200).optional(),
-    client_secret: z.string().min(1).max(200).optional(),
+    webhook_id: z.string().min(1).max(100).optional().meta({ title: "REST app webhook id" }),
+    client_id: z.string().min(1).max(200).optional().meta({ title: "REST app client id" }),
+    client_secret: z.string().min(1).max(200).optional().meta({ title: "REST app client secret" }),
     /** Whether Website Payments Standard cart payments (T0007, web_accept) are orders too. */
-    include_standard_payments: z.boolean().optional(),
+    include_standard_payments: z.boolean().optional().meta({ title: "Website Payments Standard payments are orders too" }),
     api_url: z
       .string()
       .refine((value) => isTestStoreUrl(value, allowInsecureStoreUrls), "is for tests only")
@@ -99,15 +99,5 @@ export type PayPalSettings = z.output<ReturnType<typeof schema>>;
 export const paypalSettings: ChannelSettings<PayPalSettings> = {
   schema,
   sealed: ["client_secret"],
-  labels: {
-    environment: "PayPal environment",
-    account_emails: "PayPal account e-mail addresses",
-    receiver_id: "PayPal account id",
-    webhook_id: "REST app webhook id",
-    client_id: "REST app client id",
-    client_secret: "REST app client secret",
-    include_standard_payments: "Website Payments Standard payments are orders too",
-    reconcile_every_minutes: SWEEP_LABEL,
-  },
   testOnly: ["api_url"],
 };

@@ -4,7 +4,7 @@
  * auth; a store on plain HTTP gets OAuth 1.0a signatures instead, as WooCommerce requires.
  */
 import { z } from "zod";
-import { SWEEP_LABEL, sweepEveryMinutes } from "../channel-settings";
+import { sweepEveryMinutes } from "../channel-settings";
 import type { ChannelSettings } from "../types";
 
 const schema = () =>
@@ -21,9 +21,10 @@ const schema = () =>
         }
       }, 'must be the store\'s address, like "https://shop.example" (no query, no user)')
       .transform((value) => value.replace(/\/+$/, ""))
-      .optional(),
-    consumer_key: z.string().trim().regex(/^ck_[A-Za-z0-9]+$/, "must be a WooCommerce consumer key (ck_…)").optional(),
-    consumer_secret: z.string().trim().regex(/^cs_[A-Za-z0-9]+$/, "must be a WooCommerce consumer secret (cs_…)").optional(),
+      .optional()
+      .meta({ title: "Store address (https://…)" }),
+    consumer_key: z.string().trim().regex(/^ck_[A-Za-z0-9]+$/, "must be a WooCommerce consumer key (ck_…)").optional().meta({ title: "Consumer key (ck_…)" }),
+    consumer_secret: z.string().trim().regex(/^cs_[A-Za-z0-9]+$/, "must be a WooCommerce consumer secret (cs_…)").optional().meta({ title: "Consumer secret (cs_…)" }),
     reconcile_every_minutes: sweepEveryMinutes,
   });
 
@@ -32,12 +33,6 @@ export type WooPremiumSettings = z.output<ReturnType<typeof schema>>;
 export const wooPremiumSettings: ChannelSettings<WooPremiumSettings> = {
   schema,
   sealed: ["consumer_key", "consumer_secret"],
-  labels: {
-    store_url: "Store address (https://…)",
-    consumer_key: "Consumer key (ck_…)",
-    consumer_secret: "Consumer secret (cs_…)",
-    reconcile_every_minutes: SWEEP_LABEL,
-  },
 };
 
 /** Whether the channel holds what the REST API needs: the store's address and both keys. */

@@ -180,10 +180,9 @@ function settingsFields(row: ChannelRow, services: Services): Array<{ key: strin
   const definition = adapterFor(row.type as ChannelType)?.settings;
   if (!definition) return [];
   const shape = definition.schema({ allowInsecureStoreUrls: services.config.ALLOW_INSECURE_STORE_URLS }).shape as Record<string, z.ZodType>;
-  const labels = definition.labels as Record<string, string | undefined>;
   return Object.entries(shape)
     .filter(([key]) => !definition.testOnly?.includes(key))
-    .map(([key, schema]) => ({ key, label: labels[key] ?? wordsOf(key), kind: settingKind(schema), credential: definition.sealed.includes(key) }));
+    .map(([key, schema]) => ({ key, label: (schema.meta()?.title as string | undefined) ?? wordsOf(key), kind: settingKind(schema), credential: definition.sealed.includes(key) }));
 }
 
 function SettingsForm(props: { page: PageContext; row: ChannelRow; fields: ReturnType<typeof settingsFields> }) {
