@@ -26,6 +26,7 @@ import { AppError } from "../../lib/errors";
 import { ActionForm, Badge, CopyField, Csrf, FlashMessage, Layout, Time, type PageContext } from "../layout";
 import { act, backWithError, describeError, field, isShownError, plural, render, type DashboardContext, type DashboardEnv, type FormFields } from "../respond";
 import { SetupSteps } from "../setup-steps";
+import { TableHead } from "../table-head";
 
 /** Hands a request to the Worker's own router, as if it had come from outside. */
 export type DeliverToInbox = (request: Request, c: Context) => Promise<Response>;
@@ -96,16 +97,7 @@ async function ChannelList(props: { page: PageContext; services: Services; origi
         <p class="muted">No channels yet: create the first one below.</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Type</th>
-              <th>Status</th>
-              <th>Last delivery</th>
-              <th class="num">Refused in 24 h</th>
-              <th>Channel URI</th>
-            </tr>
-          </thead>
+          <TableHead columns={["Name", "Type", "Status", "Last delivery", { num: "Refused in 24 h" }, "Channel URI"]} />
           <tbody>
             {channels.map(({ row }) => {
               const entry = health.get(row.id);
@@ -473,13 +465,7 @@ async function ChannelPage(props: { page: PageContext; services: Services; id: s
 
       <h2>Secrets</h2>
       <table>
-        <thead>
-          <tr>
-            <th>Ends in</th>
-            <th>Added</th>
-            <th></th>
-          </tr>
-        </thead>
+        <TableHead columns={["Ends in", "Added", ""]} />
         <tbody>
           {active.map((secret: ChannelSecretRow) => (
             <tr>
