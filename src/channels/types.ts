@@ -148,8 +148,9 @@ export interface ChannelSource<Settings extends StoredSettings = StoredSettings>
  * whether the delivery is genuine and returns what parse would have. Throws an error with
  * `retryable: true` when the source could not be asked; a rejection means it said no.
  */
-export interface DeferredConfirmer {
-  confirm(request: InboundRequest, channel: ChannelConfig, source: Pick<ChannelSource, "credentials" | "fetch" | "now" | "sleep">): Promise<ParseVerdict>;
+export interface DeferredConfirmer<Settings extends StoredSettings = StoredSettings> {
+  /** The channel's settings come with the channel, so the source here is only its credentials and I/O. */
+  confirm(request: InboundRequest, channel: ChannelConfig<Settings>, source: Pick<ChannelSource, "credentials" | "fetch" | "now" | "sleep">): Promise<ParseVerdict>;
 }
 
 export interface ArrivalPage {

@@ -22,10 +22,10 @@ export const PENDING_HOLD_MS = 30 * 86_400_000;
 const MIN_SPLIT_MS = 60_000;
 
 async function* paypalArrivalsSince(source: ChannelSource<PayPalSettings>, since: Date): AsyncGenerator<ArrivalPage> {
-  const now = source.now ?? Date.now();
+  const { now } = source;
   const client = createPayPalClient({
     endpoints: paypalEndpoints(source.settings),
-    clientId: typeof source.settings.client_id === "string" ? source.settings.client_id : undefined,
+    clientId: source.settings.client_id,
     clientSecret: source.credentials.client_secret,
     fetch: source.fetch,
     sleep: source.sleep,
