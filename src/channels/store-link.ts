@@ -4,7 +4,6 @@
  * StoreLink does the talking), and test the connection.
  */
 import type { Services } from "../context";
-import type { ChannelRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { countOrdersSeenByWebhook, type OrdersSeenByWebhook } from "../orders/pending-channels-store";
 import { reconcileChannel } from "../queue/messages";
@@ -84,7 +83,7 @@ async function linkedStore(services: Services, { row, secrets }: ChannelWithSecr
 export async function connectStore(services: Services, id: string, origin: string): Promise<StoreConnection> {
   const channel = await loadChannel(services.db, id);
   const { link, source } = await linkedStore(services, channel);
-  const row: ChannelRow = channel.row;
+  const { row } = channel;
   const connection = await link.connect(source, channelUri(origin, row.token)).catch((error: Error) => {
     throw new AppError("store_error", `The store refused: ${error.message}`, { cause: error });
   });
