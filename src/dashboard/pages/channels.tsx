@@ -11,10 +11,10 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
 import { addSecret, channelUri, createChannel, deleteChannel, revokeSecret, updateChannel } from "../../channels/channel-admin";
-import { openSecret } from "../../channels/channel-secrets";
 import { findChannelsInUse, loadChannel } from "../../channels/channel-store";
 import { adapterFor, allAdapters, reconcilerFor, storeLinkFor } from "../../channels/registry";
 import { connectStore, queueReconciliation, reconciliationSummary, testStoreConnection } from "../../channels/store-link";
+import { testOrderRequest } from "../../channels/test-order";
 import type { ChannelHealth, ChannelType } from "../../channels/types";
 import type { Services } from "../../context";
 import type { ChannelRow, ChannelSecretRow } from "../../db/schema";
@@ -655,15 +655,9 @@ export function channelPages(deliver: DeliverToInbox) {
 
     .post("/:id/test-order", (c) =>
       act(c, here(c), async () => {
-        const { services } = c.var;
-        const { row, secrets } = await loadChannel(services.db, c.req.param("id"));
-        const testOrder = adapterFor(row.type as ChannelType)?.testOrder;
-        if (!testOrder || "unavailable" in testOrder) return { kind: "info", text: testOrder?.unavailable ?? "This type of channel has no sample order." };
-        const newest = secrets.filter((secret) => secret.revokedAt === null).at(-1);
-        if (!newest) throw new AppError("conflict", "The channel has no active secret to sign with");
-        const sample = await testOrder.sample(await openSecret(newest.secret, services.config.SETTINGS_KEY), services.now());
-        const request = new Request(channelUri(originOf(c.req.url), row.token), { method: "POST", headers: sample.headers, body: sample.body });
-        const response = await deliver(request, c);
+        const sample = await testOrderRequest(c.var.services, c.req.param("id"), originOf(c.req.url));
+        if (!sample.ok) return { kind: "info", text: sample.reason };
+        const response = await deliver(sample.request, c);
         const text = await response.text();
         let answer: { order_id?: string | null; duplicate?: boolean; error?: { code: string; message: string } } = {};
         try {
@@ -681,7 +675,7 @@ export function channelPages(deliver: DeliverToInbox) {
         return {
           kind: "error",
           text: `The channel URI refused the test order: HTTP ${response.status}${answer.error ? ` ${answer.error.code}: ${answer.error.message}` : ""}`,
-          link: { href: `/dashboard/deliveries?channel=${row.id}`, label: "See the delivery log" },
+          link: { href: `/dashboard/deliveries?channel=${sample.channelId}`, label: "See the delivery log" },
         };
       }),
     );
