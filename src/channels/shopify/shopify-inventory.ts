@@ -34,9 +34,6 @@ export const MAX_SKUS_PER_SEARCH = 100;
 /** Nodes per page: Shopify's largest `first`. */
 const PAGE_SIZE = 250;
 
-/** maxAttempts defaults to 1 here: the caller (a stock-sync engine) retries. */
-export type ShopifyInventoryOptions = ShopifyClientOptions;
-
 export interface ShopifyVariantRef {
   /** gid://shopify/ProductVariant/… */
   variantId: string;
@@ -120,7 +117,8 @@ const answerSchema = z.object({
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function createShopifyInventoryClient(options: ShopifyInventoryOptions) {
+/** maxAttempts defaults to 1 here: the caller (a stock-sync engine) retries. */
+export function createShopifyInventoryClient(options: ShopifyClientOptions) {
   const { baseUrl, accessToken, apiVersion, fetch: fetchImpl, sleep = realSleep, maxAttempts = 1 } = options;
   const endpoint = `${baseUrl}/admin/api/${apiVersion}/graphql.json`;
   const idempotent = versionAtLeast(apiVersion, "2026-01");
