@@ -3,9 +3,16 @@
  * credentials sealed beside them (see lib/secret-box.ts). Only the names of the credentials a
  * channel holds are ever shown.
  */
+import { z } from "zod";
 import { AppError } from "../lib/errors";
 import { seal, unseal } from "../lib/secret-box";
 import type { ChannelSettings } from "./types";
+
+/** How often the inbox sweeps a store it can read (reconciliation), for every type that has a reconciler. */
+export const sweepEveryMinutes = z.number().int().min(5).max(1440).optional().meta({ title: "Sweep the store every … minutes" });
+
+/** A fake store's address in tests: any http(s) URL, accepted only where insecure store URLs are allowed. */
+export const isTestStoreUrl = (value: string, allowInsecureStoreUrls: boolean): boolean => allowInsecureStoreUrls && /^https?:\/\/\S+$/.test(value);
 
 export interface StoredSettings {
   settings: string;
@@ -18,7 +25,7 @@ export interface StoredSettings {
  * removed; one not mentioned is kept.
  */
 export async function mergeSettings(
-  definition: ChannelSettings | undefined,
+  definition: ChannelSettings<Record<string, unknown>> | undefined,
   current: StoredSettings,
   input: Record<string, unknown>,
   settingsKey: string | undefined,

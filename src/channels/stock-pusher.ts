@@ -4,16 +4,9 @@
  * request and never retries: the sync engine counts requests against a Worker invocation's
  * subrequest budget, and it owns retries, backoff and Retry-After.
  */
+import type { ChannelSource, StoredSettings } from "./types";
 
-/** What a pusher works with: the channel's settings, its opened credentials, and I/O. */
-export interface StockSource {
-  settings: Record<string, unknown>;
-  credentials: Record<string, string>;
-  /** The channel's newest secret: for Mozello it is the store's API key. */
-  signingSecret: string | null;
-  fetch: typeof fetch;
-  now: number;
-}
+export type StockSource = ChannelSource; // re-export until merge
 
 /** Where a SKU lives in the store (a WooCommerce product or variation id, a Shopify inventory item), as JSON. */
 export type StoreRef = Record<string, string | number | boolean | null>;
@@ -37,22 +30,22 @@ export type ItemOutcome =
   /** A passing problem with this item: try it again later (after `afterMs`, else with backoff). */
   | { sku: string; result: "retry"; reason: string; afterMs?: number };
 
-export interface StockPusher {
+export interface StockPusher<Settings extends StoredSettings = StoredSettings> {
   /** Null when the channel holds what a push needs, else what is missing, in the merchant's words. */
-  cannotPush(settings: Record<string, unknown>, credentialKeys: string[]): string | null;
+  cannotPush(settings: Settings, credentialKeys: string[]): string | null;
   /** Stores that address stock by their own ids: finds SKUs, one request per call. */
   locate?: {
     batchSize: number;
-    find(source: StockSource, skus: string[]): Promise<Map<string, StoreRef>>;
+    find(source: ChannelSource<Settings>, skus: string[]): Promise<Map<string, StoreRef>>;
   };
   /**
    * Once per run, before the first push: checks that the store will take stock (WooCommerce's
    * store-wide stock management) and works out what every push needs (Shopify's location). May
    * make requests; returns the run's context, kept with the run.
    */
-  prepare?(source: StockSource, settings: { location_id?: string }): Promise<{ context: Record<string, unknown>; requests: number }>;
+  prepare?(source: ChannelSource<Settings>, settings: { location_id?: string }): Promise<{ context: Record<string, unknown>; requests: number }>;
   /** Splits items into batches of one request each (the store's batch limit, its endpoints). */
   batches(items: StockItem[]): StockItem[][];
   /** Pushes one batch with one request. Throws StoreApiError when the request as a whole failed. */
-  push(source: StockSource, context: Record<string, unknown>, batch: StockItem[], runId: string): Promise<ItemOutcome[]>;
+  push(source: ChannelSource<Settings>, context: Record<string, unknown>, batch: StockItem[], runId: string): Promise<ItemOutcome[]>;
 }

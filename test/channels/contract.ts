@@ -2,12 +2,16 @@
  * The channel contract: every adapter must pass it. A delivery signed the platform's way
  * verifies and parses to the expected normalised order; a tampered body, a wrong secret, a
  * missing signature and (where the platform signs one) a stale timestamp are refused with the
- * typed error, before anything is parsed.
+ * typed error, before anything is parsed. The adapter also carries what the merchant sees of its
+ * platform: a name, set-up steps that give the channel's URI, and a sample order for "send a test
+ * order" that its own verifier accepts and its parser reads (or why it has none).
  */
 import { describe, expect, it } from "vitest";
 import type { ChannelAdapter, ChannelConfig, InboundRequest, Verification } from "../../src/channels/types";
 import type { Order } from "../../src/orders/order";
 import type { Refund } from "../../src/orders/refund";
+import { setupStepsAsText } from "../../src/channels/setup-steps";
+import { defaultAutomation } from "../../src/documents/automation";
 import { utf8 } from "../../src/lib/encoding";
 import { arrivalsOf } from "./verdicts";
 
@@ -70,6 +74,42 @@ export function channelContract({ adapter, fixtures, sign, staleAfterMs, setting
   });
 
   describe(`${adapter.type} channel contract`, () => {
+    it("has a name, a description and set-up steps that give the channel's URI (or let the inbox connect the store itself)", () => {
+      expect(adapter.name.trim()).not.toBe("");
+      expect(adapter.description.trim()).not.toBe("");
+      expect(adapter.setup.length).toBeGreaterThan(0);
+      const uri = "https://inbox.example/in/contract-token";
+      const text = setupStepsAsText(adapter.setup, uri);
+      for (const step of text) expect(step.trim()).not.toBe("");
+      const connectsItself = adapter.setup.flat().some((part) => typeof part === "object" && "connect" in part);
+      if (!connectsItself) expect(text.join("\n")).toContain(uri);
+    });
+
+    it("processes every order by default exactly when it says so", () => {
+      expect(defaultAutomation(adapter.type).create !== null).toBe(adapter.automation === "every-order");
+    });
+
+    const { testOrder } = adapter;
+    if ("sample" in testOrder) {
+      it("makes a sample order its own verifier accepts and its parser reads as a new, unpaid order", async () => {
+        const sample = await testOrder.sample(channel.secrets[1].secret, NOW);
+        const signed = request(utf8.encode(sample.body), sample.headers, sample.headers["content-type"].split(";")[0]);
+        expect(await adapter.verify(signed, channel)).toEqual({ ok: true, secretId: "sec_new" });
+        const [arrival] = arrivalsOf(await adapter.parse(signed, channel));
+        expect(arrival).toMatchObject({ type: "order", order: { external_id: sample.externalId, financial_status: "pending" } });
+        // Signed with another secret, the same sample is refused: the signature covers it.
+        const forged = await testOrder.sample("a-secret-this-channel-never-had", NOW);
+        const refused = request(utf8.encode(forged.body), forged.headers, signed.mediaType);
+        expect(await adapter.verify(refused, channel)).toMatchObject({ ok: false, rejection: { code: "signature_mismatch" } });
+        // Each sample is a new order.
+        expect((await testOrder.sample(channel.secrets[1].secret, NOW)).externalId).not.toBe(sample.externalId);
+      });
+    } else {
+      it("says why it has no sample order", () => {
+        expect(testOrder.unavailable).toMatch(/\w+ \w+ \w+/);
+      });
+    }
+
     it.each(fixtures)("$name: a signed delivery verifies and parses to the expected order", async (fixture) => {
       const body = utf8.encode(fixture.body);
       const headers = { ...fixture.headers, ...(await sign(body, channel.secrets[0].secret, NOW)) };

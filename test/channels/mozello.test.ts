@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { mozelloAdapter } from "../../src/channels/mozello";
 import type { ChannelConfig } from "../../src/channels/types";
-import { toBase64, utf8 } from "../../src/lib/encoding";
-import { hmacSha256 } from "../../src/lib/hmac";
+import { signMozello } from "../../src/channels/mozello/mozello-signature";
+import { utf8 } from "../../src/lib/encoding";
 import { spread } from "../../src/orders/money";
 import { decodeOrder } from "../../src/orders/order";
 import { checkTotals } from "../../src/orders/totals";
@@ -15,7 +15,6 @@ const fixture = (file: string) => files[`../fixtures/mozello/${file}`]!;
 const headersOf = (name: string) => cases.find((entry) => entry.name === name)!.headers as Record<string, string>;
 const expectedOf = (name: string) =>
   JSON.parse(fixture(`${name}.expected.json`)) as { order: unknown; removal: { external_id: string } | null; ignored: string | null };
-const signMozello = async (body: Uint8Array | string, key: string) => toBase64(await hmacSha256(key, typeof body === "string" ? utf8.encode(body) : body));
 
 const orderCases = cases.map((entry) => entry.name).filter((name) => expectedOf(name).order);
 

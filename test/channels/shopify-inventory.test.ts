@@ -4,7 +4,8 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createShopifyInventoryClient, MAX_QUANTITIES, type ShopifyInventoryOptions } from "../../src/channels/shopify/shopify-inventory";
+import type { ShopifyClientOptions } from "../../src/channels/shopify/shopify-api";
+import { createShopifyInventoryClient, MAX_QUANTITIES } from "../../src/channels/shopify/shopify-inventory";
 import { StoreApiError } from "../../src/channels/store-api-error";
 import {
   configureShop,
@@ -40,7 +41,7 @@ async function shop(key: string, config: { graphqlMaximumAvailable?: number; gra
   return key;
 }
 
-function client(key: string, options: Partial<ShopifyInventoryOptions> = {}) {
+function client(key: string, options: Partial<ShopifyClientOptions> = {}) {
   return createShopifyInventoryClient({
     baseUrl: shopBaseUrl(FAKE, key),
     accessToken: TOKEN,

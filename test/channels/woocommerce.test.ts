@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createWooAdapter, wooAdapter, wooArrivals } from "../../src/channels/woocommerce";
+import { wooAdapter, wooArrivals, wooPremiumAdapter } from "../../src/channels/woocommerce";
 import { checkTotals } from "../../src/orders/totals";
 import { signWoo } from "../../src/channels/woocommerce/woocommerce-signature";
 import type { ChannelConfig } from "../../src/channels/types";
@@ -43,7 +43,7 @@ function decoded(name: string): ContractFixture["expected"] {
 const names = cases.map((entry) => entry.name).filter((name) => !expectedOf(name).removal);
 const ordered = [...names.filter((name) => !expectedOf(name).ignored), ...names.filter((name) => expectedOf(name).ignored)];
 
-for (const adapter of [wooAdapter, createWooAdapter("woocommerce-premium")]) {
+for (const adapter of [wooAdapter, wooPremiumAdapter]) {
   channelContract({
     adapter,
     fixtures: ordered.map((name) => ({

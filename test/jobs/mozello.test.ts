@@ -3,8 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { createMozelloClient } from "../../src/channels/mozello/mozello-api";
 import { handleQueue, ORDER_QUEUE_NAME } from "../../src/jobs/consumer";
-import { toBase64, utf8 } from "../../src/lib/encoding";
-import { hmacSha256 } from "../../src/lib/hmac";
+import { signMozello } from "../../src/channels/mozello/mozello-signature";
 import {
   configureMozello,
   injectMozelloFaults,
@@ -23,7 +22,7 @@ const KEY = "MZL-2475405-0123456789abcdef0123456789abcdef";
 const files = import.meta.glob("../fixtures/mozello/*.body", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
 const fixture = (name: string) => files[`../fixtures/mozello/${name}.body`]!;
 const headersOf = (name: string) => cases.find((entry) => entry.name === name)!.headers as Record<string, string>;
-const sign = async (body: string) => toBase64(await hmacSha256(KEY, utf8.encode(body)));
+const sign = (body: string) => signMozello(body, KEY);
 
 async function mozelloChannel(storeKey: string) {
   await configureMozello(FAKE, storeKey, { apiKey: KEY, alias: "koks" });
@@ -76,7 +75,7 @@ describe("a Mozello channel", () => {
   it("refuses a notification signed with another key", async () => {
     const channel = await mozelloChannel("mz-401");
     const body = fixture("order-created");
-    const response = await deliver(channel.token, body, { ...headersOf("order-created"), "X-Mozello-Hash": toBase64(await hmacSha256("MZL-other", utf8.encode(body))) });
+    const response = await deliver(channel.token, body, { ...headersOf("order-created"), "X-Mozello-Hash": await signMozello(body, "MZL-other") });
     expect(response.status).toBe(401);
   });
 

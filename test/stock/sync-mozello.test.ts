@@ -5,8 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { toBase64, utf8 } from "../../src/lib/encoding";
-import { hmacSha256 } from "../../src/lib/hmac";
+import { signMozello } from "../../src/channels/mozello/mozello-signature";
 import { requestStockSync } from "../../src/stock/sync-run";
 import { configureMozello, injectMozelloFaults, mozelloBaseUrl, mozelloProducts, mozelloRequestLog, seedMozelloProducts } from "../fakes/mozello-control";
 import { api, createChannel, deliver, json } from "../helpers";
@@ -93,7 +92,7 @@ describe("stock sync to Mozello", () => {
     const channel = await mozelloChannel(`mz-loop-${wh}`, wh);
     for (const event of ["STOCK_CHANGED", "PRODUCT_CHANGED"]) {
       const body = JSON.stringify({ event, product: { handle: "uid-1", sku: `${wh}-A`, stock: 3 } });
-      const response = await deliver(channel.token, body, { "content-type": "application/json", "X-Mozello-Hash": toBase64(await hmacSha256(KEY, utf8.encode(body))) });
+      const response = await deliver(channel.token, body, { "content-type": "application/json", "X-Mozello-Hash": await signMozello(body, KEY) });
       expect(response.status).toBe(200);
     }
     expect((await json(await api(`/api/channels/${channel.id}/stock-syncs`))).items).toEqual([]);

@@ -8,15 +8,20 @@ import { fingerprint, readBody } from "../inbound-body";
 import type { ChannelAdapter, ParseVerdict } from "../types";
 import { SIGNATURE_HEADER, verifyConnectSignature } from "./connect-signature";
 import { connectOrderFromXml } from "./connect-xml";
+import { connectSample } from "./connect-sample";
 
 export const connectAdapter: ChannelAdapter = {
   type: "connect",
   mediaTypes: ["application/json", "application/xml", "text/xml"],
-  setup: (uri) => [
-    `In your store's Sales Inbox plugin (or your own integration), set the endpoint to ${uri}.`,
-    "Paste this channel's secret into the plugin: it signs every order it sends with it.",
-    "Each order is posted as it is placed or changes, as JSON or XML (see the Connect section of the README).",
+  name: "Connect",
+  description: "Our own API: a plugin or integration posts signed JSON or XML orders.",
+  setup: [
+    ["In your store's Sales Inbox plugin (or your own integration), set the endpoint to ", { uri: true }, "."],
+    ["Paste this channel's secret into the plugin: it signs every order it sends with it."],
+    ["Each order is posted as it is placed or changes, as JSON or XML (see the Connect section of the README)."],
   ],
+  testOrder: { sample: connectSample },
+  automation: "by-hand",
 
   verify: (request, channel) =>
     verifyConnectSignature({

@@ -1,20 +1,19 @@
 /**
  * Mozello: the Store API's notifications (ORDER_CREATED, PAYMENT_CHANGED, DISPATCH_CHANGED,
- * ORDER_DELETED), each carrying the whole order and signed with X-Mozello-Hash: base64 of
- * HMAC-SHA256 over the raw body with the store's API key (the channel's secret).
+ * ORDER_DELETED), each carrying the whole order and signed with X-Mozello-Hash (mozello-signature.ts).
  */
 import { summarizeProblems } from "../../lib/errors";
-import { secretSigningBase64 } from "../../lib/hmac";
 import { parseJsonLossless } from "../../lib/json";
 import { MoneyFormatError } from "../../orders/money";
 import { decodeOrder, issuesOf, sourceUpdatedAt } from "../../orders/order";
 import { readJson } from "../inbound-body";
-import type { ChannelAdapter, ParseVerdict, Verification } from "../types";
+import type { ChannelAdapter, ParseVerdict } from "../types";
 import { mapMozelloOrder } from "./map-mozello-order";
 import { mozelloNotificationSchema, mozelloOrderSchema } from "./mozello-payload";
-import { mozelloSettings } from "./mozello-settings";
+import { mozelloSample } from "./mozello-sample";
+import { mozelloSettings, type MozelloSettings } from "./mozello-settings";
+import { HASH_HEADER, verifyMozelloHash } from "./mozello-signature";
 
-export const HASH_HEADER = "x-mozello-hash";
 const ORDER_EVENTS = new Set(["ORDER_CREATED", "PAYMENT_CHANGED", "DISPATCH_CHANGED"]);
 
 const invalid = (problems: Array<{ field: string; message: string }>): ParseVerdict => ({
@@ -40,24 +39,21 @@ export function mozelloOrderArrival(value: unknown): ParseVerdict {
   }
 }
 
-export const mozelloAdapter: ChannelAdapter = {
+export const mozelloAdapter: ChannelAdapter<MozelloSettings> = {
   type: "mozello",
   mediaTypes: ["application/json"],
   settings: mozelloSettings,
-  setup: (uri) => [
-    "In Mozello, open Store > Store settings > API, enable the API and copy the API key.",
-    "Create this channel with that key as its secret (it signs Mozello's notifications and lets the inbox read orders).",
-    `Click Connect (POST /api/channels/:id/connect): the inbox registers ${uri} for order notifications itself.`,
+  name: "Mozello",
+  description: "The Store API's notifications, signed with the API key; every order processed.",
+  setup: [
+    ["In Mozello, open ", { menu: ["Store", "Store settings", "API"] }, ", enable the API and copy the API key."],
+    ["Create this channel with that key as its secret (it signs Mozello's notifications and lets the inbox read orders)."],
+    ["Click ", { connect: true }, ": the inbox registers ", { uri: true }, " for order notifications itself."],
   ],
+  testOrder: { sample: mozelloSample },
+  automation: "every-order",
 
-  async verify(request, channel): Promise<Verification> {
-    const header = request.headers.get(HASH_HEADER);
-    if (!header) return { ok: false, rejection: { code: "signature_missing", message: "The X-Mozello-Hash header is missing" } };
-    const signer = await secretSigningBase64(header, request.body, channel.secrets);
-    if (signer === "malformed") return { ok: false, rejection: { code: "signature_malformed", message: "X-Mozello-Hash must be a base64 HMAC-SHA256" } };
-    if (signer) return { ok: true, secretId: signer };
-    return { ok: false, rejection: { code: "signature_mismatch", message: "The hash does not match: the channel's secret must be the store's current Mozello API key" } };
-  },
+  verify: (request, channel) => verifyMozelloHash(request.headers.get(HASH_HEADER), request.body, channel.secrets),
 
   async parse(request): Promise<ParseVerdict> {
     const body = readJson(request, parseJsonLossless);

@@ -5,7 +5,8 @@
  */
 import { parseJsonLossless } from "../../lib/json";
 import { retryAfterOf, retryBackoffMs, StoreApiError } from "../store-api-error";
-import { MOZELLO_API } from "./mozello-settings";
+import type { ChannelSource } from "../types";
+import { MOZELLO_API, type MozelloSettings } from "./mozello-settings";
 
 export interface MozelloClientOptions {
   apiKey: string;
@@ -112,3 +113,8 @@ export function createMozelloClient(options: MozelloClientOptions) {
 }
 
 export type MozelloClient = ReturnType<typeof createMozelloClient>;
+
+/** The client of a Mozello channel: its secret is the store's API key. */
+export function mozelloClientOf(source: ChannelSource<MozelloSettings>, options: Partial<MozelloClientOptions> = {}) {
+  return createMozelloClient({ apiKey: source.signingSecret ?? "", baseUrl: source.settings.api_url ?? MOZELLO_API, fetch: source.fetch, sleep: source.sleep, ...options });
+}

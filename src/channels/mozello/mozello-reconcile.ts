@@ -3,20 +3,15 @@
  * same arrivals a notification brings. Mozello filters orders only by creation time, so each sweep
  * re-reads a fixed look-back (the last 14 days by default) to catch later payments and dispatches.
  */
-import type { ArrivalPage, Reconciler, ReconcileSource } from "../types";
+import type { ArrivalPage, ChannelSource, Reconciler } from "../types";
 import { mozelloOrderArrival } from ".";
-import { createMozelloClient } from "./mozello-api";
-import { MOZELLO_API } from "./mozello-settings";
+import { mozelloClientOf } from "./mozello-api";
+import type { MozelloSettings } from "./mozello-settings";
 
 export const LOOKBACK_MS = 14 * 86_400_000;
 
-async function* mozelloArrivalsSince(source: ReconcileSource, since: Date): AsyncGenerator<ArrivalPage> {
-  const client = createMozelloClient({
-    apiKey: source.signingSecret ?? "",
-    baseUrl: typeof source.settings.api_url === "string" ? source.settings.api_url : MOZELLO_API,
-    fetch: source.fetch,
-    sleep: source.sleep,
-  });
+async function* mozelloArrivalsSince(source: ChannelSource<MozelloSettings>, since: Date): AsyncGenerator<ArrivalPage> {
+  const client = mozelloClientOf(source);
   // Orders change after they are created, and Mozello cannot be asked by change time.
   const from = new Date(Math.min(since.getTime(), Date.now() - LOOKBACK_MS));
   let counted = 0;
@@ -32,7 +27,7 @@ async function* mozelloArrivalsSince(source: ReconcileSource, since: Date): Asyn
   }
 }
 
-export const mozelloReconciler: Reconciler = {
+export const mozelloReconciler: Reconciler<MozelloSettings> = {
   // The API key is the channel's secret, which every channel has.
   canReconcile: () => true,
   arrivalsSince: mozelloArrivalsSince,

@@ -2,27 +2,24 @@
  * Stock push to Mozello: `POST /store/products/batch_update_by_sku/`, at most 1000 SKUs a request,
  * no lookup needed. Mozello allows 5 requests a second; the client spaces its requests by 220 ms.
  */
-import type { StockPusher, StockSource } from "../stock-pusher";
+import type { StockPusher } from "../stock-pusher";
+import type { ChannelSource } from "../types";
 import { chunk } from "../../lib/chunk";
-import { createMozelloClient, MAX_STOCK_BATCH } from "./mozello-api";
-import { MOZELLO_API } from "./mozello-settings";
+import { mozelloClientOf, MAX_STOCK_BATCH } from "./mozello-api";
+import type { MozelloSettings } from "./mozello-settings";
 
-const clients = new WeakMap<StockSource, ReturnType<typeof createMozelloClient>>();
-function clientFor(source: StockSource) {
+const clients = new WeakMap<ChannelSource, ReturnType<typeof mozelloClientOf>>();
+function clientFor(source: ChannelSource<MozelloSettings>) {
   let client = clients.get(source);
   if (!client) {
-    client = createMozelloClient({
-      apiKey: source.signingSecret ?? "",
-      baseUrl: typeof source.settings.api_url === "string" ? source.settings.api_url : MOZELLO_API,
-      fetch: source.fetch,
-      maxAttempts: 1,
-    });
+    // One attempt: the sync engine retries.
+    client = mozelloClientOf(source, { maxAttempts: 1 });
     clients.set(source, client);
   }
   return client;
 }
 
-export const mozelloStockPusher: StockPusher = {
+export const mozelloStockPusher: StockPusher<MozelloSettings> = {
   // The channel's secret is the store's API key, so a Mozello channel can always push.
   cannotPush: () => null,
 

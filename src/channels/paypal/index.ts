@@ -14,22 +14,54 @@ import { decodeUtf8, readJson } from "../inbound-body";
 import type { ChannelAdapter, ParseVerdict, Verification } from "../types";
 import { decodeIpn, IPN_MEDIA_TYPE } from "./paypal-ipn";
 import { ipnVerdict, readWebhookEvent } from "./paypal-read";
-import { paypalEndpoints, paypalSettings } from "./paypal-settings";
+import { paypalEndpoints, paypalSettings, type PayPalSettings } from "./paypal-settings";
 import { readTransmission } from "./paypal-webhook-signature";
 
-export const paypalAdapter: ChannelAdapter = {
+export const paypalAdapter: ChannelAdapter<PayPalSettings> = {
   type: "paypal",
   mediaTypes: [IPN_MEDIA_TYPE, "application/json"],
   settings: paypalSettings,
-  setup: (uri) => [
-    "In PayPal (Account Settings > Notifications > Instant payment notifications), set the notification URL to " +
-      `${uri} and turn IPN on; set the language encoding to UTF-8 if you can (windows-1252 works too).`,
-    "Set this channel's account_emails (and receiver_id) to the PayPal account: IPNs to another account are refused.",
-    "For the transaction feed: in the PayPal developer dashboard, create a REST app on this account with Transaction Search ticked, " +
-      "and give the channel its client_id and client_secret (environment live or sandbox).",
-    `For REST checkouts: on that app add a webhook with the URL ${uri} for CHECKOUT.ORDER.COMPLETED, PAYMENT.CAPTURE.COMPLETED, ` +
-      "PAYMENT.CAPTURE.REFUNDED and PAYMENT.CAPTURE.REVERSED, and give the channel its webhook_id.",
+  name: "PayPal Checkout",
+  description: "IPN and REST webhooks, each confirmed with PayPal; the transaction feed.",
+  setup: [
+    [
+      "In PayPal (",
+      { menu: ["Account Settings", "Notifications", "Instant payment notifications"] },
+      "), set the notification URL to ",
+      { uri: true },
+      " and turn IPN on; set the language encoding to UTF-8 if you can (windows-1252 works too).",
+    ],
+    ["Set this channel's ", { code: "account_emails" }, " (and ", { code: "receiver_id" }, ") to the PayPal account: IPNs to another account are refused."],
+    [
+      "For the transaction feed: in the PayPal developer dashboard, create a REST app on this account with ",
+      { button: "Transaction Search" },
+      " ticked, and give the channel its ",
+      { code: "client_id" },
+      " and ",
+      { code: "client_secret" },
+      " (environment live or sandbox).",
+    ],
+    [
+      "For REST checkouts: on that app add a webhook with the URL ",
+      { uri: true },
+      " for ",
+      { code: "CHECKOUT.ORDER.COMPLETED" },
+      ", ",
+      { code: "PAYMENT.CAPTURE.COMPLETED" },
+      ", ",
+      { code: "PAYMENT.CAPTURE.REFUNDED" },
+      " and ",
+      { code: "PAYMENT.CAPTURE.REVERSED" },
+      ", and give the channel its ",
+      { code: "webhook_id" },
+      ".",
+    ],
   ],
+  testOrder: {
+    unavailable:
+      "PayPal deliveries are verified by asking PayPal itself (the IPN postback or the webhook's certificate), so a test order cannot be made up here. Use PayPal's sandbox IPN simulator or a sandbox payment with this channel's URI instead.",
+  },
+  automation: "by-hand",
 
   async verify(request, channel): Promise<Verification> {
     if (request.mediaType === IPN_MEDIA_TYPE) {

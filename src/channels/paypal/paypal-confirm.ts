@@ -8,22 +8,22 @@
 import { parseJsonLossless } from "../../lib/json";
 import type { Certificate } from "../../lib/x509";
 import { readJson } from "../inbound-body";
-import type { ChannelConfig, ConfirmSource, DeferredConfirmer, InboundRequest, ParseVerdict } from "../types";
+import type { ChannelConfig, ChannelSource, DeferredConfirmer, InboundRequest, ParseVerdict } from "../types";
 import { createPayPalClient } from "./paypal-api";
 import { decodeIpn, IPN_MEDIA_TYPE } from "./paypal-ipn";
 import { checkoutOrderVerdict, ipnVerdict, readWebhookEvent } from "./paypal-read";
-import { paypalEndpoints } from "./paypal-settings";
+import { paypalEndpoints, type PayPalSettings } from "./paypal-settings";
 import { readCertificate, readTransmission, verifyTransmission } from "./paypal-webhook-signature";
 
 // PayPal rotates its signing certificate about yearly; a day in memory saves a fetch per delivery.
 const CERT_TTL_MS = 24 * 60 * 60_000;
 const certificates = new Map<string, { certificate: Certificate; expiresAt: number }>();
 
-async function confirm(request: InboundRequest, channel: ChannelConfig, source: ConfirmSource): Promise<ParseVerdict> {
+async function confirm(request: InboundRequest, channel: ChannelConfig<PayPalSettings>, source: Pick<ChannelSource, "credentials" | "fetch" | "now" | "sleep">): Promise<ParseVerdict> {
   const endpoints = paypalEndpoints(channel.settings);
   const client = createPayPalClient({
     endpoints,
-    clientId: typeof channel.settings.client_id === "string" ? channel.settings.client_id : undefined,
+    clientId: channel.settings.client_id,
     clientSecret: source.credentials.client_secret,
     fetch: source.fetch,
     sleep: source.sleep,
@@ -42,7 +42,7 @@ async function confirm(request: InboundRequest, channel: ChannelConfig, source: 
 
   const read = readTransmission(request.headers, endpoints.certUrlAllowed);
   if (!read.ok) return { kind: "rejected", rejection: read.rejection };
-  const webhookId = typeof channel.settings.webhook_id === "string" ? channel.settings.webhook_id : null;
+  const webhookId = channel.settings.webhook_id ?? null;
   if (!webhookId) return { kind: "rejected", rejection: { code: "signature_mismatch", message: "Set the channel's webhook_id: PayPal signs every webhook over it" } };
   let cached = certificates.get(read.transmission.certUrl);
   if (!cached || cached.expiresAt <= source.now) {
@@ -66,4 +66,4 @@ async function confirm(request: InboundRequest, channel: ChannelConfig, source: 
   return checkoutOrderVerdict(order, channel.settings, reading.captureId);
 }
 
-export const paypalConfirmer: DeferredConfirmer = { confirm };
+export const paypalConfirmer: DeferredConfirmer<PayPalSettings> = { confirm };

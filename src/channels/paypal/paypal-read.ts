@@ -17,6 +17,7 @@ import type { Arrival } from "../../orders/arrival";
 import type { ParseVerdict, Rejection } from "../types";
 import { paypalCartOrder, type PayPalCart, type PayPalItem } from "./paypal-cart";
 import { ipnCart, parsePaymentDate, type IpnFields } from "./paypal-ipn";
+import type { PayPalSettings } from "./paypal-settings";
 import {
   checkoutOrderSchema,
   paypalTime,
@@ -77,9 +78,9 @@ const CART_TXN_TYPES = new Set(["cart", "express_checkout"]);
 const STANDARD_TXN_TYPES = new Set(["web_accept"]);
 
 /** Whether the IPN was sent to this channel's PayPal account; null when it was. */
-export function receiverRejection(fields: IpnFields, settings: Record<string, unknown>): Rejection | null {
-  const emails = Array.isArray(settings.account_emails) ? (settings.account_emails as string[]).map((email) => email.toLowerCase()) : [];
-  const accountId = typeof settings.receiver_id === "string" ? settings.receiver_id : null;
+export function receiverRejection(fields: IpnFields, settings: PayPalSettings): Rejection | null {
+  const emails = (settings.account_emails ?? []).map((email) => email.toLowerCase());
+  const accountId = settings.receiver_id ?? null;
   if (emails.length === 0 && !accountId) {
     return { code: "wrong_receiver", message: "Set the channel's account_emails (or receiver_id) to the PayPal account it belongs to: IPNs are checked against it" };
   }
@@ -92,7 +93,7 @@ export function receiverRejection(fields: IpnFields, settings: Record<string, un
 }
 
 /** A verified IPN, read against the channel's settings. */
-export function ipnVerdict(fields: IpnFields, settings: Record<string, unknown>, receivedAt: number): ParseVerdict {
+export function ipnVerdict(fields: IpnFields, settings: PayPalSettings, receivedAt: number): ParseVerdict {
   const sandbox = settings.environment === "sandbox";
   if ((fields.test_ipn === "1") !== sandbox) {
     return {
@@ -142,7 +143,7 @@ const multiply = (quantity: number, amount: string | null | undefined, currency:
   amount ? fromMinor(multiplyQuantity(quantity, toMinor(amount, currency)).minor, currency) : null;
 
 /** The cart of one purchase unit of a checkout order, paid by `capture`. */
-export function checkoutCart(order: CheckoutOrder, unitIndex: number, capture: Capture, settings: Record<string, unknown>): PayPalCart {
+export function checkoutCart(order: CheckoutOrder, unitIndex: number, capture: Capture, settings: PayPalSettings): PayPalCart {
   const unit = order.purchase_units[unitIndex];
   const breakdown = unit.amount.breakdown;
   const payer = order.payment_source?.paypal ?? order.payer;
@@ -185,7 +186,7 @@ export function checkoutCart(order: CheckoutOrder, unitIndex: number, capture: C
 }
 
 /** Every completed capture of a checkout order as an order arrival (one per purchase unit paid). */
-export function checkoutOrderVerdict(value: unknown, settings: Record<string, unknown>, onlyCaptureId?: string): ParseVerdict {
+export function checkoutOrderVerdict(value: unknown, settings: PayPalSettings, onlyCaptureId?: string): ParseVerdict {
   const parsed = checkoutOrderSchema.safeParse(value);
   if (!parsed.success) return invalid(issuesOf(parsed.error).map((issue) => ({ ...issue, field: `resource.${issue.field}` })));
   const order = parsed.data;
@@ -210,7 +211,7 @@ const REFUND_EVENTS: Record<string, string> = { "PAYMENT.CAPTURE.REFUNDED": "ref
 const captureIdFromLinks = (links: Array<{ href: string; rel?: string | null }> | null | undefined) =>
   links?.find((link) => link.rel === "up" && /\/captures\/[^/]+$/.test(link.href))?.href.split("/").pop() ?? null;
 
-export function readWebhookEvent(value: unknown, settings: Record<string, unknown>): WebhookReading {
+export function readWebhookEvent(value: unknown, settings: PayPalSettings): WebhookReading {
   const envelope = webhookEventSchema.safeParse(value);
   if (!envelope.success) return invalid(issuesOf(envelope.error));
   const event = envelope.data;
@@ -263,7 +264,7 @@ export type TransactionReading =
   | { kind: "skipped" }
   | { kind: "unreadable"; reason: string };
 
-export function transactionCart(detail: TransactionDetail, settings: Record<string, unknown>): PayPalCart {
+export function transactionCart(detail: TransactionDetail, settings: PayPalSettings): PayPalCart {
   const info = detail.transaction_info;
   const payer = detail.payer_info;
   const name = payer?.payer_name;
@@ -321,7 +322,7 @@ export function transactionCart(detail: TransactionDetail, settings: Record<stri
 const phoneOf = (phone: { country_code?: string | null; national_number?: string | null } | null | undefined) =>
   phone?.national_number ? `${phone.country_code ? `+${phone.country_code} ` : ""}${phone.national_number}` : null;
 
-export function readTransaction(detail: TransactionDetail, settings: Record<string, unknown>): TransactionReading {
+export function readTransaction(detail: TransactionDetail, settings: PayPalSettings): TransactionReading {
   const info = detail.transaction_info;
   const code = info.transaction_event_code;
   const status = info.transaction_status ?? "S";

@@ -7,11 +7,11 @@
  * (it must stay in view until it completes). A window with too many rows is split in two.
  */
 import type { Arrival } from "../../orders/arrival";
-import type { ArrivalPage, Reconciler, ReconcileSource } from "../types";
+import type { ArrivalPage, ChannelSource, Reconciler } from "../types";
 import { createPayPalClient, NOT_AVAILABLE_YET } from "./paypal-api";
 import { paypalTime, transactionDetailSchema, transactionPageSchema } from "./paypal-payloads";
 import { readTransaction } from "./paypal-read";
-import { paypalEndpoints } from "./paypal-settings";
+import { paypalEndpoints, type PayPalSettings } from "./paypal-settings";
 import { StoreApiError } from "../store-api-error";
 
 export const MAX_WINDOW_MS = 31 * 86_400_000;
@@ -21,11 +21,11 @@ export const PENDING_HOLD_MS = 30 * 86_400_000;
 /** Smallest window worth splitting further when PayPal says the result set is too large. */
 const MIN_SPLIT_MS = 60_000;
 
-async function* paypalArrivalsSince(source: ReconcileSource, since: Date): AsyncGenerator<ArrivalPage> {
-  const now = source.now ?? Date.now();
+async function* paypalArrivalsSince(source: ChannelSource<PayPalSettings>, since: Date): AsyncGenerator<ArrivalPage> {
+  const { now } = source;
   const client = createPayPalClient({
     endpoints: paypalEndpoints(source.settings),
-    clientId: typeof source.settings.client_id === "string" ? source.settings.client_id : undefined,
+    clientId: source.settings.client_id,
     clientSecret: source.credentials.client_secret,
     fetch: source.fetch,
     sleep: source.sleep,
@@ -79,7 +79,7 @@ async function* paypalArrivalsSince(source: ReconcileSource, since: Date): Async
   }
 }
 
-export const paypalReconciler: Reconciler = {
+export const paypalReconciler: Reconciler<PayPalSettings> = {
   canReconcile: (settings, credentialKeys) => typeof settings.client_id === "string" && credentialKeys.includes("client_secret"),
   arrivalsSince: paypalArrivalsSince,
   // Transaction Search keeps three years; a first sweep of 24 hours and the cursor from there is enough.

@@ -6,7 +6,8 @@
  * verifies REST webhooks. `api_url` exists for tests only: it stands in for every PayPal host.
  */
 import { z } from "zod";
-import type { ChannelSettings } from "../types";
+import { isTestStoreUrl, sweepEveryMinutes } from "../channel-settings";
+import type { ChannelSettings, SettingsOptions } from "../types";
 
 export type PayPalEnvironment = "live" | "sandbox";
 
@@ -36,10 +37,10 @@ export interface PayPalEndpoints {
   certCommonName: string;
 }
 
-export function paypalEndpoints(settings: Record<string, unknown>): PayPalEndpoints {
+export function paypalEndpoints(settings: PayPalSettings): PayPalEndpoints {
   const environment: PayPalEnvironment = settings.environment === "sandbox" ? "sandbox" : "live";
   const hosts = HOSTS[environment];
-  const override = typeof settings.api_url === "string" ? settings.api_url.replace(/\/+$/, "") : null;
+  const override = settings.api_url?.replace(/\/+$/, "") ?? null;
   if (override) {
     return {
       environment,
@@ -73,25 +74,30 @@ export function paypalEndpoints(settings: Record<string, unknown>): PayPalEndpoi
   };
 }
 
-export const paypalSettings: ChannelSettings = {
-  schema: ({ allowInsecureStoreUrls }) =>
-    z.object({
-      environment: z.enum(["live", "sandbox"]).optional(),
-      /** The merchant's PayPal email addresses: IPNs to any other receiver are refused. */
-      account_emails: z.array(z.email()).min(1).max(10).optional(),
-      /** The merchant's PayPal account id (13 characters), the other way an IPN names its receiver. */
-      receiver_id: z.string().regex(/^[A-Z0-9]{13}$/, "must be the 13-character PayPal account id").optional(),
-      /** The id of the webhook subscription on the merchant's REST app: REST webhooks are signed over it. */
-      webhook_id: z.string().min(1).max(100).optional(),
-      client_id: z.string().min(1).max(200).optional(),
-      client_secret: z.string().min(1).max(200).optional(),
-      /** Whether Website Payments Standard cart payments (T0007, web_accept) are orders too. */
-      include_standard_payments: z.boolean().optional(),
-      api_url: z
-        .string()
-        .refine((value) => allowInsecureStoreUrls && /^https?:\/\/\S+$/.test(value), "is for tests only")
-        .optional(),
-      reconcile_every_minutes: z.number().int().min(5).max(1440).optional(),
-    }),
+const schema = ({ allowInsecureStoreUrls }: SettingsOptions) =>
+  z.object({
+    environment: z.enum(["live", "sandbox"]).optional().meta({ title: "PayPal environment" }),
+    /** The merchant's PayPal email addresses: IPNs to any other receiver are refused. */
+    account_emails: z.array(z.email()).min(1).max(10).optional().meta({ title: "PayPal account e-mail addresses" }),
+    /** The merchant's PayPal account id (13 characters), the other way an IPN names its receiver. */
+    receiver_id: z.string().regex(/^[A-Z0-9]{13}$/, "must be the 13-character PayPal account id").optional().meta({ title: "PayPal account id" }),
+    /** The id of the webhook subscription on the merchant's REST app: REST webhooks are signed over it. */
+    webhook_id: z.string().min(1).max(100).optional().meta({ title: "REST app webhook id" }),
+    client_id: z.string().min(1).max(200).optional().meta({ title: "REST app client id" }),
+    client_secret: z.string().min(1).max(200).optional().meta({ title: "REST app client secret" }),
+    /** Whether Website Payments Standard cart payments (T0007, web_accept) are orders too. */
+    include_standard_payments: z.boolean().optional().meta({ title: "Website Payments Standard payments are orders too" }),
+    api_url: z
+      .string()
+      .refine((value) => isTestStoreUrl(value, allowInsecureStoreUrls), "is for tests only")
+      .optional(),
+    reconcile_every_minutes: sweepEveryMinutes,
+  });
+
+export type PayPalSettings = z.output<ReturnType<typeof schema>>;
+
+export const paypalSettings: ChannelSettings<PayPalSettings> = {
+  schema,
   sealed: ["client_secret"],
+  testOnly: ["api_url"],
 };

@@ -13,7 +13,8 @@ import { fingerprint, readBody } from "../inbound-body";
 import type { Order } from "../../orders/order";
 import type { Arrival, RefundArrival } from "../../orders/arrival";
 import type { ChannelAdapter, ParseVerdict } from "../types";
-import { shopifySettings } from "./shopify-settings";
+import { shopifySettings, type ShopifySettings } from "./shopify-settings";
+import { shopifySample } from "./shopify-sample";
 import { mapShopifyOrder } from "./map-shopify-order";
 import { mapShopifyRefund } from "./map-shopify-refund";
 import { shopifyOrderSchema, shopifyRefundSchema } from "./shopify-payload";
@@ -79,17 +80,31 @@ export async function shopifyOrderArrivals(
   }
 }
 
-export const shopifyAdapter: ChannelAdapter = {
+export const shopifyAdapter: ChannelAdapter<ShopifySettings> = {
   type: "shopify",
   mediaTypes: ["application/json", "application/xml", "text/xml"],
   settings: shopifySettings,
-  setup: (uri) => [
-    "In the Shopify admin, open Settings > Notifications > Webhooks and click Create webhook.",
-    `Event "Order creation", Format "XML" (or "JSON"), URL ${uri}, the newest webhook API version; save.`,
-    'Repeat for "Order update", "Order payment", "Order cancellation" and "Refund create" to receive updates, payments, cancellations and refunds.',
-    'Copy the key from "Your webhooks will be signed with …" on that page and add it to this channel as its secret.',
-    "Optional, to catch webhooks Shopify gives up on: add the shop's myshopify.com domain and an Admin API access token with read_orders.",
+  name: "Shopify",
+  description: "Order webhooks from the Shopify admin (XML or JSON), signed with the shop's key.",
+  setup: [
+    ["In the Shopify admin, open ", { menu: ["Settings", "Notifications", "Webhooks"] }, " and click ", { button: "Create webhook" }, "."],
+    ["Event ", { value: "Order creation" }, ", Format ", { value: "XML" }, " (or ", { value: "JSON" }, "), URL ", { uri: true }, ", the newest webhook API version; save."],
+    [
+      "Repeat for ",
+      { value: "Order update" },
+      ", ",
+      { value: "Order payment" },
+      ", ",
+      { value: "Order cancellation" },
+      " and ",
+      { value: "Refund create" },
+      " to receive updates, payments, cancellations and refunds.",
+    ],
+    ["Copy the key from ", { value: "Your webhooks will be signed with …" }, " on that page and add it to this channel as its secret."],
+    ["Optional, to catch webhooks Shopify gives up on: add the shop's ", { code: "myshopify.com" }, " domain and an Admin API access token with ", { code: "read_orders" }, "."],
   ],
+  testOrder: { sample: shopifySample },
+  automation: "by-hand",
 
   verify: (request, channel) => verifyShopifyHmac(request.headers.get(HMAC_HEADER), request.body, channel.secrets),
 

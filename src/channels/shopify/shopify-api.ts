@@ -7,16 +7,37 @@
  */
 import { parseJsonLossless } from "../../lib/json";
 import { retryAfterOf, retryBackoffMs, StoreApiError } from "../store-api-error";
+import type { ChannelSource } from "../types";
+import { DEFAULT_API_VERSION, type ShopifySettings } from "./shopify-settings";
 
+/** How both Admin API clients (orders over REST, inventory over GraphQL) reach the shop. */
 export interface ShopifyClientOptions {
   /** https://<shop>.myshopify.com (or a fake shop in tests). */
   baseUrl: string;
   accessToken: string;
+  /** The channel's `api_version` ("2026-07"), or "unstable". */
   apiVersion: string;
   fetch: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   /** Attempts per request before giving up on 429 or 5xx. */
   maxAttempts?: number;
+}
+
+export function shopBaseUrl(shopDomain: string): string {
+  // A full URL only passes settings validation where plain-HTTP stores are allowed (tests).
+  return /^https?:\/\//.test(shopDomain) ? shopDomain.replace(/\/$/, "") : `https://${shopDomain}`;
+}
+
+/** A Shopify channel's shop, token and API version, as the clients take them. */
+export function shopifyClientOptions(source: ChannelSource<ShopifySettings>, maxAttempts?: number): ShopifyClientOptions {
+  return {
+    baseUrl: shopBaseUrl(String(source.settings.shop_domain)),
+    accessToken: source.credentials.access_token,
+    apiVersion: source.settings.api_version ?? DEFAULT_API_VERSION,
+    fetch: source.fetch,
+    sleep: source.sleep,
+    ...(maxAttempts === undefined ? {} : { maxAttempts }),
+  };
 }
 
 export interface OrdersPage {

@@ -24,7 +24,7 @@
  * ```
  */
 import { z } from "zod";
-import { errorText } from "./shopify-api";
+import { errorText, type ShopifyClientOptions } from "./shopify-api";
 import { retryAfterOf, retryBackoffMs, StoreApiError } from "../store-api-error";
 
 /** Quantities one `inventorySetQuantities` call may carry (Shopify's input arrays stop at 250). */
@@ -33,18 +33,6 @@ export const MAX_QUANTITIES = 250;
 export const MAX_SKUS_PER_SEARCH = 100;
 /** Nodes per page: Shopify's largest `first`. */
 const PAGE_SIZE = 250;
-
-export interface ShopifyInventoryOptions {
-  /** https://<shop>.myshopify.com (or a fake shop in tests). */
-  baseUrl: string;
-  accessToken: string;
-  /** The channel's `api_version` ("2026-07"), or "unstable". */
-  apiVersion: string;
-  fetch: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  /** Attempts per request on a retryable failure. Default 1: the caller (a stock-sync engine) retries. */
-  maxAttempts?: number;
-}
 
 export interface ShopifyVariantRef {
   /** gid://shopify/ProductVariant/… */
@@ -129,7 +117,8 @@ const answerSchema = z.object({
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function createShopifyInventoryClient(options: ShopifyInventoryOptions) {
+/** maxAttempts defaults to 1 here: the caller (a stock-sync engine) retries. */
+export function createShopifyInventoryClient(options: ShopifyClientOptions) {
   const { baseUrl, accessToken, apiVersion, fetch: fetchImpl, sleep = realSleep, maxAttempts = 1 } = options;
   const endpoint = `${baseUrl}/admin/api/${apiVersion}/graphql.json`;
   const idempotent = versionAtLeast(apiVersion, "2026-01");

@@ -4,29 +4,13 @@
  * over 4 hours, then gives up); this is how their orders still appear.
  */
 import { sourceUpdatedAt } from "../../orders/order";
-import type { ArrivalPage, Reconciler, ReconcileSource } from "../types";
+import type { ArrivalPage, ChannelSource, Reconciler } from "../types";
 import { shopifyOrderArrivals } from ".";
-import { createShopifyClient } from "./shopify-api";
-import { DEFAULT_API_VERSION } from "./shopify-settings";
+import { createShopifyClient, shopifyClientOptions } from "./shopify-api";
+import { holdsAdminApiAccess, type ShopifySettings } from "./shopify-settings";
 
-/** Whether the channel holds what a sweep needs. */
-function canReconcileShopify(settings: Record<string, unknown>, credentialKeys: string[]): boolean {
-  return typeof settings.shop_domain === "string" && credentialKeys.includes("access_token");
-}
-
-export function shopBaseUrl(shopDomain: string): string {
-  // A full URL only passes settings validation where plain-HTTP stores are allowed (tests).
-  return /^https?:\/\//.test(shopDomain) ? shopDomain.replace(/\/$/, "") : `https://${shopDomain}`;
-}
-
-async function* shopifyArrivalsSince(source: ReconcileSource, since: Date): AsyncGenerator<ArrivalPage> {
-  const client = createShopifyClient({
-    baseUrl: shopBaseUrl(String(source.settings.shop_domain)),
-    accessToken: source.credentials.access_token,
-    apiVersion: typeof source.settings.api_version === "string" ? source.settings.api_version : DEFAULT_API_VERSION,
-    fetch: source.fetch,
-    sleep: source.sleep,
-  });
+async function* shopifyArrivalsSince(source: ChannelSource<ShopifySettings>, since: Date): AsyncGenerator<ArrivalPage> {
+  const client = createShopifyClient(shopifyClientOptions(source));
   for await (const page of client.ordersUpdatedSince(since)) {
     const result: ArrivalPage = { arrivals: [], unreadable: [], requests: page.requests };
     for (const raw of page.orders) {
@@ -39,8 +23,8 @@ async function* shopifyArrivalsSince(source: ReconcileSource, since: Date): Asyn
   }
 }
 
-export const shopifyReconciler: Reconciler = {
-  canReconcile: canReconcileShopify,
+export const shopifyReconciler: Reconciler<ShopifySettings> = {
+  canReconcile: holdsAdminApiAccess,
   arrivalsSince: shopifyArrivalsSince,
   maxLookbackMs: 60 * 86_400_000,
 };

@@ -4,27 +4,22 @@
  * items a mutation, each mutation with an idempotency key derived from what it sets.
  */
 import { toHex } from "../../lib/encoding";
-import type { StockPusher, StockSource, StoreRef } from "../stock-pusher";
+import type { StockPusher, StoreRef } from "../stock-pusher";
+import type { ChannelSource } from "../types";
 import { chunk } from "../../lib/chunk";
 import { StoreApiError } from "../store-api-error";
 import { createShopifyInventoryClient, MAX_QUANTITIES } from "./shopify-inventory";
-import { shopBaseUrl } from "./shopify-reconcile";
-import { DEFAULT_API_VERSION } from "./shopify-settings";
+import { shopifyClientOptions } from "./shopify-api";
+import { holdsAdminApiAccess, type ShopifySettings } from "./shopify-settings";
 
 /** Variants looked up per request (the query string names each SKU). */
 const SKUS_PER_LOOKUP = 100;
 
-const clients = new WeakMap<StockSource, ReturnType<typeof createShopifyInventoryClient>>();
-function clientFor(source: StockSource) {
+const clients = new WeakMap<ChannelSource, ReturnType<typeof createShopifyInventoryClient>>();
+function clientFor(source: ChannelSource<ShopifySettings>) {
   let client = clients.get(source);
   if (!client) {
-    client = createShopifyInventoryClient({
-      baseUrl: shopBaseUrl(String(source.settings.shop_domain)),
-      accessToken: source.credentials.access_token,
-      apiVersion: typeof source.settings.api_version === "string" ? source.settings.api_version : DEFAULT_API_VERSION,
-      fetch: source.fetch,
-      maxAttempts: 1,
-    });
+    client = createShopifyInventoryClient(shopifyClientOptions(source, 1));
     clients.set(source, client);
   }
   return client;
@@ -39,9 +34,9 @@ async function idempotencyKey(runId: string, quantities: Array<{ inventoryItemId
   return `${digest.slice(0, 8)}-${digest.slice(8, 12)}-${digest.slice(12, 16)}-${digest.slice(16, 20)}-${digest.slice(20, 32)}`;
 }
 
-export const shopifyStockPusher: StockPusher = {
+export const shopifyStockPusher: StockPusher<ShopifySettings> = {
   cannotPush: (settings, credentialKeys) =>
-    typeof settings.shop_domain === "string" && credentialKeys.includes("access_token")
+    holdsAdminApiAccess(settings, credentialKeys)
       ? null
       : "The channel needs the shop's domain and an Admin API access token with write_inventory",
 

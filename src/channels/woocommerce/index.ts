@@ -12,9 +12,11 @@ import { MoneyFormatError } from "../../orders/money";
 import { decodeOrder, issuesOf } from "../../orders/order";
 import { decodeRefund } from "../../orders/refund";
 import type { Arrival } from "../../orders/arrival";
-import type { ChannelAdapter, ChannelSettings, ChannelType, ParseVerdict } from "../types";
+import type { ChannelAdapter, ChannelSettings, ChannelType, ParseVerdict, StoredSettings } from "../types";
 import { mapWooOrder } from "./map-woocommerce-order";
 import { NOT_AN_ORDER, wooOrderSchema } from "./woocommerce-payload";
+import { wooSample } from "./woocommerce-sample";
+import { wooPremiumSettings } from "./woocommerce-settings";
 import { isPing, verifyWooSignature } from "./woocommerce-signature";
 
 const ORDER_TOPICS = new Set(["order.created", "order.updated", "order.restored"]);
@@ -48,24 +50,63 @@ export function wooArrivals(value: unknown): ParseVerdict {
   return { kind: "arrivals", arrivals };
 }
 
-export function createWooAdapter(type: Extract<ChannelType, "woocommerce" | "woocommerce-premium">, settings?: ChannelSettings): ChannelAdapter {
+const wooPlain = {
+  name: "WooCommerce",
+  description: "Webhooks you add in WooCommerce with this channel's secret.",
+  setup: [
+    ["In WordPress, open ", { menu: ["WooCommerce", "Settings", "Advanced", "Webhooks"] }, " and click ", { button: "Add webhook" }, "."],
+    [
+      "Name ",
+      { value: "Sales Inbox" },
+      ", Status ",
+      { value: "Active" },
+      ", Topic ",
+      { value: "Order created" },
+      ", Delivery URL ",
+      { uri: true },
+      ", Secret: this channel's secret, API version ",
+      { value: "WP REST API Integration v3" },
+      "; save.",
+    ],
+    ["Add the same webhook with Topic ", { value: "Order updated" }, " (and ", { value: "Order deleted" }, ", ", { value: "Order restored" }, ") to keep orders current."],
+  ],
+  automation: "by-hand",
+} satisfies Partial<ChannelAdapter>;
+
+const wooPremium = {
+  name: "WooCommerce Premium",
+  description: "The inbox connects with REST API keys, installs its webhooks and processes every order.",
+  setup: [
+    [
+      "In WordPress, open ",
+      { menu: ["WooCommerce", "Settings", "Advanced", "REST API"] },
+      ", click ",
+      { button: "Add key" },
+      ": Description ",
+      { value: "Sales Inbox" },
+      ", a shop manager or administrator user, Permissions ",
+      { value: "Read/Write" },
+      "; generate.",
+    ],
+    ["Give this channel the store URL, the consumer key and the consumer secret."],
+    ["Click ", { connect: true }, ": the inbox creates its webhooks in the store itself and keeps them active."],
+  ],
+  automation: "every-order",
+} satisfies Partial<ChannelAdapter>;
+
+/** The two WooCommerce channels read the same webhooks; Premium also holds the REST API keys the inbox links to the store with. */
+function createWooAdapter<Settings extends StoredSettings>(
+  type: Extract<ChannelType, "woocommerce" | "woocommerce-premium">,
+  kind: typeof wooPlain | typeof wooPremium,
+  settings?: ChannelSettings<Settings>,
+): ChannelAdapter<Settings> {
   return {
     type,
+    ...kind,
     // The ping comes as a form post (or, from some transports, with no content type at all).
     mediaTypes: ["application/json", "application/x-www-form-urlencoded", ""],
     settings,
-    setup: (uri) =>
-      type === "woocommerce"
-        ? [
-            "In WordPress, open WooCommerce > Settings > Advanced > Webhooks and click Add webhook.",
-            `Name "Sales Inbox", Status "Active", Topic "Order created", Delivery URL ${uri}, Secret: this channel's secret, API version "WP REST API Integration v3"; save.`,
-            'Add the same webhook with Topic "Order updated" (and "Order deleted", "Order restored") to keep orders current.',
-          ]
-        : [
-            "In WordPress, open WooCommerce > Settings > Advanced > REST API, click Add key: Description \"Sales Inbox\", a shop manager or administrator user, Permissions \"Read/Write\"; generate.",
-            "Give this channel the store URL, the consumer key and the consumer secret.",
-            "Click Connect (POST /api/channels/:id/connect): the inbox creates its webhooks in the store itself and keeps them active.",
-          ],
+    testOrder: { sample: wooSample },
 
     verify: (request, channel) => verifyWooSignature(request.headers, request.body, channel.secrets),
 
@@ -100,4 +141,5 @@ export function createWooAdapter(type: Extract<ChannelType, "woocommerce" | "woo
   };
 }
 
-export const wooAdapter = createWooAdapter("woocommerce");
+export const wooAdapter = createWooAdapter("woocommerce", wooPlain);
+export const wooPremiumAdapter = createWooAdapter("woocommerce-premium", wooPremium, wooPremiumSettings);

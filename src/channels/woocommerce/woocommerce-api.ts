@@ -11,6 +11,8 @@
 import { toBase64, utf8 } from "../../lib/encoding";
 import { parseJsonLossless } from "../../lib/json";
 import { retryAfterOf, retryBackoffMs, StoreApiError } from "../store-api-error";
+import type { ChannelSource } from "../types";
+import type { WooPremiumSettings } from "./woocommerce-settings";
 
 export interface WooClientOptions {
   storeUrl: string;
@@ -239,4 +241,16 @@ function errorOf(text: string): { code: string | null; message: string } {
   } catch {
     return { code: null, message: text.slice(0, 200) };
   }
+}
+
+/** The client of a WooCommerce Premium channel, from its store URL and REST API keys. */
+export function wooClientOf(source: ChannelSource<WooPremiumSettings>, options: Partial<WooClientOptions> = {}) {
+  return createWooClient({
+    storeUrl: String(source.settings.store_url),
+    consumerKey: source.credentials.consumer_key,
+    consumerSecret: source.credentials.consumer_secret,
+    fetch: source.fetch,
+    sleep: source.sleep,
+    ...options,
+  });
 }

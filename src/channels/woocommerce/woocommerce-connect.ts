@@ -3,8 +3,9 @@
  * API (no copy-paste), and keeps them on: WooCommerce disables a webhook after repeated failed
  * deliveries and never replays what it missed, so each sweep re-activates ours and reconciles.
  */
-import type { ChannelHealth } from "../types";
-import type { WooClient, WooWebhook } from "./woocommerce-api";
+import type { ChannelHealth, ConnectionTest, StoreLink } from "../types";
+import { wooClientOf, type WooClient, type WooWebhook } from "./woocommerce-api";
+import { holdsRestApiKeys, type WooPremiumSettings } from "./woocommerce-settings";
 
 export const WEBHOOK_TOPICS = ["order.created", "order.updated", "order.deleted", "order.restored"] as const;
 
@@ -41,16 +42,27 @@ export async function reactivateWebhooks(client: WooClient, token: string): Prom
 }
 
 /** What works with the store's credentials: the API, stock management, our webhooks. */
-export async function testConnection(client: WooClient, token: string) {
+export async function testConnection(client: WooClient, token: string): Promise<ConnectionTest> {
   try {
     const [stockManagement, webhooks] = await Promise.all([client.stockManagementEnabled(), client.webhooks()]);
     const mine = webhooks.filter((webhook) => ours(webhook, token));
     return {
-      auth: { ok: true as const },
+      auth: { ok: true },
       stock_management: stockManagement ? "enabled" : "disabled",
       webhooks: WEBHOOK_TOPICS.map((topic) => ({ topic, status: mine.find((webhook) => webhook.topic === topic)?.status ?? "missing" })),
     };
   } catch (error) {
-    return { auth: { ok: false as const, error: (error as Error).message }, stock_management: "unknown", webhooks: [] };
+    return { auth: { ok: false, error: (error as Error).message }, stock_management: "unknown", webhooks: [] };
   }
 }
+
+/** "Connect to the store": the inbox installs its webhooks, signed with the channel's newest secret. */
+export const wooStoreLink: StoreLink<WooPremiumSettings> = {
+  cannotConnect: (settings, credentialKeys) =>
+    holdsRestApiKeys(settings, credentialKeys) ? null : "This needs an active WooCommerce Premium channel with its store URL, consumer key and consumer secret",
+  async connect(source, uri) {
+    const { created, health } = await installWebhooks(wooClientOf(source), uri, source.signingSecret ?? "");
+    return { created: created.map((webhook) => ({ id: webhook.id, topic: webhook.topic })), health };
+  },
+  testConnection: (source, token) => testConnection(wooClientOf(source), token),
+};

@@ -3,23 +3,14 @@
  * (`orders?modified_after=…&dates_are_gmt=true`, X-WP-TotalPages pages) and turned into the same
  * arrivals a webhook brings. WooCommerce has no retries: a webhook that failed is simply gone.
  */
-import type { ArrivalPage, Reconciler, ReconcileSource } from "../types";
-import { createWooClient } from "./woocommerce-api";
+import type { ArrivalPage, ChannelSource, Reconciler } from "../types";
+import { wooClientOf } from "./woocommerce-api";
+import { holdsRestApiKeys, type WooPremiumSettings } from "./woocommerce-settings";
 import { reactivateWebhooks } from "./woocommerce-connect";
 import { wooArrivals } from ".";
 
-function clientFor(source: ReconcileSource) {
-  return createWooClient({
-    storeUrl: String(source.settings.store_url),
-    consumerKey: source.credentials.consumer_key,
-    consumerSecret: source.credentials.consumer_secret,
-    fetch: source.fetch,
-    sleep: source.sleep,
-  });
-}
-
-async function* wooArrivalsSince(source: ReconcileSource, since: Date): AsyncGenerator<ArrivalPage> {
-  const client = clientFor(source);
+async function* wooArrivalsSince(source: ChannelSource<WooPremiumSettings>, since: Date): AsyncGenerator<ArrivalPage> {
+  const client = wooClientOf(source);
   let counted = 0;
   for await (const page of client.ordersModifiedSince(since)) {
     const result: ArrivalPage = { arrivals: [], unreadable: [], requests: 0 };
@@ -39,11 +30,10 @@ async function* wooArrivalsSince(source: ReconcileSource, since: Date): AsyncGen
   }
 }
 
-export const wooReconciler: Reconciler = {
-  canReconcile: (settings, credentialKeys) =>
-    typeof settings.store_url === "string" && credentialKeys.includes("consumer_key") && credentialKeys.includes("consumer_secret"),
+export const wooReconciler: Reconciler<WooPremiumSettings> = {
+  canReconcile: holdsRestApiKeys,
   arrivalsSince: wooArrivalsSince,
-  maintain: (source, token) => reactivateWebhooks(clientFor(source), token),
+  maintain: (source, token) => reactivateWebhooks(wooClientOf(source), token),
   // WooCommerce keeps every order; a first sweep still looks back only FIRST_WINDOW.
   maxLookbackMs: 365 * 86_400_000,
 };

@@ -4,8 +4,7 @@
  * ping when a webhook is saved: a form body `webhook_id=<n>` with no X-WC headers, which must be
  * answered 200 (anything else shows as an error in the store's admin).
  */
-import { toBase64, utf8 } from "../../lib/encoding";
-import { hmacSha256, secretSigningBase64 } from "../../lib/hmac";
+import { signBase64Hmac, verifyBase64Hmac } from "../base64-hmac";
 import type { Verification } from "../types";
 
 export const SIGNATURE_HEADER = "x-wc-webhook-signature";
@@ -17,27 +16,15 @@ export function isPing(headers: Headers, body: Uint8Array): boolean {
   return !headers.get(SIGNATURE_HEADER) && body.byteLength < 64 && PING.test(latin1.decode(body).trim());
 }
 
+const SCHEME = {
+  header: "X-WC-Webhook-Signature",
+  mismatch: "The signature does not match with any of the channel's secrets: the webhook's Secret in WooCommerce must be this channel's secret (not the REST API key)",
+};
+
 export async function verifyWooSignature(headers: Headers, body: Uint8Array, secrets: Array<{ id: string; secret: string }>): Promise<Verification> {
-  const header = headers.get(SIGNATURE_HEADER);
-  if (!header) {
-    if (isPing(headers, body)) return { ok: true, secretId: null };
-    return { ok: false, rejection: { code: "signature_missing", message: "The X-WC-Webhook-Signature header is missing" } };
-  }
-  const signer = await secretSigningBase64(header, body, secrets);
-  if (signer === "malformed") {
-    return { ok: false, rejection: { code: "signature_malformed", message: "X-WC-Webhook-Signature must be a base64 HMAC-SHA256 (44 characters)" } };
-  }
-  if (signer) return { ok: true, secretId: signer };
-  return {
-    ok: false,
-    rejection: {
-      code: "signature_mismatch",
-      message: "The signature does not match with any of the channel's secrets: the webhook's Secret in WooCommerce must be this channel's secret (not the REST API key)",
-    },
-  };
+  if (!headers.get(SIGNATURE_HEADER) && isPing(headers, body)) return { ok: true, secretId: null };
+  return verifyBase64Hmac(SCHEME, headers.get(SIGNATURE_HEADER), body, secrets);
 }
 
-/** What WooCommerce puts in X-WC-Webhook-Signature; used by tests and the fake store. */
-export async function signWoo(body: Uint8Array | string, secret: string): Promise<string> {
-  return toBase64(await hmacSha256(secret, typeof body === "string" ? utf8.encode(body) : body));
-}
+/** What WooCommerce puts in X-WC-Webhook-Signature; used by the sample order, the tests and the fake store. */
+export const signWoo = (body: Uint8Array | string, secret: string): Promise<string> => signBase64Hmac(body, secret);

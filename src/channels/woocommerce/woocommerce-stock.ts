@@ -5,27 +5,21 @@
  * `/products/{id}/variations/batch`. `manage_stock` is sent with every quantity, since WooCommerce
  * drops a quantity for a product that does not manage stock.
  */
-import type { StockItem, StockPusher, StockSource, StoreRef } from "../stock-pusher";
+import type { StockItem, StockPusher, StoreRef } from "../stock-pusher";
+import type { ChannelSource } from "../types";
 import { chunk } from "../../lib/chunk";
 import { StoreApiError } from "../store-api-error";
-import { BATCH_LIMIT, createWooClient } from "./woocommerce-api";
-import { wooReconciler } from "./woocommerce-reconcile";
+import { BATCH_LIMIT, wooClientOf } from "./woocommerce-api";
+import { holdsRestApiKeys, type WooPremiumSettings } from "./woocommerce-settings";
 
 const INVALID_ID = new Set(["woocommerce_rest_product_invalid_id", "woocommerce_rest_product_variation_invalid_id"]);
 
 // One client per step (source): it counts requests and is built with one attempt, since the sync engine retries.
-const clients = new WeakMap<StockSource, ReturnType<typeof createWooClient>>();
-function clientFor(source: StockSource) {
+const clients = new WeakMap<ChannelSource, ReturnType<typeof wooClientOf>>();
+function clientFor(source: ChannelSource<WooPremiumSettings>) {
   let client = clients.get(source);
   if (!client) {
-    client = createWooClient({
-      storeUrl: String(source.settings.store_url),
-      consumerKey: source.credentials.consumer_key,
-      consumerSecret: source.credentials.consumer_secret,
-      fetch: source.fetch,
-      now: () => source.now,
-      maxAttempts: 1,
-    });
+    client = wooClientOf(source, { now: () => source.now, maxAttempts: 1 });
     clients.set(source, client);
   }
   return client;
@@ -33,9 +27,9 @@ function clientFor(source: StockSource) {
 
 const parentOf = (item: StockItem) => Number(item.ref?.parent_id ?? 0);
 
-export const wooStockPusher: StockPusher = {
+export const wooStockPusher: StockPusher<WooPremiumSettings> = {
   cannotPush: (settings, credentialKeys) =>
-    wooReconciler.canReconcile(settings, credentialKeys) ? null : "The channel needs its store URL, consumer key and consumer secret (Read/Write)",
+    holdsRestApiKeys(settings, credentialKeys) ? null : "The channel needs its store URL, consumer key and consumer secret (Read/Write)",
 
   locate: {
     batchSize: BATCH_LIMIT,

@@ -10,67 +10,35 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
-import {
-  addSecret,
-  channelJson,
-  createChannel,
-  deleteChannel,
-  listChannels,
-  loadChannel,
-  originOf,
-  revokeSecret,
-  updateAutomation,
-  updateChannel,
-} from "../../api/channels";
-import { connectStore, queueReconciliation, reconciliationSummary, testStoreConnection } from "../../api/store-links";
-import { openSecret } from "../../channels/channel-secrets";
-import { adapterFor, reconcilerFor } from "../../channels/registry";
-import { testOrderFor } from "../../channels/test-order";
-import { CHANNEL_TYPES, type ChannelHealth, type ChannelType } from "../../channels/types";
+import { addSecret, channelUri, createChannel, deleteChannel, revokeSecret, updateChannel } from "../../channels/channel-admin";
+import { findChannelsInUse, loadChannel } from "../../channels/channel-store";
+import { adapterFor, allAdapters, reconcilerFor, storeLinkFor } from "../../channels/registry";
+import { connectStore, queueReconciliation, reconciliationSummary, testStoreConnection } from "../../channels/store-link";
+import { testOrderRequest } from "../../channels/test-order";
+import type { ChannelHealth, ChannelType } from "../../channels/types";
 import type { Services } from "../../context";
 import type { ChannelRow, ChannelSecretRow } from "../../db/schema";
 import { automationOf, DOCUMENT_TYPES, type Automation } from "../../documents/automation";
+import { updateAutomation } from "../../documents/channel-automation";
+import { deliveryHealthOfChannels } from "../../inbound/pending-channels-store";
 import { ChannelStockSync } from "./stock-syncs";
 import { AppError } from "../../lib/errors";
-import { ActionForm, Badge, CopyField, Csrf, Layout, Time, type PageContext } from "../layout";
+import { ActionForm, Badge, CopyField, Csrf, FlashMessage, Layout, Time, type PageContext } from "../layout";
 import { act, backWithError, describeError, field, isShownError, plural, render, type DashboardContext, type DashboardEnv, type FormFields } from "../respond";
-import { SetupSteps, TYPE_NAMES } from "../setup-steps";
+import { SetupSteps } from "../setup-steps";
+import { TableHead } from "../table-head";
 
 /** Hands a request to the Worker's own router, as if it had come from outside. */
 export type DeliverToInbox = (request: Request, c: Context) => Promise<Response>;
 
 const DAY_MS = 86_400_000;
-/** Settings that exist for tests (a fake store's address); never offered in the dashboard. */
-const HIDDEN_SETTINGS = new Set(["api_url"]);
 
 type Revealed = { secret: string; why: "created" | "added" };
 
-// -------------------------------------------------------------------------------------------
-// Health
+const originOf = (url: string) => new URL(url).origin;
 
-async function healthOf(d1: D1Database, channelIds: string[], now: number) {
-  if (channelIds.length === 0) return new Map<string, { last: { at: number; outcome: string } | null; failures: number }>();
-  const [last, failures] = await d1.batch([
-    d1.prepare(
-      `SELECT d.channel_id, d.received_at, d.outcome FROM deliveries d
-       JOIN (SELECT channel_id, MAX(received_at) AS at FROM deliveries WHERE channel_id IS NOT NULL GROUP BY channel_id) latest
-         ON latest.channel_id = d.channel_id AND latest.at = d.received_at`,
-    ),
-    d1
-      .prepare("SELECT channel_id, COUNT(*) AS failures FROM deliveries WHERE received_at >= ?1 AND outcome IN ('rejected', 'unverified') AND channel_id IS NOT NULL GROUP BY channel_id")
-      .bind(now - DAY_MS),
-  ]);
-  const health = new Map(channelIds.map((id) => [id, { last: null as { at: number; outcome: string } | null, failures: 0 }]));
-  for (const row of last.results as Array<{ channel_id: string; received_at: number; outcome: string }>) {
-    const entry = health.get(row.channel_id);
-    if (entry) entry.last = { at: row.received_at, outcome: row.outcome };
-  }
-  for (const row of failures.results as Array<{ channel_id: string; failures: number }>) {
-    const entry = health.get(row.channel_id);
-    if (entry) entry.failures = row.failures;
-  }
-  return health;
-}
+/** The channel's type as the merchant knows it; a row of an unknown type shows its raw type. */
+const typeName = (type: string) => adapterFor(type as ChannelType)?.name ?? type;
 
 // -------------------------------------------------------------------------------------------
 // The list and the create form
@@ -80,21 +48,17 @@ function CreateForm(props: { page: PageContext; values?: { type?: string; name?:
   return (
     <section class="card" id="create">
       <h2>Create a channel</h2>
-      {props.error ? (
-        <div class="flash error" role="alert">
-          {props.error}
-        </div>
-      ) : null}
+      <FlashMessage flash={props.error ? { kind: "error", text: props.error } : null} />
       <form method="post" action="/dashboard/channels" class="stack">
         <Csrf page={props.page} />
         <fieldset class="types">
           <legend class="sr-only">Type of store</legend>
-          {CHANNEL_TYPES.map((type) => (
+          {allAdapters().map((adapter) => (
             <label>
-              <input type="radio" name="type" value={type} checked={type === chosen} required />
+              <input type="radio" name="type" value={adapter.type} checked={adapter.type === chosen} required />
               <span>
-                <strong>{TYPE_NAMES[type].name}</strong>
-                <span class="muted small">{TYPE_NAMES[type].description}</span>
+                <strong>{adapter.name}</strong>
+                <span class="muted small">{adapter.description}</span>
               </span>
             </label>
           ))}
@@ -119,11 +83,11 @@ function CreateForm(props: { page: PageContext; values?: { type?: string; name?:
 
 async function ChannelList(props: { page: PageContext; services: Services; origin: string; create?: { values: { type?: string; name?: string }; error: string } }) {
   const { services } = props;
-  const channels = await listChannels(services.db);
-  const health = await healthOf(
+  const channels = await findChannelsInUse(services.db);
+  const health = await deliveryHealthOfChannels(
     services.d1,
     channels.map(({ row }) => row.id),
-    services.now(),
+    services.now() - DAY_MS,
   );
   return (
     <Layout title="Channels" nav="channels" page={props.page}>
@@ -133,16 +97,7 @@ async function ChannelList(props: { page: PageContext; services: Services; origi
         <p class="muted">No channels yet: create the first one below.</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Type</th>
-              <th>Status</th>
-              <th>Last delivery</th>
-              <th class="num">Refused in 24 h</th>
-              <th>Channel URI</th>
-            </tr>
-          </thead>
+          <TableHead columns={["Name", "Type", "Status", "Last delivery", { num: "Refused in 24 h" }, "Channel URI"]} />
           <tbody>
             {channels.map(({ row }) => {
               const entry = health.get(row.id);
@@ -151,7 +106,7 @@ async function ChannelList(props: { page: PageContext; services: Services; origi
                   <td>
                     <a href={`/dashboard/channels/${row.id}`}>{row.name}</a>
                   </td>
-                  <td>{TYPE_NAMES[row.type as ChannelType]?.name ?? row.type}</td>
+                  <td>{typeName(row.type)}</td>
                   <td>
                     <Badge value={row.status} />
                   </td>
@@ -166,7 +121,7 @@ async function ChannelList(props: { page: PageContext; services: Services; origi
                   </td>
                   <td class="num">{entry?.failures ? <a href={`/dashboard/deliveries?channel=${row.id}&outcome=rejected`}>{String(entry.failures)}</a> : "0"}</td>
                   <td>
-                    <CopyField id={`uri-${row.id}`} label={`URI of ${row.name}`} value={`${props.origin}/in/${row.token}`} />
+                    <CopyField id={`uri-${row.id}`} label={`URI of ${row.name}`} value={channelUri(props.origin, row.token)} />
                   </td>
                 </tr>
               );
@@ -207,36 +162,19 @@ function settingKind(schema: z.ZodType): SettingKind {
   }
 }
 
-const SETTING_LABELS: Record<string, string> = {
-  shop_domain: "Shop domain (….myshopify.com)",
-  access_token: "Admin API access token",
-  api_version: "Admin API version (like 2026-07)",
-  reconcile_every_minutes: "Sweep the store every … minutes",
-  store_url: "Store address (https://…)",
-  consumer_key: "Consumer key (ck_…)",
-  consumer_secret: "Consumer secret (cs_…)",
-  environment: "PayPal environment",
-  account_emails: "PayPal account e-mail addresses",
-  receiver_id: "PayPal account id",
-  webhook_id: "REST app webhook id",
-  client_id: "REST app client id",
-  client_secret: "REST app client secret",
-  include_standard_payments: "Website Payments Standard payments are orders too",
-};
-
-const settingLabel = (key: string) => {
-  if (SETTING_LABELS[key]) return SETTING_LABELS[key];
+/** A key without a label of its own reads as words: "reconcile_every_minutes" → "Reconcile every minutes". */
+const wordsOf = (key: string) => {
   const text = key.replace(/_/g, " ");
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
 
-function settingsFields(row: ChannelRow, services: Services): Array<{ key: string; kind: SettingKind; credential: boolean }> {
+function settingsFields(row: ChannelRow, services: Services): Array<{ key: string; label: string; kind: SettingKind; credential: boolean }> {
   const definition = adapterFor(row.type as ChannelType)?.settings;
   if (!definition) return [];
   const shape = definition.schema({ allowInsecureStoreUrls: services.config.ALLOW_INSECURE_STORE_URLS }).shape as Record<string, z.ZodType>;
   return Object.entries(shape)
-    .filter(([key]) => !HIDDEN_SETTINGS.has(key))
-    .map(([key, schema]) => ({ key, kind: settingKind(schema), credential: definition.sealed.includes(key) }));
+    .filter(([key]) => !definition.testOnly?.includes(key))
+    .map(([key, schema]) => ({ key, label: (schema.meta()?.title as string | undefined) ?? wordsOf(key), kind: settingKind(schema), credential: definition.sealed.includes(key) }));
 }
 
 function SettingsForm(props: { page: PageContext; row: ChannelRow; fields: ReturnType<typeof settingsFields> }) {
@@ -252,7 +190,7 @@ function SettingsForm(props: { page: PageContext; row: ChannelRow; fields: Retur
       <label class="check">
         <input type="checkbox" name="active" value="1" checked={row.status === "active"} /> Active: accepts orders (a disabled channel's URI answers 403 and stores nothing)
       </label>
-      {props.fields.map(({ key, kind, credential }) => {
+      {props.fields.map(({ key, label, kind, credential }) => {
         const name = `setting_${key}`;
         const current = settings[key];
         if (credential) {
@@ -260,7 +198,7 @@ function SettingsForm(props: { page: PageContext; row: ChannelRow; fields: Retur
           return (
             <div>
               <label>
-                {settingLabel(key)} <span class="muted small">{held ? "(set; leave empty to keep it)" : "(not set)"}</span>
+                {label} <span class="muted small">{held ? "(set; leave empty to keep it)" : "(not set)"}</span>
                 <input type="password" name={name} autocomplete="off" />
               </label>
               {held ? (
@@ -274,14 +212,14 @@ function SettingsForm(props: { page: PageContext; row: ChannelRow; fields: Retur
         if (kind === "boolean") {
           return (
             <label class="check">
-              <input type="checkbox" name={name} value="1" checked={current === true} /> {settingLabel(key)}
+              <input type="checkbox" name={name} value="1" checked={current === true} /> {label}
             </label>
           );
         }
         if (typeof kind === "object") {
           return (
             <label>
-              {settingLabel(key)}
+              {label}
               <select name={name}>
                 <option value="">(not set)</option>
                 {kind.options.map((option) => (
@@ -295,7 +233,7 @@ function SettingsForm(props: { page: PageContext; row: ChannelRow; fields: Retur
         }
         return (
           <label>
-            {settingLabel(key)} {kind === "list" ? <span class="muted small">(separate with commas)</span> : null}
+            {label} {kind === "list" ? <span class="muted small">(separate with commas)</span> : null}
             <input
               type={kind === "number" ? "number" : "text"}
               name={name}
@@ -379,11 +317,12 @@ async function ChannelPage(props: { page: PageContext; services: Services; id: s
   const { services, page } = props;
   const { row, secrets } = await loadChannel(services.db, props.id);
   if (row.status === "deleted") throw new AppError("not_found", "This channel was deleted: its URI answers 410 and its orders stay in the inbox.");
-  const json = channelJson(row, secrets, props.origin);
+  const uri = channelUri(props.origin, row.token);
   const type = row.type as ChannelType;
-  const now = services.now();
-  const health = (await healthOf(services.d1, [row.id], now)).get(row.id)!;
+  const adapter = adapterFor(type);
+  const health = (await deliveryHealthOfChannels(services.d1, [row.id], services.now() - DAY_MS)).get(row.id)!;
   const reconciler = reconcilerFor(type);
+  const storeLink = storeLinkFor(type);
   const canReconcile = Boolean(reconciler?.canReconcile(JSON.parse(row.settings), JSON.parse(row.credentialKeys)));
   const sweeps = reconciler ? await reconciliationSummary(services.d1, row.id) : null;
   const storeHealth = row.health ? (JSON.parse(row.health) as ChannelHealth) : null;
@@ -402,7 +341,7 @@ async function ChannelPage(props: { page: PageContext; services: Services; id: s
         {`${row.name} `}
         <Badge value={row.status} />
       </h1>
-      <p class="lead">{`${TYPE_NAMES[type].name} channel · created `}<Time at={row.createdAt} /></p>
+      <p class="lead">{`${typeName(type)} channel · created `}<Time at={row.createdAt} /></p>
 
       {props.revealed ? (
         <section class="secret-once" aria-live="polite">
@@ -413,10 +352,10 @@ async function ChannelPage(props: { page: PageContext; services: Services; id: s
       ) : null}
 
       <h2>Channel URI</h2>
-      <CopyField id="channel-uri" label="the channel URI" value={json.uri} />
+      <CopyField id="channel-uri" label="the channel URI" value={uri} />
 
       <h2>Set-up in the store</h2>
-      <SetupSteps type={type} uri={json.uri} />
+      {adapter ? <SetupSteps steps={adapter.setup} uri={uri} /> : null}
 
       <h2>Health</h2>
       <table class="kv">
@@ -463,7 +402,7 @@ async function ChannelPage(props: { page: PageContext; services: Services; id: s
                   </div>
                 </>
               ) : (
-                <span class="muted">{type === "woocommerce-premium" ? "not checked yet: connect to the store" : "not visible to the inbox for this type of store"}</span>
+                <span class="muted">{reconciler?.maintain ? "not checked yet: connect to the store" : "not visible to the inbox for this type of store"}</span>
               )}
             </td>
           </tr>
@@ -488,30 +427,27 @@ async function ChannelPage(props: { page: PageContext; services: Services; id: s
       </table>
 
       <h2>Send a test order</h2>
-      {type === "paypal" ? (
-        <p class="muted">
-          PayPal deliveries are verified by asking PayPal itself (the IPN postback or the webhook's certificate), so the inbox cannot make up a test order that would pass. Use PayPal's
-          sandbox IPN simulator, or a sandbox payment, with this channel's URI.
-        </p>
+      {!adapter || "unavailable" in adapter.testOrder ? (
+        <p class="muted">{adapter && "unavailable" in adapter.testOrder ? adapter.testOrder.unavailable : "This type of channel has no sample order."}</p>
       ) : (
         <div class="actions">
           <ActionForm page={page} action={`/dashboard/channels/${row.id}/test-order`}>
             <button type="submit">Send a test order</button>
           </ActionForm>
-          <span class="muted small">A small sample order as {TYPE_NAMES[type].name} sends it, signed with the channel's newest secret, posted to its URI like a real webhook.</span>
+          <span class="muted small">A small sample order as {adapter.name} sends it, signed with the channel's newest secret, posted to its URI like a real webhook.</span>
         </div>
       )}
 
-      {type === "woocommerce-premium" || type === "mozello" || reconciler ? (
+      {storeLink || reconciler ? (
         <>
           <h2>Store link</h2>
           <div class="actions">
-            {type === "woocommerce-premium" || type === "mozello" ? (
+            {storeLink ? (
               <ActionForm page={page} action={`/dashboard/channels/${row.id}/connect`}>
                 <button type="submit">Connect to the store</button>
               </ActionForm>
             ) : null}
-            {type === "woocommerce-premium" ? (
+            {storeLink?.testConnection ? (
               <ActionForm page={page} action={`/dashboard/channels/${row.id}/test-connection`}>
                 <button type="submit">Test the connection</button>
               </ActionForm>
@@ -529,13 +465,7 @@ async function ChannelPage(props: { page: PageContext; services: Services; id: s
 
       <h2>Secrets</h2>
       <table>
-        <thead>
-          <tr>
-            <th>Ends in</th>
-            <th>Added</th>
-            <th></th>
-          </tr>
-        </thead>
+        <TableHead columns={["Ends in", "Added", ""]} />
         <tbody>
           {active.map((secret: ChannelSecretRow) => (
             <tr>
@@ -697,7 +627,8 @@ export function channelPages(deliver: DeliverToInbox) {
     .post("/:id/connect", (c) =>
       act(c, here(c), async () => {
         const result = await connectStore(c.var.services, c.req.param("id"), originOf(c.req.url));
-        const text = result.created
+        const text =
+          "created" in result
             ? `Connected: ${result.created.length ? `created ${result.created.map((webhook) => webhook.topic).join(", ")}` : "its webhooks were already there"}.`
             : "Connected: Mozello will send its order notifications to this channel.";
         return { kind: "ok", text };
@@ -724,14 +655,9 @@ export function channelPages(deliver: DeliverToInbox) {
 
     .post("/:id/test-order", (c) =>
       act(c, here(c), async () => {
-        const { services } = c.var;
-        const { row, secrets } = await loadChannel(services.db, c.req.param("id"));
-        const newest = secrets.filter((secret) => secret.revokedAt === null).at(-1);
-        if (!newest) throw new AppError("conflict", "The channel has no active secret to sign with");
-        const sample = await testOrderFor(row.type as ChannelType, await openSecret(newest.secret, services.config.SETTINGS_KEY), services.now());
+        const sample = await testOrderRequest(c.var.services, c.req.param("id"), originOf(c.req.url));
         if (!sample.ok) return { kind: "info", text: sample.reason };
-        const request = new Request(`${originOf(c.req.url)}/in/${row.token}`, { method: "POST", headers: sample.delivery.headers, body: sample.delivery.body });
-        const response = await deliver(request, c);
+        const response = await deliver(sample.request, c);
         const text = await response.text();
         let answer: { order_id?: string | null; duplicate?: boolean; error?: { code: string; message: string } } = {};
         try {
@@ -749,7 +675,7 @@ export function channelPages(deliver: DeliverToInbox) {
         return {
           kind: "error",
           text: `The channel URI refused the test order: HTTP ${response.status}${answer.error ? ` ${answer.error.code}: ${answer.error.message}` : ""}`,
-          link: { href: `/dashboard/deliveries?channel=${row.id}`, label: "See the delivery log" },
+          link: { href: `/dashboard/deliveries?channel=${sample.channelId}`, label: "See the delivery log" },
         };
       }),
     );

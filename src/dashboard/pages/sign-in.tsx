@@ -1,7 +1,7 @@
 /** Signing in with the admin token, and out. */
 import { Hono } from "hono";
-import { isAdminToken } from "../../api/auth";
-import { Document } from "../layout";
+import { isAdminToken } from "../../lib/admin-token";
+import { Document, FlashMessage } from "../layout";
 import { field, render, type DashboardEnv } from "../respond";
 import { clearSessionCookie, newSessionCookie, readSessionCookie, safeReturnPath, sessionCookieOf, setSessionCookie } from "../session";
 
@@ -11,11 +11,7 @@ function SignInPage(props: { next: string; error?: string }) {
       <main class="signin">
         <h1>Sales Inbox</h1>
         <p class="muted">Sign in with the inbox's admin token (ADMIN_TOKEN; locally, the one `npm start` printed and keeps in .dev.vars).</p>
-        {props.error ? (
-          <div class="flash error" role="alert">
-            {props.error}
-          </div>
-        ) : null}
+        <FlashMessage flash={props.error ? { kind: "error", text: props.error } : null} />
         <form method="post" action="/dashboard/sign-in" class="stack">
           <input type="hidden" name="next" value={props.next} />
           <label>
