@@ -14,8 +14,6 @@ import type { ChannelRow, ChannelSecretRow } from "../db/schema";
 import { channelAutomation, updateAutomation } from "../documents/channel-automation";
 import { isoTime, readJsonBody } from "./validate";
 
-export { channelCreateSchema, channelUpdateSchema, secretCreateSchema } from "../channels/channel-admin"; // re-export until merge
-export { loadChannel } from "../channels/channel-store"; // re-export until merge
 
 const secretSummarySchema = z.object({
   id: z.string(),

@@ -6,7 +6,8 @@
 import { z } from "zod";
 import { orderWireSchema } from "../orders/order";
 import { refundWireSchema } from "../orders/refund";
-import { channelCreateSchema, channelSchema, channelUpdateSchema, secretCreateSchema, secretSchema } from "./channels";
+import { channelSchema, secretSchema } from "./channels";
+import { channelCreateSchema, channelUpdateSchema, secretCreateSchema } from "../channels/channel-admin";
 import { customerSchema, productSchema } from "../catalog/catalog-wire";
 import { customerAddressSchema, customerCreateSchema, customerUpdateSchema } from "../catalog/customers";
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "../catalog/product-import";

@@ -6,7 +6,6 @@
  */
 import type { ChannelSource, StoredSettings } from "./types";
 
-export type StockSource = ChannelSource; // re-export until merge
 
 /** Where a SKU lives in the store (a WooCommerce product or variation id, a Shopify inventory item), as JSON. */
 export type StoreRef = Record<string, string | number | boolean | null>;

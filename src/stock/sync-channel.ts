@@ -7,7 +7,7 @@ import { openSecret } from "../channels/channel-secrets";
 import { openCredentials } from "../channels/channel-settings";
 import { findChannelRow, findLatestChannelSecret, saveStockSyncSettings } from "../channels/pending-stock-store";
 import { stockPusherFor } from "../channels/registry";
-import type { StockSource } from "../channels/stock-pusher";
+import type { ChannelSource } from "../channels/types";
 import type { ChannelType } from "../channels/types";
 import type { Services } from "../context";
 import type { ChannelRow, StockSyncRow } from "../db/schema";
@@ -40,7 +40,7 @@ export async function stockSyncOfChannel(services: Services, channel: ChannelRow
 }
 
 /** What the channel's pusher needs to reach its store: settings, opened credentials and signing secret, the step's fetch. */
-export async function stockSourceFor(services: Services, channel: ChannelRow, fetchImpl: typeof fetch, now: number): Promise<StockSource> {
+export async function stockSourceFor(services: Services, channel: ChannelRow, fetchImpl: typeof fetch, now: number): Promise<ChannelSource> {
   const credentials = await openCredentials(channel.sealedSettings, services.config.SETTINGS_KEY);
   const secret = await findLatestChannelSecret(services.d1, channel.id);
   return {

@@ -4,7 +4,8 @@
  * written in one D1 batch. A throttle makes items wait without using up their attempts; a short
  * one the step may sleep through.
  */
-import type { ItemOutcome, StockItem, StockPusher, StockSource, StoreRef } from "../channels/stock-pusher";
+import type { ItemOutcome, StockItem, StockPusher, StoreRef } from "../channels/stock-pusher";
+import type { ChannelSource } from "../channels/types";
 import { StoreApiError } from "../channels/store-api-error";
 import type { StockSyncRow } from "../db/schema";
 import type { Budget } from "./budget";
@@ -48,7 +49,7 @@ export interface PushContext {
   run: StockSyncRow;
   channelId: string;
   pusher: StockPusher;
-  source: StockSource;
+  source: ChannelSource;
   context: Record<string, unknown>;
   budget: Budget;
   /** The step's clock: moves on when the step sleeps through a throttle. */
