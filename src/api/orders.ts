@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv, Database } from "../context";
 import { DOCUMENT_TYPES } from "../documents/automation";
-import { findDocument } from "../documents/pending-orders-store";
+import { findDocument } from "../documents/document-store";
 import { documentOptionsByHand, processOrdersInBulk } from "../documents/pending-orders-by-hand";
 import { previewOrderDocument, processOrderDocuments, type ProcessResult } from "../documents/from-order";
 import { findDeliveriesOfOrder } from "../inbound/delivery-store";

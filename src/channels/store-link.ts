@@ -5,7 +5,7 @@
  */
 import type { Services } from "../context";
 import { AppError } from "../lib/errors";
-import { countOrdersSeenByWebhook, type OrdersSeenByWebhook } from "../orders/pending-channels-store";
+import { countOrdersSeenByWebhook, type OrdersSeenByWebhook } from "../orders/order-store";
 import { reconcileChannel } from "../queue/messages";
 import { openSecret } from "./channel-secrets";
 import { openCredentials } from "./channel-settings";

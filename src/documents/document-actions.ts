@@ -4,7 +4,7 @@
  * where it would make the books wrong.
  */
 import { z } from "zod";
-import { channelAutomationRow } from "../channels/pending-documents-store";
+import { channelAutomationRow } from "../channels/channel-store";
 import type { Services } from "../context";
 import type { PaymentRow } from "../db/schema";
 import { AppError, validationError } from "../lib/errors";

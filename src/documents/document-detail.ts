@@ -4,7 +4,7 @@ import type { DocumentRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { isoTime } from "../lib/iso-time";
 import { fromMinor } from "../orders/money";
-import { stockMovementsOfDocument } from "../stock/pending-documents-store";
+import { stockMovementsOfDocument } from "../stock/stock-store";
 import { creditNotesOf, documentById, paymentsOfDocument } from "./document-store";
 import { documentJson, paymentJson } from "./document-wire";
 

@@ -11,7 +11,7 @@ import type { Services } from "../context";
 import { AppError } from "../lib/errors";
 import { fromMinor } from "../orders/money";
 import type { Order } from "../orders/order";
-import { orderForDocuments, recordDraftOutcomeStatement, refundsWithoutCreditNote } from "../orders/pending-documents-store";
+import { orderForDocuments, recordDraftOutcomeStatement, refundsWithoutCreditNote } from "../orders/order-store";
 import type { Refund } from "../orders/refund";
 import { checkTotals } from "../orders/totals";
 import { automationOf, type Automation, type SalesDocumentType } from "./automation";

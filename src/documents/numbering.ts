@@ -5,7 +5,7 @@
  * (one transaction): the counter only moves when this batch is the one executing the document,
  * and a second worker executing it at the same time finds it executed and changes nothing.
  */
-import { documentStockMovementsStatement } from "../stock/pending-documents-store";
+import { documentStockMovementsStatement } from "../stock/stock-store";
 import type { DocumentKind } from "./document";
 import { numberDocumentStatements } from "./document-store";
 

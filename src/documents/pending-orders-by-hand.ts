@@ -3,7 +3,7 @@
  * It reads the channel and calls the documents service, so it sits in documents, not in orders;
  * the documents helper folds it into its services at merge.
  */
-import { channelAutomationOfOrder } from "../channels/pending-orders-store";
+import { channelAutomationOfOrder } from "../channels/channel-store";
 import type { Services } from "../context";
 import { AppError } from "../lib/errors";
 import { automationOf, type SalesDocumentType } from "./automation";

@@ -4,7 +4,7 @@
  * it on the order's timeline, written only if the step did happen, with the rule that made it.
  */
 import { newId } from "../lib/ids";
-import { orderEventIfStatement, type SqlCondition } from "../orders/pending-documents-store";
+import { orderEventStatement, type SqlCondition } from "../orders/order-store";
 import { accountFor, type Automation } from "./automation";
 import type { ComputedDocument, DocumentKind } from "./document";
 import {
@@ -30,7 +30,7 @@ export interface TimelineOwner {
 }
 
 export function timelineEvent(d1: D1Database, owner: TimelineOwner, event: { key: string; kind: string; data: unknown }, condition: SqlCondition, now: number) {
-  return orderEventIfStatement(d1, { id: newId("evt", now), orderId: owner.id, channelId: owner.channelId, ...event, at: now }, condition);
+  return orderEventStatement(d1, { orderId: owner.id, key: event.key, kind: event.kind, at: now, data: { value: event.data } }, condition);
 }
 
 /** Inserts a draft for `sourceKey`, or refreshes the draft already there; an executed or cancelled document is left alone. */

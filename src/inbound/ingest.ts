@@ -26,7 +26,7 @@ import {
   refundArrivalResult,
   removalArrivalResult,
   upsertArrivedOrder,
-} from "../orders/pending-inbound-store";
+} from "../orders/order-store";
 import { automateOrderMessage, orderReceived, type OrderMessage } from "../queue/messages";
 import { insertAcceptedDelivery, settleDeliveryOfOrderState, settleDeliveryOfRefund, settleDeliveryOfRemoval } from "./delivery-store";
 

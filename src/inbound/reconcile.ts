@@ -17,7 +17,7 @@ import {
   recordChannelHealth,
   scheduleNextReconciliations,
   startReconciliationRun,
-} from "../channels/pending-inbound-store";
+} from "../channels/channel-store";
 import { CHANNEL_TYPES } from "../channels/types";
 import type { Services } from "../context";
 import { newId } from "../lib/ids";

@@ -3,7 +3,7 @@
  * the delivery row, the order and its timeline stay forever.
  */
 import type { Services } from "../context";
-import { deleteItemsOfSyncsFinishedBefore } from "../stock/pending-inbound-store";
+import { deleteItemsOfSyncsFinishedBefore } from "../stock/stock-store";
 import { purgeDeliveryBodies } from "./delivery-store";
 
 const PURGE_CHUNK = 1000;

@@ -8,7 +8,7 @@
  * may sell is on hand minus reserved. An order stops reserving once its document is executed (the
  * stock has moved), or when it is cancelled or set aside.
  */
-import { findProductIdBySku, findSkusAfter } from "../catalog/pending-stock-store";
+import { findProductIdBySku, findSkusAfter } from "../catalog/catalog-store";
 import { AppError } from "../lib/errors";
 import { findProductLedger, findPushedOfSku, findStockLevels } from "./stock-store";
 

@@ -3,7 +3,7 @@
  * (`sku,on_hand[,warehouse]`), checked whole before anything is written; and the warehouses a
  * count may name.
  */
-import { findProductIdsBySku } from "../catalog/pending-stock-store";
+import { findProductIdsBySku } from "../catalog/catalog-store";
 import type { Services } from "../context";
 import { CsvError, parseCsv } from "../lib/csv";
 import { AppError, summarizeProblems, type FieldProblem } from "../lib/errors";

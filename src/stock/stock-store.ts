@@ -8,10 +8,10 @@
  * unrun: the service batches it with others.
  */
 import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
-import type { Database } from "../context";
+import { type Database } from "../context";
 import { prepareNamed } from "../db/named-sql";
 import { newestFirstPage } from "../db/pagination";
-import { stockPushed, stockSyncItems, stockSyncs, storeProducts, warehouses, type StockSyncRow } from "../db/schema";
+import { stockPushed, stockSyncItems, stockSyncs, storeProducts, warehouses, type StockSyncRow, stockMovements } from "../db/schema";
 import { newId } from "../lib/ids";
 import type { SyncMode } from "./plan";
 
@@ -451,3 +451,55 @@ export const rememberMissingStatement = (d1: D1Database, channelId: string, skus
 /** Drops refs the store no longer knows, so they are looked up again. */
 export const forgetStoreRefsStatement = (d1: D1Database, channelId: string, skus: string[]) =>
   d1.prepare("DELETE FROM store_products WHERE channel_id = ?1 AND sku IN (SELECT value FROM json_each(?2))").bind(channelId, JSON.stringify(skus));
+
+/**
+ * The stock movements of a document executed at `at` in the same batch: one per product line,
+ * out for a sale (sign -1), back in for a credit note (sign 1); a line moved once stays moved.
+ */
+export function documentStockMovementsStatement(
+  d1: D1Database,
+  movement: { documentId: string; idPrefix: string; at: number; sign: 1 | -1 },
+): D1PreparedStatement {
+  return prepareNamed(
+    d1,
+    `INSERT INTO stock_movements (id, document_id, line_index, product_id, quantity, at)
+     SELECT :id_prefix || '_' || line.key, :document_id, line.key, json_extract(line.value, '$.product_id'), :sign * json_extract(line.value, '$.quantity'), :at
+     FROM documents d, json_each(d.data, '$.lines') AS line
+     WHERE d.id = :document_id AND d.status = 'executed' AND d.executed_at = :at AND json_extract(line.value, '$.product_id') IS NOT NULL
+     ON CONFLICT (document_id, line_index) DO NOTHING`,
+    { document_id: movement.documentId, id_prefix: movement.idPrefix, at: movement.at, sign: movement.sign },
+  );
+}
+
+/** What a document moved, line by line. */
+export async function stockMovementsOfDocument(db: Database, documentId: string) {
+  return db.select().from(stockMovements).where(eq(stockMovements.documentId, documentId)).orderBy(asc(stockMovements.lineIndex));
+}
+
+/** The quantities each store last accepted for these SKUs, with the channel's name. */
+export async function lastPushedQuantities(d1: D1Database, skus: string[]): Promise<Array<{ sku: string; name: string; quantity: number; pushed_at: number }>> {
+  const { results } = await d1
+    .prepare(
+      `SELECT p.sku, c.name, p.quantity, p.pushed_at FROM stock_pushed p JOIN channels c ON c.id = p.channel_id
+       WHERE p.sku IN (SELECT value FROM json_each(?1)) ORDER BY c.name`,
+    )
+    .bind(JSON.stringify(skus))
+    .all<{ sku: string; name: string; quantity: number; pushed_at: number }>();
+  return results;
+}
+
+/** Deletes at most `limit` items of stock syncs that finished before `cutoff`; returns how many. */
+export async function deleteItemsOfSyncsFinishedBefore(d1: D1Database, cutoff: number, limit: number): Promise<number> {
+  const result = await prepareNamed(
+    d1,
+    `DELETE FROM stock_sync_items WHERE rowid IN (
+       SELECT i.rowid FROM stock_sync_items i JOIN stock_syncs s ON s.id = i.sync_id
+       WHERE s.finished_at IS NOT NULL AND s.finished_at < :cutoff LIMIT :limit)`,
+    { cutoff, limit },
+  ).run();
+  return result.meta.changes;
+}
+
+/** Stock sync runs that failed or sent only part of their items since `since`, for the overview (read in its batch). */
+export const unsuccessfulStockSyncsStatement = (d1: D1Database, since: number): D1PreparedStatement =>
+  d1.prepare("SELECT COUNT(*) AS runs FROM stock_syncs WHERE status IN ('failed', 'partial') AND requested_at >= ?1").bind(since);

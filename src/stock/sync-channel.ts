@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import { openSecret } from "../channels/channel-secrets";
 import { openCredentials } from "../channels/channel-settings";
-import { findChannelRow, findLatestChannelSecret, saveStockSyncSettings } from "../channels/pending-stock-store";
+import { findChannel, findNewestActiveSecret, saveStockSyncSettings } from "../channels/channel-store";
 import { stockPusherFor } from "../channels/registry";
 import type { ChannelSource } from "../channels/types";
 import type { ChannelType } from "../channels/types";
@@ -26,7 +26,7 @@ export function cannotSync(channel: Pick<ChannelRow, "type" | "status" | "settin
 
 /** A channel that is not deleted, or not_found. */
 export async function liveChannel(services: Services, id: string): Promise<ChannelRow> {
-  const row = await findChannelRow(services.db, id);
+  const row = await findChannel(services.db, id);
   if (!row) throw new AppError("not_found", `No channel ${id}`);
   if (row.status === "deleted") throw new AppError("not_found", `Channel ${row.id} is deleted`);
   return row;
@@ -42,7 +42,7 @@ export async function stockSyncOfChannel(services: Services, channel: ChannelRow
 /** What the channel's pusher needs to reach its store: settings, opened credentials and signing secret, the step's fetch. */
 export async function stockSourceFor(services: Services, channel: ChannelRow, fetchImpl: typeof fetch, now: number): Promise<ChannelSource> {
   const credentials = await openCredentials(channel.sealedSettings, services.config.SETTINGS_KEY);
-  const secret = await findLatestChannelSecret(services.d1, channel.id);
+  const secret = await findNewestActiveSecret(services.d1, channel.id);
   return {
     settings: JSON.parse(channel.settings) as Record<string, unknown>,
     credentials,

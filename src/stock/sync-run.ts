@@ -10,7 +10,7 @@
  * absolute quantities, so sending an item twice after a crash changes nothing.
  */
 import { z } from "zod";
-import { findChannelRow } from "../channels/pending-stock-store";
+import { findChannel } from "../channels/channel-store";
 import { stockPusherFor } from "../channels/registry";
 import { StoreApiError } from "../channels/store-api-error";
 import type { ChannelType } from "../channels/types";
@@ -75,7 +75,7 @@ export async function requestStockSync(
 ): Promise<StockSyncRow | null> {
   const { d1, queue } = services;
   const now = services.now();
-  const channel = await findChannelRow(services.db, channelId);
+  const channel = await findChannel(services.db, channelId);
   if (!channel || channel.status === "deleted") throw new AppError("channel_not_found", "No such channel");
   const why = cannotSync(channel);
   // Asked by hand, a channel that cannot push is refused; a schedule's run is logged as failed, so the merchant sees why.
@@ -118,7 +118,7 @@ export async function runStockSyncStep(services: Services, message: { sync_id: s
   if (!run) return { outcome: "duplicate", requests: 0 };
 
   const budget = budgetedFetch(io.fetch, io.subrequests);
-  const channel = await findChannelRow(services.db, run.channelId);
+  const channel = await findChannel(services.db, run.channelId);
   const why = channel ? cannotSync(channel) : "The channel no longer exists";
   if (why || !channel) {
     await finishRun(d1, run.id, now, why);

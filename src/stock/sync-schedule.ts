@@ -1,5 +1,5 @@
 /** The minute cron's part in stock sync: scheduled runs that are due, and runs whose next step was lost. */
-import { findChannelsWithStockSchedule } from "../channels/pending-stock-store";
+import { findChannelsWithStockSchedule } from "../channels/channel-store";
 import type { Services } from "../context";
 import { AppError } from "../lib/errors";
 import { stockSyncStep, type OrderMessage } from "../queue/messages";

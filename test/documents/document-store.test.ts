@@ -15,7 +15,7 @@ import {
   upsertDraftStatement,
   type NewPayment,
 } from "../../src/documents/document-store";
-import { orderEventIfStatement } from "../../src/orders/pending-documents-store";
+import { orderEventStatement } from "../../src/orders/order-store";
 import { createChannel, json, postOrder, sampleOrder } from "../helpers";
 
 const db = drizzle(env.DB, { schema }) as unknown as Database;
@@ -48,16 +48,16 @@ describe("a timeline event", () => {
     const owner = await anOrder("Store events");
     const id = `doc_store_${crypto.randomUUID().slice(0, 8)}`;
     const at = 1_700_000_000_000;
-    const event = (key: string, kind: string) => ({ id: `evt_${crypto.randomUUID()}`, orderId: owner.orderId, channelId: owner.channelId, key, kind, data: { document_id: id }, at });
+    const event = (key: string, kind: string) => ({ orderId: owner.orderId, key, kind, data: { value: { document_id: id } }, at });
 
-    await env.DB.batch([draft(id, owner, at), orderEventIfStatement(env.DB, event(`document:${id}`, "test_created"), documentWritten(id))]);
+    await env.DB.batch([draft(id, owner, at), orderEventStatement(env.DB, event(`document:${id}`, "test_created"), documentWritten(id))]);
     expect(await eventsOf(owner.orderId, "test_created")).toEqual([{ key: `document:${id}`, data: JSON.stringify({ document_id: id }) }]);
 
     // Not executed, not cancelled, no such payment: nothing is written.
     await env.DB.batch([
-      orderEventIfStatement(env.DB, event(`executed:${id}`, "test_executed"), documentExecutedAt(id, at)),
-      orderEventIfStatement(env.DB, event(`cancelled:${id}`, "test_cancelled"), documentCancelledAt(id, at)),
-      orderEventIfStatement(env.DB, event(`payment:${id}`, "test_paid"), paymentWritten(`pay_none_${id}`)),
+      orderEventStatement(env.DB, event(`executed:${id}`, "test_executed"), documentExecutedAt(id, at)),
+      orderEventStatement(env.DB, event(`cancelled:${id}`, "test_cancelled"), documentCancelledAt(id, at)),
+      orderEventStatement(env.DB, event(`payment:${id}`, "test_paid"), paymentWritten(`pay_none_${id}`)),
     ]);
     expect(await eventsOf(owner.orderId, "test_executed")).toEqual([]);
     expect(await eventsOf(owner.orderId, "test_cancelled")).toEqual([]);
@@ -65,7 +65,7 @@ describe("a timeline event", () => {
 
     // Cancelled in the same batch: written; the same key again writes nothing more.
     for (let run = 0; run < 2; run++) {
-      await env.DB.batch([cancelDraftStatement(env.DB, id, at), orderEventIfStatement(env.DB, event(`cancelled:${id}`, "test_cancelled"), documentCancelledAt(id, at))]);
+      await env.DB.batch([cancelDraftStatement(env.DB, id, at), orderEventStatement(env.DB, event(`cancelled:${id}`, "test_cancelled"), documentCancelledAt(id, at))]);
     }
     expect(await eventsOf(owner.orderId, "test_cancelled")).toHaveLength(1);
   });
@@ -74,7 +74,7 @@ describe("a timeline event", () => {
     const id = `doc_store_${crypto.randomUUID().slice(0, 8)}`;
     await env.DB.batch([
       draft(id, { orderId: "", channelId: "" }, 1),
-      orderEventIfStatement(env.DB, { id: `evt_${crypto.randomUUID()}`, orderId: "", channelId: "", key: `document:${id}`, kind: "test_orphan", data: {}, at: 1 }, documentWritten(id)),
+      orderEventStatement(env.DB, { orderId: "", key: `document:${id}`, kind: "test_orphan", data: { value: {} }, at: 1 }, documentWritten(id)),
     ]);
     expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM order_events WHERE kind = 'test_orphan'").first<number>("n")) ?? 0).toBe(0);
   });

@@ -20,7 +20,7 @@ import type { Services } from "../../context";
 import type { ChannelRow, ChannelSecretRow } from "../../db/schema";
 import { automationOf, DOCUMENT_TYPES, type Automation } from "../../documents/automation";
 import { updateAutomation } from "../../documents/channel-automation";
-import { deliveryHealthOfChannels } from "../../inbound/pending-channels-store";
+import { deliveryHealthOfChannels } from "../../inbound/delivery-store";
 import { ChannelStockSync } from "./stock-syncs";
 import { AppError } from "../../lib/errors";
 import { ActionForm, Badge, CopyField, Csrf, FlashMessage, Layout, Time, type PageContext } from "../layout";

@@ -12,7 +12,7 @@ import { DELIVERY_OUTCOMES, deliveryHeaders } from "../../inbound/delivery-wire"
 import { ActionForm, Badge, ChannelFilter, labelOf, Layout, type PageContext, Pager, Time } from "../layout";
 import { readableBody } from "../raw-body";
 import { act, render, type DashboardEnv } from "../respond";
-import { channelNamesById as channelNames } from "../../channels/pending-orders-store";
+import { channelNamesById as channelNames } from "../../channels/channel-store";
 
 /** Names and values (headers, form fields), both as text. */
 function NameValueTable(props: { entries: Array<[string, string]>; caption?: string }) {

@@ -13,7 +13,7 @@ import { DOCUMENT_STATUSES, documentJson, type DocumentJson } from "../../docume
 import type { Flash } from "../session";
 import { ActionForm, Address, Badge, ChannelFilter, documentTitle, labelOf, Layout, Money, type PageContext, Pager, PaymentTable, Time } from "../layout";
 import { act, field, render, type DashboardContext, type DashboardEnv } from "../respond";
-import { channelNamesById as channelNames } from "../../channels/pending-orders-store";
+import { channelNamesById as channelNames } from "../../channels/channel-store";
 
 const documentQuery = z.object({
   type: z.enum(DOCUMENT_KINDS).optional().catch(undefined),

@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { channelNamesById } from "../../channels/pending-orders-store";
+import { channelNamesById } from "../../channels/channel-store";
 import { processOrdersInBulk } from "../../documents/pending-orders-by-hand";
 import { AppError } from "../../lib/errors";
 import { ignoreOrders, restoreOrders } from "../../orders/inbox-actions";

@@ -5,14 +5,14 @@
  */
 import { Hono } from "hono";
 import { documentJson, paymentJson } from "../../documents/document-wire";
-import { findChannel } from "../../channels/pending-orders-store";
+import { findChannel } from "../../channels/channel-store";
 import type { ChannelType } from "../../channels/types";
 import type { Services } from "../../context";
 import type { DeliveryRow } from "../../db/schema";
 import { automationOf, DOCUMENT_TYPES, type Automation } from "../../documents/automation";
 import type { ComputedDocument } from "../../documents/document";
 import { documentOptionsByHand } from "../../documents/pending-orders-by-hand";
-import { findOrderDocument, findPaymentsAndCreditNotes } from "../../documents/pending-orders-store";
+import { findOrderDocument, findPaymentsAndCreditNotes } from "../../documents/document-store";
 import { previewOrderDocument, processOrderDocuments, type ProcessResult } from "../../documents/from-order";
 import { findDeliveriesOfOrder } from "../../inbound/delivery-store";
 import { AppError } from "../../lib/errors";

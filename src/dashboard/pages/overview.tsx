@@ -1,10 +1,10 @@
 /** /dashboard — the overview: orders per day per channel for 30 days, and what needs someone now. */
 import { Hono } from "hono";
-import { channelsInCreationOrderStatement } from "../../channels/pending-orders-store";
+import { channelsInCreationOrderStatement } from "../../channels/channel-store";
 import { refusedDeliveriesStatement } from "../../inbound/delivery-store";
 import { failedOrdersStatement, ordersPerDayStatement, ordersPerStatusStatement } from "../../orders/order-store";
 import { INBOX_STATUSES } from "../../orders/status";
-import { unsuccessfulStockSyncsStatement } from "../../stock/pending-orders-store";
+import { unsuccessfulStockSyncsStatement } from "../../stock/stock-store";
 import { OrdersChart, dayLabel, type ChartSeries } from "../chart";
 import { Layout, labelOf } from "../layout";
 import { plural, render, type DashboardEnv } from "../respond";

@@ -7,7 +7,7 @@ import { findProductPage } from "../../catalog/catalog-store";
 import { productJson } from "../../catalog/catalog-wire";
 import { stockLevels, type StockLevel } from "../../stock/balances";
 import { DEFAULT_WAREHOUSE } from "../../stock/stock-store";
-import { lastPushedQuantities } from "../../stock/pending-documents-store";
+import { lastPushedQuantities } from "../../stock/stock-store";
 import { Layout, Pager, Time } from "../layout";
 import { render, type DashboardEnv } from "../respond";
 import { NoneFound, SearchForm, searchQuery } from "./search-form";

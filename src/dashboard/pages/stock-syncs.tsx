@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { findChannelNames } from "../../channels/pending-stock-store";
+import { channelNamesById } from "../../channels/channel-store";
 import { stockPusherFor } from "../../channels/registry";
 import type { ChannelType } from "../../channels/types";
 import type { Services } from "../../context";
@@ -46,7 +46,7 @@ function Counts(props: { run: StockSyncRow }) {
 }
 
 /** Runs as a table; `names` adds the channel column. */
-function RunTable(props: { runs: StockSyncRow[]; names?: Map<string, string> }) {
+function RunTable(props: { runs: StockSyncRow[]; names?: Map<string, { name: string }> }) {
   return (
     <table>
       <thead>
@@ -69,7 +69,7 @@ function RunTable(props: { runs: StockSyncRow[]; names?: Map<string, string> }) 
                 <Time at={run.requestedAt} />
               </a>
             </td>
-            {props.names ? <td>{props.names.get(run.channelId) ?? run.channelId}</td> : null}
+            {props.names ? <td>{props.names.get(run.channelId)?.name ?? run.channelId}</td> : null}
             <td>{`${run.mode === "full" ? "all SKUs" : "changes"}, ${run.trigger === "schedule" ? "scheduled" : "by hand"}`}</td>
             <td>
               <RunStatus status={run.status} />
@@ -224,7 +224,7 @@ export const stockSyncPages = new Hono<DashboardEnv>()
         cursor: query.cursor,
         limit: 50,
       }),
-      findChannelNames(db),
+      channelNamesById(db),
     ]);
     return render(
       c,
@@ -243,7 +243,7 @@ export const stockSyncPages = new Hono<DashboardEnv>()
               ))}
             </select>
           </label>
-          <ChannelFilter name="channel_id" channels={[...names].map(([id, name]) => [id, { name }] as [string, { name: string }])} selected={query.channel_id} />
+          <ChannelFilter name="channel_id" channels={[...names]} selected={query.channel_id} />
           <button type="submit">Show</button>
         </form>
         {page.items.length ? <RunTable runs={page.items} names={names} /> : <p class="muted">No stock sync matches.</p>}
@@ -257,7 +257,7 @@ export const stockSyncPages = new Hono<DashboardEnv>()
     const { db } = c.var.services;
     const run = await findStockSync(db, c.req.param("id"));
     if (!run) throw new AppError("not_found", "There is no such stock sync.");
-    const [items, names] = await Promise.all([findStockSyncItems(db, run.id, { status: query.status, cursor: query.cursor, limit: 200 }), findChannelNames(db)]);
+    const [items, names] = await Promise.all([findStockSyncItems(db, run.id, { status: query.status, cursor: query.cursor, limit: 200 }), channelNamesById(db)]);
     const warnings = JSON.parse(run.warnings) as Array<{ sku: string; available: number; sent: number }>;
     const base = `/dashboard/stock-syncs/${run.id}`;
     return render(
@@ -267,7 +267,7 @@ export const stockSyncPages = new Hono<DashboardEnv>()
           <a href="/dashboard/stock-syncs">← Stock syncs</a>
         </p>
         <h1>
-          {`Stock sync to ${names.get(run.channelId) ?? run.channelId} `}
+          {`Stock sync to ${names.get(run.channelId)?.name ?? run.channelId} `}
           <RunStatus status={run.status} />
         </h1>
         <dl class="facts">
