@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv, Database } from "../context";
 import { DOCUMENT_TYPES } from "../documents/automation";
-import { findDocument } from "../documents/document-store";
+import { documentById } from "../documents/document-store";
 import { documentOptionsByHand, processOrdersInBulk } from "../documents/pending-orders-by-hand";
 import { previewOrderDocument, processOrderDocuments, type ProcessResult } from "../documents/from-order";
 import { findDeliveriesOfOrder } from "../inbound/delivery-store";
@@ -77,7 +77,7 @@ export const processOptionsSchema = z.strictObject({
 }).meta({ id: "ProcessOptions" });
 
 async function processResultJson(db: Database, result: ProcessResult) {
-  const load = async (id: string | undefined) => (id ? await findDocument(db, id) : undefined);
+  const load = async (id: string | undefined) => (id ? await documentById(db, id) : undefined);
   const document = await load(result.document?.id);
   const notes = await Promise.all(result.credit_notes.map((note) => load(note.id)));
   return {

@@ -295,21 +295,3 @@ export const documentCancelledAt = (documentId: string, at: number): SqlConditio
 });
 
 export const paymentWritten = (paymentId: string): SqlCondition => ({ text: "EXISTS (SELECT 1 FROM payments WHERE id = :payment_id)", values: { payment_id: paymentId } });
-
-export async function findDocument(db: Database, id: string): Promise<DocumentRow | undefined> {
-  return db.query.documents.findFirst({ where: eq(documents.id, id) });
-}
-
-/** The document made from an order, if one was. */
-export async function findOrderDocument(db: Database, orderId: string): Promise<DocumentRow | undefined> {
-  return db.query.documents.findFirst({ where: eq(documents.sourceKey, `order:${orderId}`) });
-}
-
-/** A document's payments, oldest first, and its credit notes, in the order they were made. */
-export async function findPaymentsAndCreditNotes(db: Database, documentId: string): Promise<{ payments: PaymentRow[]; creditNotes: DocumentRow[] }> {
-  const [paid, credits] = await Promise.all([
-    db.select().from(payments).where(eq(payments.documentId, documentId)).orderBy(asc(payments.paidAt)),
-    db.select().from(documents).where(eq(documents.creditOf, documentId)).orderBy(asc(documents.createdAt)),
-  ]);
-  return { payments: paid, creditNotes: credits };
-}

@@ -12,7 +12,7 @@ import type { DeliveryRow } from "../../db/schema";
 import { automationOf, DOCUMENT_TYPES, type Automation } from "../../documents/automation";
 import type { ComputedDocument } from "../../documents/document";
 import { documentOptionsByHand } from "../../documents/pending-orders-by-hand";
-import { findOrderDocument, findPaymentsAndCreditNotes } from "../../documents/document-store";
+import { creditNotesOf, documentOfOrder, paymentsOfDocument } from "../../documents/document-store";
 import { previewOrderDocument, processOrderDocuments, type ProcessResult } from "../../documents/from-order";
 import { findDeliveriesOfOrder } from "../../inbound/delivery-store";
 import { AppError } from "../../lib/errors";
@@ -30,8 +30,9 @@ async function loadOrderPage(services: Services, id: string) {
   const { db } = services;
   const [detail, deliveries] = await Promise.all([loadOrderDetail(db, id), findDeliveriesOfOrder(db, id)]);
   const channel = await findChannel(db, detail.row.channelId);
-  const document = await findOrderDocument(db, id);
-  const related = document ? await findPaymentsAndCreditNotes(db, document.id) : { payments: [], creditNotes: [] };
+  const document = await documentOfOrder(db, id);
+  const [payments, creditNotes] = document ? await Promise.all([paymentsOfDocument(db, document.id), creditNotesOf(db, document.id)]) : [[], []];
+  const related = { payments, creditNotes };
   const preview = document ? null : await previewOrderDocument(services, id);
   return {
     order: orderJson(detail.row),
