@@ -12,7 +12,8 @@ import { CHANNEL_TYPES, type ChannelType } from "../channels/types";
 import type { AppEnv } from "../context";
 import type { ChannelRow, ChannelSecretRow } from "../db/schema";
 import { channelAutomation, updateAutomation } from "../documents/channel-automation";
-import { isoTime, readJsonBody } from "./validate";
+import { isoTime } from "../lib/iso-time";
+import { readJsonBody } from "./validate";
 
 
 const secretSummarySchema = z.object({

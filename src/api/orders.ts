@@ -7,8 +7,7 @@ import { z } from "zod";
 import type { AppEnv, Database } from "../context";
 import { DOCUMENT_TYPES } from "../documents/automation";
 import { documentById } from "../documents/document-store";
-import { documentOptionsByHand, processOrdersInBulk } from "../documents/pending-orders-by-hand";
-import { previewOrderDocument, processOrderDocuments, type ProcessResult } from "../documents/from-order";
+import { previewOrderDocument, processOrderByHand, processOrdersInBulk, type ProcessResult } from "../documents/from-order";
 import { findDeliveriesOfOrder } from "../inbound/delivery-store";
 import { limitSchema } from "../db/pagination";
 import { fromMinor } from "../orders/money";
@@ -66,7 +65,7 @@ export const orderRoutes = new Hono<AppEnv>()
     const input = await parseJsonBody(c, processOptionsSchema);
     const { services } = c.var;
     const id = c.req.param("id");
-    const result = await processOrderDocuments(services, id, await documentOptionsByHand(services.d1, id, input), "by hand");
+    const result = await processOrderByHand(services, id, input);
     return c.json(await processResultJson(c.var.services.db, result));
   });
 

@@ -11,7 +11,8 @@ import { findPushedToChannel, findStockSyncItems, findStockSyncs } from "../stoc
 import type { StockSyncRow } from "../db/schema";
 import { liveChannel, stockSyncOfChannel, stockSyncSettingsOf, updateStockSyncSettings } from "../stock/sync-channel";
 import { startStockSync } from "../stock/sync-run";
-import { isoTime, parseQuery, readJsonBody } from "./validate";
+import { isoTime } from "../lib/iso-time";
+import { parseQuery, readJsonBody } from "./validate";
 
 // The OpenAPI document describes the bodies with the schemas the services check them against.
 

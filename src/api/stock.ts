@@ -10,7 +10,8 @@ import { DEFAULT_WAREHOUSE } from "../stock/stock-store";
 import { createWarehouse, importStockCount, setStockOnHand } from "../stock/stock-count";
 import { findWarehouses } from "../stock/stock-store";
 import { readCsvUpload } from "./csv-upload";
-import { isoTime, parseJsonBody, parseQuery } from "./validate";
+import { isoTime } from "../lib/iso-time";
+import { parseJsonBody, parseQuery } from "./validate";
 
 const MAX_STOCK_BYTES = 2 * 1024 * 1024;
 

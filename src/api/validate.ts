@@ -2,7 +2,7 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { AppError, validationError } from "../lib/errors";
-import { issuesOf } from "../orders/order";
+import { issuesOf, validate } from "../lib/validate";
 
 export function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
   const result = schema.safeParse(c.req.query(), { reportInput: true });
@@ -20,15 +20,9 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   }
 }
 
-export function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value, { reportInput: true });
-  if (!result.success) throw validationError(issuesOf(result.error));
-  return result.data;
-}
 
 export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
   return validate(schema, await readJsonBody(c));
 }
 
-export const isoTime = (epochMs: number | null | undefined): string | null =>
-  epochMs == null ? null : new Date(epochMs).toISOString();
+

@@ -4,7 +4,7 @@
  */
 import { CsvError, parseCsv } from "../lib/csv";
 import { AppError, summarizeProblems, type FieldProblem } from "../lib/errors";
-import { issuesOf } from "../orders/order";
+import { issuesOf } from "../lib/validate";
 import { importStatements, writeImport, type ImportRow } from "./catalog-store";
 import { priceOf, productCreateSchema } from "./products";
 

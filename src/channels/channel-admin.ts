@@ -6,9 +6,9 @@
 import { z } from "zod";
 import type { Services } from "../context";
 import type { ChannelRow, ChannelSecretRow } from "../db/schema";
-import { AppError, validationError } from "../lib/errors";
+import { AppError } from "../lib/errors";
 import { newId, newSecret, newToken } from "../lib/ids";
-import { issuesOf } from "../orders/order";
+import { validate } from "../lib/validate";
 import { hintOf, sealSecret } from "./channel-secrets";
 import { mergeSettings } from "./channel-settings";
 import { forgetChannel, loadChannel, markSecretRevoked, saveChannelChanges, saveNewChannel, saveSecret, type ChannelWithSecrets } from "./channel-store";
@@ -42,11 +42,6 @@ export const secretCreateSchema = z.strictObject({ secret: secretText.optional()
 /** The address the merchant pastes into the store. */
 export const channelUri = (origin: string, token: string): string => `${origin}/in/${token}`;
 
-function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value, { reportInput: true });
-  if (!result.success) throw validationError(issuesOf(result.error));
-  return result.data;
-}
 
 async function secretRow(channelId: string, whole: string, at: number, settingsKey: string | undefined): Promise<ChannelSecretRow> {
   return { id: newId("sec", at), channelId, secret: await sealSecret(whole, settingsKey), hint: hintOf(whole), createdAt: at, revokedAt: null };

@@ -248,13 +248,6 @@ export async function channelNamesById(db: Database): Promise<Map<string, { name
   return new Map(rows.map((row) => [row.id, row]));
 }
 
-/** The type and automation switches of the channel an order came from; null when there is no such order. */
-export async function channelAutomationOfOrder(d1: D1Database, orderId: string): Promise<{ type: ChannelType; automation: string | null } | null> {
-  return d1
-    .prepare("SELECT c.type, c.automation FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?1")
-    .bind(orderId)
-    .first<{ type: ChannelType; automation: string | null }>();
-}
 
 /** Every channel in the order it was created, for the overview's legend (read in its batch). */
 export const channelsInCreationOrderStatement = (d1: D1Database): D1PreparedStatement => d1.prepare("SELECT id, name, status FROM channels ORDER BY created_at, id");

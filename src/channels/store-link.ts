@@ -3,6 +3,7 @@
  * (reconciliation) and see what sweeps found, connect the store to the channel (the platform's
  * StoreLink does the talking), and test the connection.
  */
+import { isoTime } from "../lib/iso-time";
 import type { Services } from "../context";
 import { AppError } from "../lib/errors";
 import { countOrdersSeenByWebhook, type OrdersSeenByWebhook } from "../orders/order-store";
@@ -27,7 +28,7 @@ export async function queueReconciliation(services: Services, id: string): Promi
   await services.queue.send(reconcileChannel(row.id));
 }
 
-const isoTime = (epochMs: number | null) => (epochMs === null ? null : new Date(epochMs).toISOString());
+
 
 function runJson(run: ReconciliationRunRecord) {
   return {

@@ -4,6 +4,7 @@
  * its type's default (WooCommerce Premium and Mozello process everything, the others nothing).
  */
 import { z } from "zod";
+import { adapterFor } from "../channels/registry";
 import type { ChannelType } from "../channels/types";
 
 export const DOCUMENT_TYPES = ["invoice", "order"] as const;
@@ -47,8 +48,9 @@ const MANUAL: Automation = {
 
 const EVERYTHING: Automation = { ...MANUAL, create: "invoice", execute: true, add_payment: true };
 
+/** A channel type's own default, as its adapter states it: every order processed, or by hand. */
 export function defaultAutomation(type: ChannelType): Automation {
-  return type === "woocommerce-premium" || type === "mozello" ? EVERYTHING : MANUAL;
+  return adapterFor(type)?.automation === "every-order" ? EVERYTHING : MANUAL;
 }
 
 /** The channel's automation: what it stored over its type's default. */

@@ -6,8 +6,7 @@
 import type { Services } from "../context";
 import { loadChannel, saveChannelChanges } from "../channels/channel-store";
 import type { ChannelType } from "../channels/types";
-import { validationError } from "../lib/errors";
-import { issuesOf } from "../orders/order";
+import { validate } from "../lib/validate";
 import { automationOf, automationSchema, type Automation } from "./automation";
 
 /** The channel's automation: its own switches, or its type's default. */
@@ -20,9 +19,7 @@ export async function channelAutomation(services: Services, id: string): Promise
 export async function updateAutomation(services: Services, id: string, body: unknown): Promise<Automation> {
   const { db, now } = services;
   const { row } = await loadChannel(db, id);
-  const parsed = automationSchema.partial().safeParse(body, { reportInput: true });
-  if (!parsed.success) throw validationError(issuesOf(parsed.error));
-  const next = { ...automationOf(row.type as ChannelType, row.automation), ...parsed.data };
+  const next = { ...automationOf(row.type as ChannelType, row.automation), ...validate(automationSchema.partial(), body) };
   await saveChannelChanges(db, row.id, { automation: JSON.stringify(next), updatedAt: now() });
   return next;
 }

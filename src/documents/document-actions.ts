@@ -7,10 +7,10 @@ import { z } from "zod";
 import { channelAutomationRow } from "../channels/channel-store";
 import type { Services } from "../context";
 import type { PaymentRow } from "../db/schema";
-import { AppError, validationError } from "../lib/errors";
+import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { fromMinor, MoneyFormatError, toMinor } from "../orders/money";
-import { issuesOf } from "../orders/order";
+import { validate } from "../lib/validate";
 import { accountFor, automationOf } from "./automation";
 import { creditNoteForAll, type DocumentContent } from "./document";
 import { loadDocument } from "./document-detail";
@@ -105,9 +105,7 @@ export const manualPaymentSchema = z
 
 /** A payment entered by hand from a body like POST /api/documents/:id/payments takes (the dashboard's form sends the same). */
 export async function addPaymentByHand(services: Services, id: string, body: unknown): Promise<PaymentRow> {
-  const checked = manualPaymentSchema.safeParse(body, { reportInput: true });
-  if (!checked.success) throw validationError(issuesOf(checked.error));
-  const input = checked.data;
+  const input = validate(manualPaymentSchema, body);
   const row = await loadDocument(services.db, id);
   let amount: number;
   try {

@@ -6,8 +6,10 @@
  * workers at once, changes nothing the second time.
  */
 import { findCustomer, matchCustomer, productsForOrder, productsOfOrder, type MatchedCustomer } from "../catalog/matching";
+import { channelAutomationRow } from "../channels/channel-store";
 import type { ChannelType } from "../channels/types";
 import type { Services } from "../context";
+import type { OrderRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { fromMinor } from "../orders/money";
 import type { Order } from "../orders/order";
@@ -63,6 +65,13 @@ async function orderContext(d1: D1Database, orderId: string): Promise<OrderConte
   if (!row) throw new AppError("not_found", `No order ${orderId}`);
   const channelType = row.type as ChannelType;
   return { id: row.id, channelId: row.channel_id, channelType, automation: automationOf(channelType, row.automation), status: row.status, order: JSON.parse(row.data) as Order };
+}
+
+/** The same context from an order row already in hand (the queue consumer's): only the channel is read. */
+async function contextOfRow(d1: D1Database, row: OrderRow): Promise<OrderContext> {
+  const channel = await channelAutomationRow(d1, row.channelId);
+  if (!channel) throw new AppError("not_found", `No channel ${row.channelId} for order ${row.id}`);
+  return { id: row.id, channelId: row.channelId, channelType: channel.type, automation: automationOf(channel.type, channel.automation), status: row.status, order: JSON.parse(row.data) as Order };
 }
 
 function orderPayment(context: OrderContext): { amount: number; paidAt: number; method: string | null; reference: string | null } | null {
@@ -155,10 +164,47 @@ async function cancelForOrder(d1: D1Database, context: OrderContext, options: Do
  * Makes (or brings up to date) the order's document and everything that follows from it. A draft
  * the guard holds leaves the order in needs_attention with the reasons, and nothing is added to it.
  */
-export async function processOrderDocuments(services: Services, orderId: string, options: DocumentOptions, rule: string): Promise<ProcessResult> {
+/** What a person chose when processing by hand; anything left out comes from the channel's switches. */
+export interface ByHandChoices {
+  type?: SalesDocumentType;
+  execute?: boolean;
+  add_payment?: boolean;
+}
+
+/**
+ * Processes an order by hand: a document is made whatever the channel's create switch says, and
+ * the choices given override its other switches.
+ */
+export async function processOrderByHand(services: Services, orderId: string, choices: ByHandChoices, rule = "by hand"): Promise<ProcessResult> {
+  const context = await orderContext(services.d1, orderId);
+  const rules = context.automation;
+  const options = { type: choices.type ?? rules.create ?? "invoice", execute: choices.execute ?? rules.execute, add_payment: choices.add_payment ?? rules.add_payment };
+  return makeOrderDocuments(services, context, options, rule);
+}
+
+export type BulkResult =
+  | { order_id: string; ok: true; document_id: string | null; status: string | null; problems: ProcessResult["problems"]; skipped: string | null }
+  | { order_id: string; ok: false; error: { code: string; message: string } };
+
+/** Many orders at once, each on its own: one failing does not stop the others, and says why. */
+export async function processOrdersInBulk(services: Services, ids: string[], choices: ByHandChoices): Promise<BulkResult[]> {
+  const results: BulkResult[] = [];
+  for (const id of ids) {
+    try {
+      const result = await processOrderByHand(services, id, choices, "by hand (bulk)");
+      results.push({ order_id: id, ok: true, document_id: result.document?.id ?? null, status: result.document?.status ?? null, problems: result.problems, skipped: result.skipped });
+    } catch (error) {
+      const code = error instanceof AppError ? error.code : "internal_error";
+      results.push({ order_id: id, ok: false, error: { code, message: (error as Error).message } });
+    }
+  }
+  return results;
+}
+
+async function makeOrderDocuments(services: Services, context: OrderContext, options: DocumentOptions, rule: string): Promise<ProcessResult> {
   const { d1 } = services;
   const now = services.now();
-  const context = await orderContext(d1, orderId);
+  const orderId = context.id;
   if (context.status === "ignored") return { document: null, payment_id: null, credit_notes: [], problems: [], skipped: "The order is set aside (ignored)" };
   if (isCancelled(context.order)) return cancelForOrder(d1, context, options, rule, now);
 
@@ -231,13 +277,13 @@ function withStoreWarnings(computed: ComputedDocument, order: Order): ComputedDo
 }
 
 /** The automatic part: what the channel's switches say, when they say it. */
-export async function automateOrder(services: Services, orderId: string): Promise<ProcessResult | null> {
-  const context = await orderContext(services.d1, orderId);
+export async function automateOrder(services: Services, row: OrderRow): Promise<ProcessResult | null> {
+  const context = await contextOfRow(services.d1, row);
   const rules = context.automation;
   if (!rules.create) return null;
   if (rules.only_when_paid && !isPaid(context.order) && !isCancelled(context.order)) return null;
   const rule = `automatic (${context.channelType}): create ${rules.create}${rules.execute ? ", execute" : ""}${rules.add_payment ? ", add payment" : ""}${rules.only_when_paid ? ", once paid" : ""}`;
-  return processOrderDocuments(services, orderId, { type: rules.create, execute: rules.execute, add_payment: rules.add_payment }, rule);
+  return makeOrderDocuments(services, context, { type: rules.create, execute: rules.execute, add_payment: rules.add_payment }, rule);
 }
 
 /** What processing would create, without creating anything. */

@@ -107,8 +107,10 @@ async function run(services: Services, message: OrderMessage, io: ConsumerIo): P
     case "order.received":
     case "order.automate": {
       const cost = measured(services);
-      if (message.type === "order.received") await reviewOrder(cost.services.d1, await loadOrder(cost.services.db, message.order_id), io.now());
-      const result = await automateOrder(cost.services, message.order_id);
+      // One read of the order per message: review and automation both work from this row.
+      const row = await loadOrder(cost.services.db, message.order_id);
+      const reviewed = message.type === "order.received" ? (await reviewOrder(cost.services.d1, row, io.now())).row : row;
+      const result = await automateOrder(cost.services, reviewed);
       const document = result?.document ? `${result.document.type}:${result.document.status}` : "none";
       cost.report(`${message.type} ${message.order_id} document=${document}`);
       return;

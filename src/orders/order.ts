@@ -4,6 +4,7 @@
  * order's currency; inside, money is an integer count of minor units.
  */
 import { z } from "zod";
+import { issuesOf, type FieldIssue } from "../lib/validate";
 import { fromMinor, isCurrency, MoneyFormatError, toMinor } from "./money";
 
 export const FINANCIAL_STATUSES = [
@@ -157,11 +158,6 @@ export type OrderInput = z.input<typeof orderWireSchema>;
 export type Order = z.output<typeof orderSchema>;
 export type FinancialStatus = (typeof FINANCIAL_STATUSES)[number];
 
-export interface FieldIssue {
-  field: string;
-  message: string;
-}
-
 export type DecodeResult = { ok: true; order: Order } | { ok: false; issues: FieldIssue[] };
 
 /** Validates a wire order and converts its money to minor units, naming the field of every problem. */
@@ -250,23 +246,6 @@ export function encodeOrder(order: Order): OrderWire {
     },
     discount_codes: order.discount_codes?.map((entry) => ({ ...entry, amount: optionalMoney(entry.amount) })),
   };
-}
-
-/** zod issues as "field: message" pairs, with the path written the way a sender reads it. */
-export function issuesOf(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.length ? issue.path.join(".") : "(body)",
-    message: issueMessage(issue),
-  }));
-}
-
-function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
-  if (issue.code === "invalid_union") {
-    const first = issue.errors.flat()[0];
-    if (first) return issueMessage(first);
-  }
-  return issue.message;
 }
 
 /** When the source last changed the order; without updated_at, the time it was placed. */

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { isCurrency, MoneyFormatError, toMinor, fromMinor } from "./money";
-import { issuesOf, type FieldIssue } from "./order";
+import { issuesOf, type FieldIssue } from "../lib/validate";
 
 const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string like "12.50"');
 

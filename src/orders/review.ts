@@ -11,8 +11,14 @@ import { checkTotals } from "./totals";
 
 export type ReviewOutcome = "reviewed" | "already_reviewed";
 
-export async function reviewOrder(d1: D1Database, row: OrderRow, now: number): Promise<ReviewOutcome> {
-  if (row.processedVersion >= row.version) return "already_reviewed";
+/** The order as review left it: its row, with the inbox status the review gave it. */
+export interface ReviewedOrder {
+  outcome: ReviewOutcome;
+  row: OrderRow;
+}
+
+export async function reviewOrder(d1: D1Database, row: OrderRow, now: number): Promise<ReviewedOrder> {
+  if (row.processedVersion >= row.version) return { outcome: "already_reviewed", row };
 
   const order = JSON.parse(row.data) as Order;
   const warnings = checkTotals(order);
@@ -28,5 +34,5 @@ export async function reviewOrder(d1: D1Database, row: OrderRow, now: number): P
     change: changed ? { from, to: status, warnings } : null,
     at: now,
   });
-  return "reviewed";
+  return { outcome: "reviewed", row: { ...row, status, warnings: warningsJson } };
 }

@@ -2,7 +2,6 @@
  * The channel end of a stock sync: whether a channel can push stock now, the source its pusher
  * talks to the store with, and the channel's stock-sync settings (read and changed).
  */
-import type { z } from "zod";
 import { openSecret } from "../channels/channel-secrets";
 import { openCredentials } from "../channels/channel-settings";
 import { findChannel, findNewestActiveSecret, saveStockSyncSettings } from "../channels/channel-store";
@@ -11,8 +10,8 @@ import type { ChannelSource } from "../channels/types";
 import type { ChannelType } from "../channels/types";
 import type { Services } from "../context";
 import type { ChannelRow, StockSyncRow } from "../db/schema";
-import { AppError, validationError } from "../lib/errors";
-import { issuesOf } from "../orders/order";
+import { AppError } from "../lib/errors";
+import { validate } from "../lib/validate";
 import { findStockSync } from "./stock-store";
 import { readStockSyncSettings, stockSyncSettingsInput, stockSyncSettingsSchema } from "./sync-settings";
 
@@ -52,12 +51,6 @@ export async function stockSourceFor(services: Services, channel: ChannelRow, fe
   };
 }
 
-/** Input from the API or a dashboard form, checked against `schema` with the API's error shape. */
-export function checked<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value, { reportInput: true });
-  if (!result.success) throw validationError(issuesOf(result.error));
-  return result.data;
-}
 
 export const stockSyncSettingsBody = stockSyncSettingsInput.meta({ id: "StockSyncSettings" });
 
@@ -69,7 +62,7 @@ export const stockSyncSettingsOf = async (services: Services, channelId: string)
 /** Changes the settings it is given; the rest keep their values. A schedule needs a channel that can push. */
 export async function updateStockSyncSettings(services: Services, channelId: string, body: unknown) {
   const row = await liveChannel(services, channelId);
-  const changes = checked(stockSyncSettingsBody, body);
+  const changes = validate(stockSyncSettingsBody, body);
   const why = cannotSync(row);
   if (changes.schedule && why) throw new AppError("stock_sync_unavailable", `A schedule needs a channel that can push stock: ${why}`);
   const next = stockSyncSettingsSchema.parse({ ...readStockSyncSettings(row.stockSync), ...changes });

@@ -17,6 +17,7 @@ import type { ChannelType } from "../channels/types";
 import type { Services } from "../context";
 import type { StockSyncRow } from "../db/schema";
 import { AppError } from "../lib/errors";
+import { validate } from "../lib/validate";
 import { newId } from "../lib/ids";
 import { stockSyncStep } from "../queue/messages";
 import { stockLevels } from "./balances";
@@ -38,7 +39,7 @@ import {
   releaseStockSyncLease,
   saveStockSyncContext,
 } from "./stock-store";
-import { cannotSync, checked, liveChannel, stockSourceFor } from "./sync-channel";
+import { cannotSync, liveChannel, stockSourceFor } from "./sync-channel";
 import { itemBackoffMs, pushDueItems, type StepIo } from "./sync-push";
 import { readStockSyncSettings, slotOf } from "./sync-settings";
 
@@ -106,7 +107,7 @@ export async function requestStockSync(
 /** Sync now, asked through the API or the dashboard with a body like `{"mode": "full"}`. */
 export async function startStockSync(services: Services, channelId: string, body: unknown): Promise<StockSyncRow> {
   const row = await liveChannel(services, channelId);
-  const { mode } = checked(stockSyncRequestSchema, body);
+  const { mode } = validate(stockSyncRequestSchema, body);
   return (await requestStockSync(services, row.id, { mode, trigger: "manual" }))!;
 }
 

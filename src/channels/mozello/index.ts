@@ -5,7 +5,8 @@
 import { summarizeProblems } from "../../lib/errors";
 import { parseJsonLossless } from "../../lib/json";
 import { MoneyFormatError } from "../../orders/money";
-import { decodeOrder, issuesOf, sourceUpdatedAt } from "../../orders/order";
+import { decodeOrder, sourceUpdatedAt } from "../../orders/order";
+import { issuesOf } from "../../lib/validate";
 import { readJson } from "../inbound-body";
 import type { ChannelAdapter, ParseVerdict } from "../types";
 import { mapMozelloOrder } from "./map-mozello-order";

@@ -11,7 +11,8 @@
  */
 import { summarizeProblems } from "../../lib/errors";
 import { addDecimals, fromMinor, MoneyFormatError, multiplyQuantity, toMinor } from "../../orders/money";
-import { decodeOrder, issuesOf } from "../../orders/order";
+import { decodeOrder } from "../../orders/order";
+import { issuesOf } from "../../lib/validate";
 import { decodeRefund } from "../../orders/refund";
 import type { Arrival } from "../../orders/arrival";
 import type { ParseVerdict, Rejection } from "../types";

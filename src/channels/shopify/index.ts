@@ -7,7 +7,8 @@
 import { summarizeProblems } from "../../lib/errors";
 import { parseJsonLossless } from "../../lib/json";
 import { MoneyFormatError } from "../../orders/money";
-import { decodeOrder, issuesOf } from "../../orders/order";
+import { decodeOrder } from "../../orders/order";
+import { issuesOf } from "../../lib/validate";
 import { decodeRefund } from "../../orders/refund";
 import { fingerprint, readBody } from "../inbound-body";
 import type { Order } from "../../orders/order";

@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { channelNamesById } from "../../channels/channel-store";
-import { processOrdersInBulk } from "../../documents/pending-orders-by-hand";
+import { processOrdersInBulk } from "../../documents/from-order";
 import { AppError } from "../../lib/errors";
 import { ignoreOrders, restoreOrders } from "../../orders/inbox-actions";
 import { countOrdersByStatus, findOrders, orderLabels, type OrderFilters } from "../../orders/order-store";

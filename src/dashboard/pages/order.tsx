@@ -11,9 +11,8 @@ import type { Services } from "../../context";
 import type { DeliveryRow } from "../../db/schema";
 import { automationOf, DOCUMENT_TYPES, type Automation } from "../../documents/automation";
 import type { ComputedDocument } from "../../documents/document";
-import { documentOptionsByHand } from "../../documents/pending-orders-by-hand";
 import { creditNotesOf, documentOfOrder, paymentsOfDocument } from "../../documents/document-store";
-import { previewOrderDocument, processOrderDocuments, type ProcessResult } from "../../documents/from-order";
+import { previewOrderDocument, processOrderByHand, type ProcessResult } from "../../documents/from-order";
 import { findDeliveriesOfOrder } from "../../inbound/delivery-store";
 import { AppError } from "../../lib/errors";
 import { fromMinor } from "../../orders/money";
@@ -497,7 +496,7 @@ export const orderPages = new Hono<DashboardEnv>()
         execute: field(form, "execute") !== undefined,
         add_payment: field(form, "add_payment") !== undefined,
       };
-      return processedFlash(await processOrderDocuments(services, id, await documentOptionsByHand(services.d1, id, choices), "by hand"));
+      return processedFlash(await processOrderByHand(services, id, choices));
     }),
   )
 
