@@ -67,7 +67,8 @@ export async function documentOfOrder(db: Database, orderId: string): Promise<Do
   return db.query.documents.findFirst({ where: eq(documents.sourceKey, `order:${orderId}`) });
 }
 
-export async function documentTotals(d1: D1Database, documentId: string): Promise<{ subtotal: number; tax: number; total: number }> {
+/** The totals a stored document carries, as they were written when it was made. */
+export async function storedDocumentTotals(d1: D1Database, documentId: string): Promise<{ subtotal: number; tax: number; total: number }> {
   const row = await d1.prepare("SELECT subtotal_minor, tax_minor, total_minor FROM documents WHERE id = ?1").bind(documentId).first<{ subtotal_minor: number; tax_minor: number; total_minor: number }>();
   return { subtotal: row!.subtotal_minor, tax: row!.tax_minor, total: row!.total_minor };
 }

@@ -23,7 +23,7 @@ import {
   creditedSoFar,
   documentBySource,
   documentCancelledAt,
-  documentTotals,
+  storedDocumentTotals,
   orderPaymentsOnDocument,
   type FullDocument,
   type StoredDocument,
@@ -143,7 +143,7 @@ async function cancelForOrder(d1: D1Database, context: OrderContext, options: Do
   }
   // An executed document is final: an invoice or a sales order alike is reversed by a credit note.
   if (existing.status === "executed") {
-    const computed = creditNoteForAll({ currency: existing.currency, content: existing.data, totals: await documentTotals(d1, existing.id), problems: [] });
+    const computed = creditNoteForAll({ currency: existing.currency, content: existing.data, totals: await storedDocumentTotals(d1, existing.id), problems: [] });
     // Refunds already credited part of it: crediting it all again would take off more than was invoiced.
     const credited = await creditedSoFar(d1, existing.id, `cancel:${context.id}`);
     if (credited.count > 0) {
