@@ -20,7 +20,6 @@ import { documentJson } from "../documents/document-wire";
 import { deliverySummary } from "../inbound/delivery-wire";
 import { parseJsonBody, parseQuery } from "./validate";
 
-
 export const orderListQuery = z.object({
   channel_id: z.string().optional(),
   status: z.enum(INBOX_STATUSES).optional(),

@@ -130,13 +130,13 @@ export function numberDocumentStatements(d1: D1Database, document: { id: string 
   return [
     d1.prepare(`INSERT INTO document_series (key, last_number) SELECT ?2, 0 WHERE ${executable} ON CONFLICT (key) DO NOTHING`).bind(document.id, series.key),
     d1.prepare(`UPDATE document_series SET last_number = last_number + 1 WHERE key = ?2 AND ${executable}`).bind(document.id, series.key),
-    d1
-      .prepare(
-        `UPDATE documents SET status = 'executed', executed_at = ?3, updated_at = ?3,
-                number = ?4 || printf('%05d', (SELECT last_number FROM document_series WHERE key = ?2))
-         WHERE id = ?1 AND status = 'draft' AND problems = '[]'`,
-      )
-      .bind(document.id, series.key, at, series.prefix),
+    prepareNamed(
+      d1,
+      `UPDATE documents SET status = 'executed', executed_at = :at, updated_at = :at,
+              number = :prefix || printf('%05d', (SELECT last_number FROM document_series WHERE key = :series))
+       WHERE id = :document_id AND status = 'draft' AND problems = '[]'`,
+      { document_id: document.id, series: series.key, at, prefix: series.prefix },
+    ),
   ];
 }
 
