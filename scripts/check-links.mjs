@@ -74,6 +74,18 @@ export function linksOf(text) {
   return links;
 }
 
+/**
+ * Repository paths named in inline code (`src/inbound/route.ts`): the code map and the reference
+ * point at files by name, and a file that moved must take its mentions along.
+ */
+export function codePathsOf(text) {
+  const paths = [];
+  for (const { line, number } of proseLines(text)) {
+    for (const match of line.matchAll(/`((?:src|test|scripts|bench|migrations)\/[\w./-]+\.(?:ts|tsx|mjs|js|sql|md))`/g)) paths.push({ target: match[1], line: number });
+  }
+  return paths;
+}
+
 const isExternal = (target) => /^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith("//");
 
 function markdownFiles(root) {
@@ -113,6 +125,9 @@ export function checkLinks(root, files = markdownFiles(root)) {
         report(`no heading #${anchor} in ${path.relative(root, linked)}`);
       }
     }
+    for (const { target, line } of codePathsOf(readFileSync(source, "utf8"))) {
+      if (!existsSync(path.join(root, target))) problems.push({ file, line, target, problem: `no such file in the repository: ${target}` });
+    }
   }
   return problems;
 }
@@ -125,5 +140,5 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error(`${problems.length} broken link${problems.length === 1 ? "" : "s"}`);
     process.exit(1);
   }
-  console.log("links: every relative link and anchor resolves");
+  console.log("links: every relative link, anchor and named source file resolves");
 }

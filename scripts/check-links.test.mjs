@@ -60,3 +60,11 @@ test("headings slug the way GitHub slugs them, repeats numbered", () => {
   assert.equal(slug("Mārketing für Zoë"), "mārketing-für-zoë");
   assert.deepEqual([...anchorsOf("# Set-up\n## Mapping\n### Mapping\n```\n# not a heading\n```\n<a id=\"kept\"></a>\n")], ["set-up", "mapping", "mapping-1", "kept"]);
 });
+
+test("a source file named in inline code must exist, so a moved file takes its mentions along", () => {
+  withTree({ ...docs, "src/inbound/route.ts": "", "docs/operations.md": "# Ops\n\nThe route (`src/inbound/route.ts`) and the consumer (`src/jobs/confirm-delivery.ts`).\n" }, (root) => {
+    assert.deepEqual(checkLinks(root), [
+      { file: "docs/operations.md", line: 3, target: "src/jobs/confirm-delivery.ts", problem: "no such file in the repository: src/jobs/confirm-delivery.ts" },
+    ]);
+  });
+});
