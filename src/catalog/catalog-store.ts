@@ -3,8 +3,8 @@
  * Services (customers, products, the import, the matching of an order) compose these; nothing
  * else in the Worker speaks SQL to these tables.
  */
-import { and, asc, eq, gt, ne, or, sql, type SQL } from "drizzle-orm";
-import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { and, asc, eq, gt, ne, or, type SQL } from "drizzle-orm";
+import { contains } from "../db/text-search";
 import type { Database } from "../context";
 import { customers, products, type CustomerRow, type ProductRow } from "../db/schema";
 import { decodeCursor, newestFirstPage, page } from "../db/pagination";
@@ -13,10 +13,6 @@ import { newId } from "../lib/ids";
 
 // D1 allows 100 bound parameters per statement.
 const SKUS_PER_STATEMENT = 90;
-
-/** `%text%` for LIKE … ESCAPE '\', with the text's own wildcards taken literally. */
-const containing = (text: string) => `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-const like = (column: SQLiteColumn, pattern: string) => sql`${column} LIKE ${pattern} ESCAPE '\\'`;
 
 // ---------------------------------------------------------------------------------------------
 // Customers
@@ -29,9 +25,8 @@ export async function customerById(db: Database, id: string): Promise<CustomerRo
 export async function findCustomers(db: Database, query: { q?: string; cursor?: string; limit: number }): Promise<{ items: CustomerRow[]; next_cursor: string | null }> {
   let search: SQL | undefined;
   if (query.q) {
-    // LIKE folds ASCII case; e-mails are stored lower case, so the pattern is folded for them.
-    const pattern = containing(query.q);
-    search = or(like(customers.name, pattern), like(customers.email, pattern.toLowerCase()), like(customers.vatNumber, pattern), like(customers.company, pattern));
+    const q = query.q;
+    search = or(contains(customers.name, q), contains(customers.email, q, { storedLowerCase: true }), contains(customers.vatNumber, q), contains(customers.company, q));
   }
   return newestFirstPage(db, customers, { at: customers.createdAt, id: customers.id }, [search], query);
 }
@@ -143,8 +138,7 @@ export async function productIdHoldingSku(db: Database, sku: string, exceptId?: 
 export async function findProductPage(db: Database, query: { q?: string; cursor?: string; limit: number }): Promise<{ items: ProductRow[]; next_cursor: string | null }> {
   const conditions: SQL[] = [];
   if (query.q) {
-    const pattern = containing(query.q);
-    conditions.push(or(like(products.sku, pattern), like(products.name, pattern))!);
+    conditions.push(or(contains(products.sku, query.q), contains(products.name, query.q))!);
   }
   // Same opaque cursor as the other lists; SKUs are unique, so the last SKU alone marks the place.
   const cursor = decodeCursor(query.cursor);
