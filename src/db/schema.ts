@@ -86,6 +86,12 @@ export const orders = sqliteTable(
     processingAttempts: integer("processing_attempts").notNull().default(0),
     processingError: text("processing_error"),
     processingFailedAt: integer("processing_failed_at"),
+    /**
+     * Set in the same batch that records the review: the channel's automation (document, execution,
+     * payment) is owed for this state. Cleared only once the automation has run to its end, so a
+     * crash in between leaves the order where the sweep finds it.
+     */
+    automationDueAt: integer("automation_due_at"),
     queuedAt: integer("queued_at").notNull(),
     receivedAt: integer("received_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
@@ -97,6 +103,7 @@ export const orders = sqliteTable(
     index("orders_unprocessed")
       .on(table.queuedAt)
       .where(sql`processed_version < version AND processing_failed_at IS NULL`),
+    index("orders_automation_due").on(table.automationDueAt).where(sql`automation_due_at IS NOT NULL`),
   ],
 );
 
@@ -195,6 +202,8 @@ export const deliveries = sqliteTable(
     body: text("body"),
     bodyBytes: integer("body_bytes").notNull().default(0),
     bodyPurgedAt: integer("body_purged_at"),
+    /** The R2 object holding the raw body (gzip), once archived; the purge drops only archived bodies. */
+    bodyArchiveKey: text("body_archive_key"),
     orderId: text("order_id"),
     eventId: text("event_id"),
     /** For pending deliveries: when the confirmation was last queued (the sweep re-queues lost ones). */
@@ -205,6 +214,7 @@ export const deliveries = sqliteTable(
     index("deliveries_channel_received").on(table.channelId, table.receivedAt),
     index("deliveries_order").on(table.orderId),
     index("deliveries_body_retained").on(table.receivedAt).where(sql`body IS NOT NULL`),
+    index("deliveries_body_unarchived").on(table.receivedAt).where(sql`body IS NOT NULL AND body_archive_key IS NULL`),
     index("deliveries_pending").on(table.receivedAt).where(sql`outcome = 'pending'`),
   ],
 );
