@@ -15,6 +15,8 @@ export interface Services {
   /** D1 itself, for the hand-written batches whose SQL is the point. */
   d1: D1Database;
   queue: Queue<OrderMessage>;
+  /** R2: the archive of raw delivery bodies (src/inbound/archive.ts). */
+  archive: R2Bucket;
   config: AppConfig;
   now: () => number;
   /** Outbound HTTP to stores. */
@@ -28,6 +30,7 @@ export function buildServices(env: WorkerEnv, config: AppConfig, now: () => numb
     db: drizzle(env.DB, { schema }),
     d1: env.DB,
     queue: env.ORDER_QUEUE as Queue<OrderMessage>,
+    archive: env.ARCHIVE,
     config,
     now,
     fetch: (input, init) => fetch(input, init),

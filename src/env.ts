@@ -9,6 +9,8 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 
 export const envSchema = z.object({
   DB: z.custom<D1Database>((value) => typeof value === "object" && value !== null, "the D1 binding DB is missing"),
+  /** R2: raw delivery bodies, gzipped, one object per delivery (src/inbound/archive.ts). */
+  ARCHIVE: z.custom<R2Bucket>((value) => typeof value === "object" && value !== null, "the R2 binding ARCHIVE is missing"),
   ORDER_QUEUE: z.custom<Queue<unknown>>((value) => typeof value === "object" && value !== null, "the Queue binding ORDER_QUEUE is missing"),
   ADMIN_TOKEN: z.string({ error: "the ADMIN_TOKEN secret is not set" }).min(16, "ADMIN_TOKEN must be at least 16 characters"),
   /** Seals store credentials at rest; only needed once a channel holds some (32 bytes, base64). */
@@ -25,6 +27,8 @@ export const envSchema = z.object({
     .transform((value) => value === "true"),
   MAX_BODY_BYTES: positiveInt(1024 * 1024),
   RAW_BODY_RETENTION_DAYS: positiveInt(30),
+  /** Archived raw bodies are kept forever unless set (unset or empty); then deleted after this many days. */
+  ARCHIVE_RETENTION_DAYS: z.preprocess((value) => (value === "" ? undefined : value), z.coerce.number().int().positive().optional()),
   SWEEP_AFTER_MINUTES: positiveInt(10),
   PROCESSING_MAX_ATTEMPTS: positiveInt(5),
   /**
@@ -32,12 +36,15 @@ export const envSchema = z.object({
    * Workers allow 50 per invocation on the free plan; 40 leaves room for the rest.
    */
   STOCK_SYNC_SUBREQUESTS: z.coerce.number().int().min(1).max(1000).default(40),
+}).refine((config) => config.ARCHIVE_RETENTION_DAYS === undefined || config.ARCHIVE_RETENTION_DAYS >= config.RAW_BODY_RETENTION_DAYS, {
+  path: ["ARCHIVE_RETENTION_DAYS"],
+  message: "ARCHIVE_RETENTION_DAYS must be at least RAW_BODY_RETENTION_DAYS: a body is archived before D1 lets it go",
 });
 
 export type AppConfig = z.output<typeof envSchema>;
 
 /** Bindings as workerd hands them over (vars arrive as strings). */
-export type WorkerEnv = Env & { ADMIN_TOKEN?: string };
+export type WorkerEnv = Env & { ADMIN_TOKEN?: string; ARCHIVE_RETENTION_DAYS?: string };
 
 // The same env object is handed to every request of an isolate; parse it once.
 const parsed = new WeakMap<object, ReturnType<typeof envSchema.safeParse>>();

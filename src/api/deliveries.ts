@@ -2,11 +2,10 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../context";
 import { confirmAgain } from "../inbound/confirm-delivery";
-import { loadDelivery } from "../inbound/delivery-log";
+import { loadDeliveryWithBody } from "../inbound/delivery-log";
 import { findDeliveries } from "../inbound/delivery-store";
 import { deliveryListQuery, deliverySummary } from "../inbound/delivery-wire";
 import { parseQuery } from "./validate";
-
 
 export const deliveryRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
@@ -15,8 +14,8 @@ export const deliveryRoutes = new Hono<AppEnv>()
   })
 
   .get("/:id", async (c) => {
-    const row = await loadDelivery(c.var.services.db, c.req.param("id"));
-    return c.json({ ...deliverySummary(row), body: row.body });
+    const { row, body, archived } = await loadDeliveryWithBody(c.var.services, c.req.param("id"));
+    return c.json({ ...deliverySummary(row), body, body_archived: archived });
   })
 
   .post("/:id/confirm", async (c) => c.json(deliverySummary(await confirmAgain(c.var.services, c.req.param("id"))), 202));

@@ -3,8 +3,9 @@
  * support (never a credential or personal data) and its outcome. Its rows are written and read
  * through the delivery store.
  */
-import type { Database } from "../context";
+import type { Database, Services } from "../context";
 import { AppError } from "../lib/errors";
+import { bodyOfDelivery } from "./archive";
 import { findDelivery, type DeliveryRow } from "./delivery-store";
 
 // paypal-*: PayPal's webhook transmission headers, which a deferred verification reads back.
@@ -27,4 +28,10 @@ export async function loadDelivery(db: Database, id: string): Promise<DeliveryRo
   const row = await findDelivery(db, id);
   if (!row) throw new AppError("not_found", `No delivery ${id}`);
   return row;
+}
+
+/** One delivery with its raw body: from D1 while kept there, then read back from the R2 archive. */
+export async function loadDeliveryWithBody(services: Services, id: string): Promise<{ row: DeliveryRow; body: string | null; archived: boolean }> {
+  const row = await loadDelivery(services.db, id);
+  return { row, ...(await bodyOfDelivery(services, row)) };
 }

@@ -235,15 +235,75 @@ export async function markDeliveryPendingAgain(d1: D1Database, id: string, at: n
 
 // ---- Retention ----
 
-/** Purges the raw bodies of at most `limit` deliveries received before `cutoff`; returns how many. */
+/**
+ * Purges the raw bodies of at most `limit` deliveries received before `cutoff`; returns how many.
+ * Only bodies already archived to R2 (their key set once the object was written) are dropped.
+ */
 export async function purgeDeliveryBodies(d1: D1Database, purge: { cutoff: number; limit: number; now: number }): Promise<number> {
   const result = await prepareNamed(
     d1,
     `UPDATE deliveries SET body = NULL, body_purged_at = :now
-     WHERE id IN (SELECT id FROM deliveries WHERE body IS NOT NULL AND received_at < :cutoff LIMIT :limit)`,
+     WHERE id IN (SELECT id FROM deliveries WHERE body IS NOT NULL AND received_at < :cutoff AND body_archive_key IS NOT NULL LIMIT :limit)`,
     { now: purge.now, cutoff: purge.cutoff, limit: purge.limit },
   ).run();
   return result.meta.changes;
+}
+
+// ---- The archive of raw bodies (R2) ----
+
+/** A raw body still only in D1, with what its archive object records. */
+export interface UnarchivedBody {
+  id: string;
+  channel_id: string | null;
+  received_at: number;
+  content_type: string | null;
+  body: string;
+}
+
+/** At most `limit` bodies not archived yet, oldest first (the partial index deliveries_body_unarchived). */
+export async function findUnarchivedBodies(d1: D1Database, limit: number): Promise<UnarchivedBody[]> {
+  const { results } = await d1
+    .prepare(
+      `SELECT id, channel_id, received_at, content_type, body FROM deliveries
+       WHERE body IS NOT NULL AND body_archive_key IS NULL ORDER BY received_at LIMIT ?1`,
+    )
+    .bind(limit)
+    .all<UnarchivedBody>();
+  return results;
+}
+
+/** How many bodies received before `cutoff` are still not archived (the purge keeps them). */
+export async function countUnarchivedBodiesBefore(d1: D1Database, cutoff: number): Promise<number> {
+  const row = await d1
+    .prepare("SELECT COUNT(*) AS n FROM deliveries WHERE body IS NOT NULL AND body_archive_key IS NULL AND received_at < ?1")
+    .bind(cutoff)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** Records where each body was archived, once its object is written (one transaction). */
+export async function setBodyArchiveKeys(d1: D1Database, archived: Array<{ id: string; key: string }>): Promise<void> {
+  if (archived.length === 0) return;
+  await d1.batch(archived.map(({ id, key }) => d1.prepare("UPDATE deliveries SET body_archive_key = ?2 WHERE id = ?1").bind(id, key)));
+}
+
+/** Of these deliveries, the ones whose raw body is still in D1 (their archive object must stay). */
+export async function deliveriesWithBodyInD1(d1: D1Database, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { results } = await d1
+    .prepare("SELECT id FROM deliveries WHERE id IN (SELECT value FROM json_each(?1)) AND body IS NOT NULL")
+    .bind(JSON.stringify(ids))
+    .all<{ id: string }>();
+  return new Set(results.map((row) => row.id));
+}
+
+/** Forgets the archive keys of these deliveries, whose objects the archive retention deleted. */
+export async function clearBodyArchiveKeys(d1: D1Database, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await d1
+    .prepare("UPDATE deliveries SET body_archive_key = NULL WHERE id IN (SELECT value FROM json_each(?1)) AND body IS NULL")
+    .bind(JSON.stringify(ids))
+    .run();
 }
 
 // ---- Reading the log ----

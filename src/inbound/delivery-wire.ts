@@ -26,7 +26,12 @@ export const deliverySummarySchema = z
   .meta({ id: "Delivery" });
 
 export const deliveryDetailSchema = deliverySummarySchema
-  .extend({ body: z.string().nullable().meta({ description: "The raw body, until the retention period purges it" }) })
+  .extend({
+    body: z.string().nullable().meta({
+      description: "The raw body: from the database until the retention period purges it, then from the archive (null when there is none)",
+    }),
+    body_archived: z.boolean().meta({ description: "Whether the raw body has a copy in the archive (R2), which outlives the purge" }),
+  })
   .meta({ id: "DeliveryDetail" });
 
 export const deliveryListQuery = z.object({

@@ -1,10 +1,11 @@
 /**
- * Raw delivery bodies are kept for a retention period (for support and re-parsing), then purged;
- * the delivery row, the order and its timeline stay forever.
+ * Raw delivery bodies are kept in D1 for a retention period (for support and re-parsing), then
+ * purged once archived to R2 (src/inbound/archive.ts); the delivery row, the order and its
+ * timeline stay forever.
  */
 import type { Services } from "../context";
 import { deleteItemsOfSyncsFinishedBefore } from "../stock/stock-store";
-import { purgeDeliveryBodies } from "./delivery-store";
+import { countUnarchivedBodiesBefore, purgeDeliveryBodies } from "./delivery-store";
 
 const PURGE_CHUNK = 1000;
 const MAX_CHUNKS_PER_RUN = 20;
@@ -24,11 +25,14 @@ function retentionCutoff(services: Services, now: number): number {
   return now - services.config.RAW_BODY_RETENTION_DAYS * 86_400_000;
 }
 
-export async function purgeExpiredBodies(services: Services, now: number): Promise<{ purged: number }> {
+/** Drops from D1 the raw bodies past retention that are archived; one not archived yet stays (and is counted). */
+export async function purgeExpiredBodies(services: Services, now: number): Promise<{ purged: number; unarchived: number }> {
   const cutoff = retentionCutoff(services, now);
   const purged = await inChunks((limit) => purgeDeliveryBodies(services.d1, { cutoff, limit, now }));
-  if (purged) console.log(`retention: purged ${purged} raw bodies older than ${services.config.RAW_BODY_RETENTION_DAYS} days`);
-  return { purged };
+  if (purged) console.log(`retention: purged ${purged} archived raw bodies older than ${services.config.RAW_BODY_RETENTION_DAYS} days`);
+  const unarchived = await countUnarchivedBodiesBefore(services.d1, cutoff);
+  if (unarchived) console.warn(`retention: ${unarchived} raw bodies past retention are kept in D1 until they are archived to R2`);
+  return { purged, unarchived };
 }
 
 /**

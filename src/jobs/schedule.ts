@@ -1,6 +1,7 @@
 /** The Cron Triggers of wrangler.toml, each mapped to its job. An unknown cron is a config error. */
 import { buildServices } from "../context";
 import { readConfig, type WorkerEnv } from "../env";
+import { ARCHIVE_CHUNKS_PER_DAY, ARCHIVE_CHUNKS_PER_MINUTE, archiveBodies, purgeOldArchive } from "../inbound/archive";
 import { requeuePendingDeliveries } from "../inbound/confirm-delivery";
 import { queueDueReconciliations } from "../inbound/reconcile";
 import { purgeExpiredBodies, purgeOldStockSyncItems } from "../inbound/retention";
@@ -24,9 +25,13 @@ export async function handleScheduled(controller: Pick<ScheduledController, "cro
       await queueDueReconciliations(services, now);
       await requeueStalledStockSyncs(services, now);
       await queueDueStockSyncs(services, now);
+      await archiveBodies(services, ARCHIVE_CHUNKS_PER_MINUTE);
       return;
     case DAILY:
+      // Archive first: the purge drops only archived bodies.
+      await archiveBodies(services, ARCHIVE_CHUNKS_PER_DAY);
       await purgeExpiredBodies(services, now);
+      await purgeOldArchive(services, now);
       await purgeOldStockSyncItems(services, now);
       return;
     default:

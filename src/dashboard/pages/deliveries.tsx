@@ -1,12 +1,13 @@
 /**
  * /dashboard/deliveries — every request a channel URI received, accepted or refused, with the
- * reason; one delivery with its headers and its raw body, pretty-printed.
+ * reason; one delivery with its headers and its raw body, pretty-printed (read back from the R2
+ * archive once the database copy is purged).
  */
 import { Hono } from "hono";
 import { z } from "zod";
 import type { ChannelType } from "../../channels/types";
 import { canConfirmAgain, confirmAgain } from "../../inbound/confirm-delivery";
-import { loadDelivery } from "../../inbound/delivery-log";
+import { loadDeliveryWithBody } from "../../inbound/delivery-log";
 import { findDeliveries, type DeliveryRow } from "../../inbound/delivery-store";
 import { DELIVERY_OUTCOMES, deliveryHeaders } from "../../inbound/delivery-wire";
 import { ActionForm, Badge, ChannelFilter, labelOf, Layout, type PageContext, Pager, Time } from "../layout";
@@ -139,11 +140,11 @@ export const deliveryPages = new Hono<DashboardEnv>()
 
   .get("/:id", async (c) => {
     const { db } = c.var.services;
-    const delivery = await loadDelivery(db, c.req.param("id"));
+    const { row: delivery, body } = await loadDeliveryWithBody(c.var.services, c.req.param("id"));
     const names = await channelNames(db);
     const channel = delivery.channelId ? names.get(delivery.channelId) : undefined;
     const canConfirm = channel !== undefined && canConfirmAgain(delivery, channel.type as ChannelType);
-    return render(c, <DeliveryPage page={c.var.page} delivery={delivery} channelName={channel?.name ?? null} canConfirm={canConfirm} />);
+    return render(c, <DeliveryPage page={c.var.page} delivery={delivery} body={body} channelName={channel?.name ?? null} canConfirm={canConfirm} />);
   })
 
   .post("/:id/confirm", (c) =>
@@ -153,7 +154,7 @@ export const deliveryPages = new Hono<DashboardEnv>()
     }),
   );
 
-function DeliveryPage(props: { page: PageContext; delivery: DeliveryRow; channelName: string | null; canConfirm: boolean }) {
+function DeliveryPage(props: { page: PageContext; delivery: DeliveryRow; body: string | null; channelName: string | null; canConfirm: boolean }) {
   const { delivery } = props;
   return (
     <Layout title="Delivery" nav="deliveries" page={props.page}>
@@ -204,7 +205,8 @@ function DeliveryPage(props: { page: PageContext; delivery: DeliveryRow; channel
       <h2>Headers</h2>
       <NameValueTable entries={Object.entries(deliveryHeaders(delivery))} />
       <h2>{`Body (${delivery.bodyBytes} bytes)`}</h2>
-      <DeliveryBody body={delivery.body} contentType={delivery.contentType} purgedAt={delivery.bodyPurgedAt} />
+      {delivery.body === null && props.body !== null ? <p class="muted small">Read back from the archive: the database copy was purged after the retention period.</p> : null}
+      <DeliveryBody body={props.body} contentType={delivery.contentType} purgedAt={delivery.bodyPurgedAt} />
     </Layout>
   );
 }
