@@ -7,20 +7,21 @@ import { bindingsOf, parseBucketList, parseDatabaseList, parseQueueList, plan } 
 const projectToml = readFileSync(path.join(import.meta.dirname, "..", "wrangler.toml"), "utf8");
 const emptyAccount = { databases: [], queues: [], buckets: [] };
 
-test("the project's wrangler.toml binds one D1 database and three queues, the dead-letter queue included", () => {
+test("the project's wrangler.toml binds one D1 database, the queues (the dead-letter queue included) and the R2 archive", () => {
   assert.deepEqual(bindingsOf(projectToml), {
     databases: [{ binding: "DB", name: "sales-inbox", id: "00000000-0000-0000-0000-000000000000" }],
     queues: ["sales-inbox-orders", "sales-inbox-orders-dlq"],
-    buckets: [],
+    buckets: ["sales-inbox-archive"],
   });
 });
 
-test("an empty account gets the database and every queue; the id waits for the database", () => {
+test("an empty account gets the database, every queue and the archive bucket; the id waits for the database", () => {
   const planned = plan(projectToml, emptyAccount);
   assert.deepEqual(planned.commands, [
     ["wrangler", "d1", "create", "sales-inbox"],
     ["wrangler", "queues", "create", "sales-inbox-orders"],
     ["wrangler", "queues", "create", "sales-inbox-orders-dlq"],
+    ["wrangler", "r2", "bucket", "create", "sales-inbox-archive"],
   ]);
   assert.equal(planned.toml, projectToml);
   assert.deepEqual(planned.unresolved, ["sales-inbox"]);
@@ -28,7 +29,7 @@ test("an empty account gets the database and every queue; the id waits for the d
 
 test("once the database exists its id is written into wrangler.toml, comments kept, and nothing is created twice", () => {
   const uuid = "5f0c3d2e-8a1b-4c6d-9e7f-0123456789ab";
-  const account = { databases: [{ name: "other", uuid: "x" }, { name: "sales-inbox", uuid }], queues: ["sales-inbox-orders"], buckets: [] };
+  const account = { databases: [{ name: "other", uuid: "x" }, { name: "sales-inbox", uuid }], queues: ["sales-inbox-orders"], buckets: ["sales-inbox-archive"] };
   const planned = plan(projectToml, account);
   assert.deepEqual(planned.commands, [["wrangler", "queues", "create", "sales-inbox-orders-dlq"]]);
   assert.deepEqual(planned.unresolved, []);
