@@ -30,7 +30,7 @@ try {
   });
   const { createApp } = await import(pathToFileURL(bundle).href);
   // The document needs no binding; these only get past the configuration check every request makes.
-  const env = { DB: {}, ORDER_QUEUE: {}, ADMIN_TOKEN: "openapi-writer-token" };
+  const env = { DB: {}, ARCHIVE: {}, ORDER_QUEUE: {}, ADMIN_TOKEN: "openapi-writer-token" };
   const response = await createApp().request("/api/openapi.json", {}, env);
   if (response.status !== 200) throw new Error(`GET /api/openapi.json answered ${response.status}: ${await response.text()}`);
   await mkdir(path.dirname(out), { recursive: true });
