@@ -8,6 +8,7 @@
  */
 import type { Services } from "../context";
 import { toHex } from "../lib/encoding";
+import { AppError } from "../lib/errors";
 import {
   clearBodyArchiveKeys,
   deliveriesWithBodyInD1,
@@ -94,11 +95,15 @@ export async function archiveBodies(services: Services, maxChunks: number): Prom
   return { archived, failed };
 }
 
-/** The body kept in an archive object, or null when the object is gone. */
+/** The body kept in an archive object, or null when the object is gone; R2 failing is a 503 (try again). */
 export async function readArchivedBody(services: Services, key: string): Promise<string | null> {
-  const object = await services.archive.get(key);
-  if (!object) return null;
-  return new TextDecoder().decode(await gunzip(object.body));
+  try {
+    const object = await services.archive.get(key);
+    if (!object) return null;
+    return new TextDecoder().decode(await gunzip(object.body));
+  } catch (error) {
+    throw new AppError("storage_unavailable", `The archived body ${key} could not be read: ${String(error)}`);
+  }
 }
 
 /** A delivery's raw body: from D1 while kept there, then from the archive. */

@@ -95,6 +95,10 @@ describe("archiving raw bodies to R2", () => {
     put.mockRestore();
     await archiveBodies(services, ARCHIVE_CHUNKS_PER_MINUTE);
     expect(await archiveKeyInD1(id)).toMatch(new RegExp(`${id}\\.gz$`));
+    // Nothing is left to archive: a further run writes nothing.
+    const again = vi.spyOn(env.ARCHIVE, "put");
+    expect(await archiveBodies(services, ARCHIVE_CHUNKS_PER_MINUTE)).toEqual({ archived: 0, failed: 0 });
+    expect(again).not.toHaveBeenCalled();
   });
 });
 
@@ -123,6 +127,17 @@ describe("the daily purge with the archive", () => {
     expect(purged.body).toBe(body);
     expect(purged.body_archived).toBe(true);
     expect(await bodyInD1(id)).toBeNull();
+  });
+
+  it("answers 503 storage_unavailable when the archive cannot be read, and the body again once it can", async () => {
+    const { body, id } = await postDelivery();
+    await runCron(DAILY, Date.now() + 31 * DAY);
+    vi.spyOn(env.ARCHIVE, "get").mockRejectedValueOnce(new Error("R2 is down"));
+
+    const failed = await api(`/api/deliveries/${id}`);
+    expect(failed.status).toBe(503);
+    expect((await json(failed)).error.code).toBe("storage_unavailable");
+    expect((await json(await api(`/api/deliveries/${id}`))).body).toBe(body);
   });
 
   it("after the purge, the delivery page still shows the body, read back from the archive", async () => {
