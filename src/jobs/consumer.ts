@@ -12,6 +12,7 @@ import { orderMessageSchema, type OrderMessage } from "../queue/messages";
 import {
   clearAutomationDue,
   loadOrder,
+  loadOrderOwingAutomation,
   markAutomationDue,
   recordDocumentFailure,
   recordProcessingAttempt,
@@ -114,11 +115,14 @@ async function run(services: Services, message: OrderMessage, io: ConsumerIo): P
     case "order.received":
     case "order.automate": {
       const cost = measured(services);
-      // One read of the order per message: review and automation both work from this row.
-      const row = await loadOrder(cost.services.db, message.order_id);
+      // One read of the order per message: review and automation both work from this row. The
+      // automation is owed until it has run to its end: a review marks it in its own statement, an
+      // automate message by the statement that reads the order, a duplicate left unmarked before any effect.
+      const row =
+        message.type === "order.received"
+          ? await loadOrder(cost.services.db, message.order_id)
+          : await loadOrderOwingAutomation(cost.services.db, message.order_id, io.now());
       const reviewed = message.type === "order.received" ? (await reviewOrder(cost.services.d1, row, io.now())).row : row;
-      // The automation is owed until it has run to its end: the review marked it in its own batch;
-      // otherwise (queued again, a refund, a duplicate) it is marked now, before any effect.
       const dueAt = reviewed.automationDueAt ?? (await markAutomationDue(cost.services.d1, reviewed.id, io.now()))?.dueAt ?? null;
       const result = await automateOrder(cost.services, reviewed);
       // Every step is done, or nothing was owed: cleared for the state it ran on, unless marked again

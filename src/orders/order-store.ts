@@ -70,6 +70,20 @@ export async function loadOrder(db: Database, id: string): Promise<OrderRow> {
   return row;
 }
 
+/**
+ * The order, read by the statement that marks its automation as owed (unless it already is): what
+ * the consumer loads for an `order.automate` message, so the mark costs no round trip of its own.
+ */
+export async function loadOrderOwingAutomation(db: Database, id: string, now: number): Promise<OrderRow> {
+  const [row] = await db
+    .update(orders)
+    .set({ automationDueAt: sql`COALESCE(${orders.automationDueAt}, ${now})` })
+    .where(eq(orders.id, id))
+    .returning();
+  if (!row) throw new AppError("not_found", `No order ${id}`);
+  return row;
+}
+
 /** What a person calls each order: its number, or the store's id when it has none. */
 export async function orderLabels(db: Database, ids: string[]): Promise<Map<string, string>> {
   const rows = await db.select({ id: orders.id, number: orders.number, externalId: orders.externalId }).from(orders).where(inArray(orders.id, ids));
