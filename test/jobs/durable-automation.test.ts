@@ -113,6 +113,38 @@ describe("automation owed after a review", () => {
     expect(kinds.filter((kind: string) => kind === "payment_added")).toHaveLength(1);
   });
 
+  it("finishes what a run killed between execution and payment left owed, once", async () => {
+    const orderId = await storedOnAutomatedChannel("DUR-KILL");
+    // The consumer reviews, drafts and executes, then dies writing the payment; its message is never redelivered.
+    const prepare = env.DB.prepare.bind(env.DB);
+    vi.spyOn(env.DB, "prepare").mockImplementation((sql: string) => {
+      if (sql.includes("INSERT INTO payments")) throw new Error("killed");
+      return prepare(sql);
+    });
+    const batch = createMessageBatch(ORDER_QUEUE_NAME, [{ id: "killed", timestamp: new Date(), attempts: 1, body: { type: "order.received", order_id: orderId, version: 1 } }]);
+    await handleQueue(batch, env);
+    vi.restoreAllMocks();
+    expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toEqual([]);
+    expect((await readOrder(orderId)).processing.state).toBe("done");
+    const [executed] = await documentsOf(orderId);
+    expect(executed.status).toBe("executed");
+    expect((await json(await api(`/api/documents/${executed.id}`))).payments).toEqual([]);
+
+    const sent = vi.spyOn(env.ORDER_QUEUE, "sendBatch");
+    await runMinuteCron(Date.now() + 11 * 60_000);
+    expect(automateSends(sent, orderId)).toEqual([{ type: "order.automate", order_id: orderId }]);
+    await vi.waitFor(async () => expect((await json(await api(`/api/documents/${executed.id}`))).payments).toHaveLength(1), WAIT);
+    await expectOneInvoiceWithPayment(orderId);
+    const kinds = (await readOrder(orderId)).timeline.map((event: { kind: string }) => event.kind);
+    expect(kinds.filter((kind: string) => kind === "document_executed")).toHaveLength(1);
+    await vi.waitFor(async () => {
+      const before = automateSends(sent, orderId).length;
+      await runMinuteCron(Date.now() + 30 * 60_000);
+      expect(automateSends(sent, orderId)).toHaveLength(before);
+    }, WAIT);
+    await expectOneInvoiceWithPayment(orderId);
+  });
+
   it("is completed by reprocess (202), which a processed order with nothing owed still refuses (409)", async () => {
     const orderId = await storedOnAutomatedChannel("DUR-REPROCESS");
     await reviewThenLose(orderId);
