@@ -123,7 +123,7 @@ async function run(services: Services, message: OrderMessage, io: ConsumerIo): P
           ? await loadOrder(cost.services.db, message.order_id)
           : await loadOrderOwingAutomation(cost.services.db, message.order_id, io.now());
       const reviewed = message.type === "order.received" ? (await reviewOrder(cost.services.d1, row, io.now())).row : row;
-      const dueAt = reviewed.automationDueAt ?? (await markAutomationDue(cost.services.d1, reviewed.id, io.now()))?.dueAt ?? null;
+      const dueAt = reviewed.automationDueAt ?? (await markAutomationDue(cost.services.d1, reviewed.id, io.now()));
       const result = await automateOrder(cost.services, reviewed);
       // Every step is done, or nothing was owed: cleared for the state it ran on, unless marked again
       // meanwhile. A failure above keeps the mark (and is recorded).

@@ -213,15 +213,15 @@ export async function markOrderRequeued(d1: D1Database, orderId: string, now: nu
 }
 
 /**
- * Marks the order's automation as owed before it runs, unless it already is: returns the mark
- * the run clears at its end (the one already there, or `now`), and the version it applies to.
+ * Marks the order's automation as owed before it runs, unless it already is: returns the mark the
+ * run clears at its end (the one already there, or `now`), or null when there is no such order.
  */
-export async function markAutomationDue(d1: D1Database, orderId: string, now: number): Promise<{ dueAt: number; version: number } | null> {
+export async function markAutomationDue(d1: D1Database, orderId: string, now: number): Promise<number | null> {
   const row = await d1
-    .prepare("UPDATE orders SET automation_due_at = COALESCE(automation_due_at, ?2) WHERE id = ?1 RETURNING automation_due_at AS due_at, version")
+    .prepare("UPDATE orders SET automation_due_at = COALESCE(automation_due_at, ?2) WHERE id = ?1 RETURNING automation_due_at AS due_at")
     .bind(orderId, now)
-    .first<{ due_at: number; version: number }>();
-  return row ? { dueAt: row.due_at, version: row.version } : null;
+    .first<{ due_at: number }>();
+  return row?.due_at ?? null;
 }
 
 /**
