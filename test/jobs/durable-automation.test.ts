@@ -145,6 +145,22 @@ describe("automation owed after a review", () => {
     await expectOneInvoiceWithPayment(orderId);
   });
 
+  it("owes nothing once a run found nothing to do: a channel without automation is not swept again and again", async () => {
+    const channel = await createChannel("Durable no automation");
+    const send = vi.spyOn(env.ORDER_QUEUE, "sendBatch").mockImplementation(async () => ({}) as never);
+    const orderId = (await json(await postOrder(channel, JSON.stringify(sampleOrder())))).order_id as string;
+    send.mockRestore();
+    const batch = createMessageBatch(ORDER_QUEUE_NAME, [{ id: "plain", timestamp: new Date(), attempts: 1, body: { type: "order.received", order_id: orderId, version: 1 } }]);
+    await handleQueue(batch, env);
+    expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toEqual(["plain"]);
+    const mark = await env.DB.prepare("SELECT automation_due_at AS due FROM orders WHERE id = ?1").bind(orderId).first<{ due: number | null }>();
+    expect(mark?.due).toBeNull();
+    const sent = vi.spyOn(env.ORDER_QUEUE, "sendBatch");
+    await runMinuteCron(Date.now() + 11 * 60_000);
+    expect(automateSends(sent, orderId)).toEqual([]);
+    expect((await api(`/api/orders/${orderId}/reprocess`, { method: "POST" })).status).toBe(409);
+  });
+
   it("is completed by reprocess (202), which a processed order with nothing owed still refuses (409)", async () => {
     const orderId = await storedOnAutomatedChannel("DUR-REPROCESS");
     await reviewThenLose(orderId);
