@@ -9,7 +9,15 @@ import * as schema from "../db/schema";
 import { readConfig, type WorkerEnv } from "../env";
 import { AppError } from "../lib/errors";
 import { orderMessageSchema, type OrderMessage } from "../queue/messages";
-import { loadOrder, recordDocumentFailure, recordProcessingAttempt, recordProcessingFailure } from "../orders/order-store";
+import {
+  clearAutomationDue,
+  loadOrder,
+  loadOrderOwingAutomation,
+  markAutomationDue,
+  recordDocumentFailure,
+  recordProcessingAttempt,
+  recordProcessingFailure,
+} from "../orders/order-store";
 import { reviewOrder } from "../orders/review";
 import { confirmStoredDelivery, giveUpConfirming } from "../inbound/confirm-delivery";
 import { sweepChannel } from "../inbound/reconcile";
@@ -107,10 +115,19 @@ async function run(services: Services, message: OrderMessage, io: ConsumerIo): P
     case "order.received":
     case "order.automate": {
       const cost = measured(services);
-      // One read of the order per message: review and automation both work from this row.
-      const row = await loadOrder(cost.services.db, message.order_id);
+      // One read of the order per message: review and automation both work from this row. The
+      // automation is owed until it has run to its end: a review marks it in its own statement, an
+      // automate message by the statement that reads the order, a duplicate left unmarked before any effect.
+      const row =
+        message.type === "order.received"
+          ? await loadOrder(cost.services.db, message.order_id)
+          : await loadOrderOwingAutomation(cost.services.db, message.order_id, io.now());
       const reviewed = message.type === "order.received" ? (await reviewOrder(cost.services.d1, row, io.now())).row : row;
+      const dueAt = reviewed.automationDueAt ?? (await markAutomationDue(cost.services.d1, reviewed.id, io.now()));
       const result = await automateOrder(cost.services, reviewed);
+      // Every step is done, or nothing was owed: cleared for the state it ran on, unless marked again
+      // meanwhile. A failure above keeps the mark (and is recorded).
+      if (dueAt !== null) await clearAutomationDue(cost.services.d1, reviewed.id, dueAt, reviewed.version);
       const document = result?.document ? `${result.document.type}:${result.document.status}` : "none";
       cost.report(`${message.type} ${message.order_id} document=${document}`);
       return;

@@ -60,14 +60,17 @@ export const ignoreOrders = (services: Services, ids: string[]): Promise<ManyCha
 
 export const restoreOrders = (services: Services, ids: string[]): Promise<ManyChanged> => eachOrder(ids, (id) => restoreOrder(services, id));
 
-/** Queues an order whose processing failed (or has not caught up) again. */
+/**
+ * Queues an order whose processing failed (or has not caught up) again, or whose automation is
+ * still owed (reviewed, but its document steps never ran to their end).
+ */
 export async function reprocessOrder(services: Services, id: string): Promise<OrderRow> {
   const { db, d1, queue, now } = services;
   const row = await loadOrder(db, id);
   const processed = row.processedVersion >= row.version;
-  if (processed && !row.processingFailedAt) throw new AppError("conflict", "This order is already processed");
+  if (processed && !row.processingFailedAt && row.automationDueAt === null) throw new AppError("conflict", "This order is already processed");
   await markOrderRequeued(d1, row.id, now());
-  // Processed but its documents failed: only the document steps run again.
+  // Processed but its documents failed or are still owed: only the document steps run again.
   await queue.send(processed ? automateOrderMessage(row.id) : orderReceived(row.id, row.version));
   return loadOrder(db, row.id);
 }

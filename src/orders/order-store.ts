@@ -70,6 +70,20 @@ export async function loadOrder(db: Database, id: string): Promise<OrderRow> {
   return row;
 }
 
+/**
+ * The order, read by the statement that marks its automation as owed (unless it already is): what
+ * the consumer loads for an `order.automate` message, so the mark costs no round trip of its own.
+ */
+export async function loadOrderOwingAutomation(db: Database, id: string, now: number): Promise<OrderRow> {
+  const [row] = await db
+    .update(orders)
+    .set({ automationDueAt: sql`COALESCE(${orders.automationDueAt}, ${now})` })
+    .where(eq(orders.id, id))
+    .returning();
+  if (!row) throw new AppError("not_found", `No order ${id}`);
+  return row;
+}
+
 /** What a person calls each order: its number, or the store's id when it has none. */
 export async function orderLabels(db: Database, ids: string[]): Promise<Map<string, string>> {
   const rows = await db.select({ id: orders.id, number: orders.number, externalId: orders.externalId }).from(orders).where(inArray(orders.id, ids));
@@ -153,6 +167,8 @@ export async function markOrderStatus(
  * Records the review of one version of the order: its inbox status and warnings, processing
  * done. Written only while the order is still at that version and not yet processed, so a
  * duplicate or late message changes nothing; the status_changed event only when something did.
+ * The same statement marks the channel's automation as owed for this version (`automation_due_at`):
+ * a message lost after the review leaves the order where the sweep finds it.
  */
 export async function recordOrderReview(
   d1: D1Database,
@@ -163,7 +179,7 @@ export async function recordOrderReview(
     prepareNamed(
       d1,
       `UPDATE orders SET status = :status, warnings = :warnings, processed_version = :version, processing_attempts = 0,
-              processing_error = NULL, processing_failed_at = NULL, updated_at = :at
+              processing_error = NULL, processing_failed_at = NULL, automation_due_at = :at, updated_at = :at
        WHERE id = :order_id AND version = :version AND processed_version < :version`,
       { order_id: orderId, status, warnings, version, at },
     ),
@@ -181,9 +197,74 @@ export async function recordOrderReview(
   await d1.batch(statements);
 }
 
-/** Clears a failure and stamps the order as queued now, before it is queued again. */
+/**
+ * Clears a failure and stamps the order as queued now, before it is queued again. A processed
+ * order is queued for its automation: that is owed from now, so a lost message is swept again.
+ */
 export async function markOrderRequeued(d1: D1Database, orderId: string, now: number): Promise<void> {
-  await d1.prepare("UPDATE orders SET processing_failed_at = NULL, processing_attempts = 0, queued_at = ?2 WHERE id = ?1").bind(orderId, now).run();
+  await d1
+    .prepare(
+      `UPDATE orders SET processing_failed_at = NULL, processing_attempts = 0, queued_at = ?2,
+              automation_due_at = CASE WHEN processed_version >= version THEN ?2 ELSE automation_due_at END
+       WHERE id = ?1`,
+    )
+    .bind(orderId, now)
+    .run();
+}
+
+/**
+ * Marks the order's automation as owed before it runs, unless it already is: returns the mark the
+ * run clears at its end (the one already there, or `now`), or null when there is no such order.
+ */
+export async function markAutomationDue(d1: D1Database, orderId: string, now: number): Promise<number | null> {
+  const row = await d1
+    .prepare("UPDATE orders SET automation_due_at = COALESCE(automation_due_at, ?2) WHERE id = ?1 RETURNING automation_due_at AS due_at")
+    .bind(orderId, now)
+    .first<{ due_at: number }>();
+  return row?.due_at ?? null;
+}
+
+/**
+ * The automation has run to its end for this version: nothing is owed any more. Compare-and-clear:
+ * a mark set meanwhile (a newer version reviewed, the sweep or a person queueing it again) stays.
+ */
+export async function clearAutomationDue(d1: D1Database, orderId: string, dueAt: number, version: number): Promise<void> {
+  await d1.prepare("UPDATE orders SET automation_due_at = NULL WHERE id = ?1 AND automation_due_at = ?2 AND version = ?3").bind(orderId, dueAt, version).run();
+}
+
+/**
+ * Claims the orders whose automation has been owed since before the cutoff (reviewed, not given up
+ * on, no newer version waiting for its own review), oldest first: each is stamped as due again from
+ * `now`, so the next minute does not send it again, and a message lost once more is swept again
+ * after the same grace. One statement with three parameters, whatever the number of orders.
+ */
+export async function claimAutomationDue(d1: D1Database, cutoff: number, now: number, limit: number): Promise<string[]> {
+  const { results } = await d1
+    .prepare(
+      `UPDATE orders SET automation_due_at = ?2
+       WHERE id IN (SELECT id FROM orders
+                    WHERE automation_due_at IS NOT NULL AND automation_due_at <= ?1
+                      AND processing_failed_at IS NULL AND processed_version >= version
+                    ORDER BY automation_due_at LIMIT ?3)
+       RETURNING id`,
+    )
+    .bind(cutoff, now, limit)
+    .all<{ id: string }>();
+  return results.map((row) => row.id);
+}
+
+/**
+ * A refund arrived for an order already reviewed: its credit note is the order's automation, owed
+ * from now. A statement for the batch that stores the refund (it marks nothing when the refund was
+ * a duplicate or the order is unknown).
+ */
+export function markAutomationDueForRefund(d1: D1Database, scope: ArrivalScope, arrived: { orderExternalId: string; refundId: string }): D1PreparedStatement {
+  return prepareNamed(
+    d1,
+    `UPDATE orders SET automation_due_at = COALESCE(automation_due_at, :now)
+     WHERE channel_id = :channel_id AND external_id = :order_external_id AND EXISTS (SELECT 1 FROM refunds WHERE id = :refund_id)`,
+    { channel_id: scope.channelId, order_external_id: arrived.orderExternalId, refund_id: arrived.refundId, now: scope.now },
+  );
 }
 
 /** Orders stored but not processed, queued before the cutoff and not given up on: oldest first. */

@@ -34,5 +34,6 @@ export async function reviewOrder(d1: D1Database, row: OrderRow, now: number): P
     change: changed ? { from, to: status, warnings } : null,
     at: now,
   });
-  return { outcome: "reviewed", row: { ...row, status, warnings: warningsJson } };
+  // Recorded with the review: the channel's automation is owed for this version from now on.
+  return { outcome: "reviewed", row: { ...row, status, warnings: warningsJson, processedVersion: row.version, automationDueAt: now } };
 }
