@@ -2,7 +2,7 @@
  * The orders store: every statement on orders, their timeline (order_events) and refunds. The
  * ingest batch (src/inbound) is the one other writer until it moves here too.
  */
-import { and, asc, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gte, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../context";
 import { prepareNamed, type SqlValue } from "../db/named-sql";
 import { contains } from "../db/text-search";
@@ -70,9 +70,12 @@ export async function loadOrder(db: Database, id: string): Promise<OrderRow> {
   return row;
 }
 
-/** What a person calls each order: its number, or the store's id when it has none. */
+/** What a person calls each order: its number, or the store's id when it has none (the ids travel as one JSON parameter, however many). */
 export async function orderLabels(db: Database, ids: string[]): Promise<Map<string, string>> {
-  const rows = await db.select({ id: orders.id, number: orders.number, externalId: orders.externalId }).from(orders).where(inArray(orders.id, ids));
+  const rows = await db
+    .select({ id: orders.id, number: orders.number, externalId: orders.externalId })
+    .from(orders)
+    .where(sql`${orders.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
   return new Map(rows.map((row) => [row.id, row.number ?? row.externalId]));
 }
 
