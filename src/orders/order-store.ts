@@ -505,15 +505,19 @@ export function refundArrivalResult(d1: D1Database, scope: ArrivalScope, arrived
  * A removal cancels the order as of when it was learnt (the store sent no state), unless the
  * order is already cancelled; a later, newer state (a restore) still replaces it.
  */
-export function cancelRemovedOrder(d1: D1Database, scope: ArrivalScope, removal: { eventId: string; key: string; externalId: string; at: string }) {
+export function cancelRemovedOrder(d1: D1Database, scope: ArrivalScope, removal: { eventId: string; key: string; externalId: string; at: string; ordering?: "store" | "held" }) {
+  // See RemovalArrival.ordering: "held" keeps the held state's time; "store" is stale behind a newer state.
   return prepareNamed(
     d1,
-    `UPDATE orders SET data = json_set(data, '$.cancelled_at', :removed_at), source_updated_at = max(source_updated_at, :removed_ms),
+    `UPDATE orders SET data = json_set(data, '$.cancelled_at', :removed_at),
+            source_updated_at = CASE WHEN :ordering = 'held' THEN source_updated_at ELSE max(source_updated_at, :removed_ms) END,
             version = version + 1, last_event_id = :event_id, queued_at = :now, updated_at = :now
      WHERE channel_id = :channel_id AND external_id = :external_id AND ${channelStillActive(scope.secretId)}
            AND json_extract(data, '$.cancelled_at') IS NULL
+           AND (:ordering != 'store' OR :removed_ms >= source_updated_at)
            AND NOT EXISTS (SELECT 1 FROM order_events WHERE channel_id = :channel_id AND key = :key)`,
     {
+      ordering: removal.ordering ?? "arrival",
       channel_id: scope.channelId,
       secret_id: scope.secretId,
       removed_at: removal.at,
@@ -532,10 +536,11 @@ export function appendRemovalEvent(
   scope: ArrivalScope,
   removal: { eventId: string; key: string; externalId: string; at: string; deliveryId: string | null; origin: "delivery" | "reconciliation" },
 ) {
+  // The order's source time after the removal: the removal's own, or the held state's (ordering "held").
   return prepareNamed(
     d1,
     `INSERT INTO order_events (id, order_id, channel_id, key, kind, delivery_id, origin, source_updated_at, data, at)
-     SELECT :event_id, id, channel_id, :key, 'removed', :delivery_id, :origin, :removed_ms, json_object('removed_at', :removed_at), :now
+     SELECT :event_id, id, channel_id, :key, 'removed', :delivery_id, :origin, source_updated_at, json_object('removed_at', :removed_at), :now
      FROM orders WHERE channel_id = :channel_id AND external_id = :external_id AND last_event_id = :event_id
      ON CONFLICT (channel_id, key) DO NOTHING`,
     {
@@ -544,7 +549,6 @@ export function appendRemovalEvent(
       key: removal.key,
       delivery_id: removal.deliveryId,
       origin: removal.origin,
-      removed_ms: Date.parse(removal.at),
       removed_at: removal.at,
       now: scope.now,
       external_id: removal.externalId,
