@@ -26,7 +26,7 @@ import type { ChannelAdapter, ChannelType, DeferredConfirmer, Reconciler, StoreL
 interface ChannelKind {
   adapter: ChannelAdapter;
   reconciler: Reconciler | null;
-  /** For adapters whose deliveries only the source can verify (verify answers "deferred"). */
+  /** For adapters whose deliveries only the source can verify, or date (verify answers "deferred"). */
   confirmer?: DeferredConfirmer;
   /** For stores the inbox pushes stock to. */
   stockPusher?: StockPusher;
