@@ -42,7 +42,7 @@ const CHANNEL_KINDS: Record<ChannelType, ChannelKind> = {
     adapter: wooPremiumAdapter,
     reconciler: wooReconciler,
     // Only its order.deleted deliveries are deferred: the store says when the order went to the trash.
-    confirmer: wooDeletionConfirmer as DeferredConfirmer,
+    confirmer: wooDeletionConfirmer,
     stockPusher: wooStockPusher,
     storeLink: wooStoreLink,
   },
