@@ -131,4 +131,17 @@ describe("a WooCommerce Premium channel asks the store when an order went to the
     expect(order.status).not.toBe("cancelled");
     expect(order.cancelled_at).toBeNull();
   });
+
+  it("the store no longer has the order (deleted for good): the deletion cancels the state held, as on a plain channel", async () => {
+    const channel = await premium("wc-gone");
+    const id = newId();
+    const { order_id: orderId } = await json(await webhook(channel.token, channel.secret, "order.created", orderBody(id, "processing", minutesAgo(30))));
+    expect((await webhook(channel.token, channel.secret, "order.deleted", JSON.stringify({ id }))).status).toBe(200);
+    expect((await settled(channel.id)).outcome).toBe("accepted");
+    const order = await settledOrder(orderId);
+    expect(order.status).toBe("cancelled");
+    // A restore the store sends later is newer than the state held: it brings the order back.
+    expect((await webhook(channel.token, channel.secret, "order.restored", orderBody(id, "processing", minutesAgo(5)))).status).toBe(202);
+    expect((await settledOrder(orderId)).status).not.toBe("cancelled");
+  });
 });
