@@ -149,6 +149,13 @@ describe("statements that take a list bind it as one parameter, however long", (
 
   it("finds drafts waiting for any of more SKUs than one statement may bind", async () => {
     const skus = Array.from({ length: 150 }, (_, index) => `${tag}-NONE-${index}`);
-    expect(await ordersWaitingForSkus(env.DB, skus)).toEqual([]);
+    // A draft held for the last of them.
+    await env.DB.prepare(
+      `INSERT INTO documents (id, type, status, source_key, order_id, currency, subtotal_minor, tax_minor, total_minor, data, problems, created_at, updated_at)
+       VALUES ('doc_waiting', 'invoice', 'draft', 'test:waiting', 'ord_waiting', 'EUR', 0, 0, 0, '{}', ?1, 0, 0)`,
+    )
+      .bind(JSON.stringify([{ code: "unknown_sku", sku: skus[149], message: "no product" }]))
+      .run();
+    expect(await ordersWaitingForSkus(env.DB, skus)).toEqual(["ord_waiting"]);
   });
 });
