@@ -502,8 +502,8 @@ export function refundArrivalResult(d1: D1Database, scope: ArrivalScope, arrived
 }
 
 /**
- * A removal cancels the order as of when it was learnt (the store sent no state), unless the
- * order is already cancelled; a later, newer state (a restore) still replaces it.
+ * A removal cancels the order (the store sent no state), unless the order is already cancelled or,
+ * dated by the store, older than the state held; a later, newer state (a restore) still replaces it.
  */
 export function cancelRemovedOrder(d1: D1Database, scope: ArrivalScope, removal: { eventId: string; key: string; externalId: string; at: string; ordering?: "store" | "held" }) {
   // See RemovalArrival.ordering: "held" keeps the held state's time; "store" is stale behind a newer state.
