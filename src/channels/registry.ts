@@ -12,6 +12,7 @@ import { shopifyAdapter } from "./shopify";
 import { shopifyReconciler } from "./shopify/shopify-reconcile";
 import { wooAdapter, wooPremiumAdapter } from "./woocommerce";
 import { wooStoreLink } from "./woocommerce/woocommerce-connect";
+import { wooDeletionConfirmer } from "./woocommerce/woocommerce-confirm";
 import { wooReconciler } from "./woocommerce/woocommerce-reconcile";
 import { paypalAdapter } from "./paypal";
 import { paypalConfirmer } from "./paypal/paypal-confirm";
@@ -25,7 +26,7 @@ import type { ChannelAdapter, ChannelType, DeferredConfirmer, Reconciler, StoreL
 interface ChannelKind {
   adapter: ChannelAdapter;
   reconciler: Reconciler | null;
-  /** For adapters whose deliveries only the source can verify (verify answers "deferred"). */
+  /** For adapters whose deliveries only the source can verify, or date (verify answers "deferred"). */
   confirmer?: DeferredConfirmer;
   /** For stores the inbox pushes stock to. */
   stockPusher?: StockPusher;
@@ -37,7 +38,14 @@ const CHANNEL_KINDS: Record<ChannelType, ChannelKind> = {
   connect: { adapter: connectAdapter, reconciler: null },
   shopify: { adapter: shopifyAdapter, reconciler: shopifyReconciler, stockPusher: shopifyStockPusher },
   woocommerce: { adapter: wooAdapter, reconciler: null },
-  "woocommerce-premium": { adapter: wooPremiumAdapter, reconciler: wooReconciler, stockPusher: wooStockPusher, storeLink: wooStoreLink },
+  "woocommerce-premium": {
+    adapter: wooPremiumAdapter,
+    reconciler: wooReconciler,
+    // Only its order.deleted deliveries are deferred: the store says when the order went to the trash.
+    confirmer: wooDeletionConfirmer,
+    stockPusher: wooStockPusher,
+    storeLink: wooStoreLink,
+  },
   paypal: { adapter: paypalAdapter, reconciler: paypalReconciler, confirmer: paypalConfirmer },
   mozello: { adapter: mozelloAdapter, reconciler: mozelloReconciler, stockPusher: mozelloStockPusher, storeLink: mozelloStoreLink },
 };

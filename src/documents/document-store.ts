@@ -140,15 +140,15 @@ export function numberDocumentStatements(d1: D1Database, document: { id: string 
   ];
 }
 
-/** The order ids whose drafts are held for want of a product with one of these SKUs (at most 90). */
+/** The order ids whose drafts are held for want of a product with one of these SKUs (one JSON parameter, however many). */
 export async function ordersWaitingForSkus(d1: D1Database, skus: string[]): Promise<string[]> {
   const { results } = await d1
     .prepare(
       `SELECT DISTINCT d.order_id FROM documents d, json_each(d.problems) AS problem
        WHERE d.status = 'draft' AND d.order_id IS NOT NULL AND json_extract(problem.value, '$.code') = 'unknown_sku'
-         AND json_extract(problem.value, '$.sku') IN (${skus.map((_, index) => `?${index + 1}`).join(", ")})`,
+         AND json_extract(problem.value, '$.sku') IN (SELECT value FROM json_each(?1))`,
     )
-    .bind(...skus)
+    .bind(JSON.stringify(skus))
     .all<{ order_id: string }>();
   return results.map((row) => row.order_id);
 }

@@ -129,10 +129,10 @@ function planRefund(d1: D1Database, input: IngestInput, arrival: RefundArrival):
   };
 }
 
-/** A removal carries no state: the order is cancelled as of when it was learnt, with a line on its timeline. */
+/** A removal carries no state: the order is cancelled (ordered as RemovalArrival.ordering says), with a line on its timeline. */
 function planRemoval(d1: D1Database, input: IngestInput, arrival: RemovalArrival): Plan {
   const { channelId, delivery, now, origin } = input;
-  const removal = { eventId: newId("evt", now), key: arrival.key, externalId: arrival.externalId, at: arrival.at };
+  const removal = { eventId: newId("evt", now), key: arrival.key, externalId: arrival.externalId, at: arrival.at, ordering: arrival.ordering };
   const statements = [
     ...logAccepted(d1, input),
     cancelRemovedOrder(d1, input, removal),

@@ -25,8 +25,18 @@ export interface RemovalArrival {
   type: "removal";
   key: string;
   externalId: string;
-  /** When the inbox learnt of it (ISO 8601): the order is cancelled as of then. */
+  /** When it happened (ISO 8601): the order is cancelled as of then. */
   at: string;
+  /**
+   * How the removal is ordered against the order's states (their source_updated_at):
+   * - "store": `at` is the store's own modification time of the removal: a state the store
+   *   modified later brings the order back, and a removal older than the state held is stale;
+   * - "held": the store gave no time (`at` is when the inbox learnt of it, for the timeline): the
+   *   removal cancels the state held, as of that state's time, so any state the store modified
+   *   after it (a restore) brings the order back, whenever it arrives;
+   * - absent: as of `at`, when the inbox learnt of it (a removal the store never undoes).
+   */
+  ordering?: "store" | "held";
 }
 
 export type Arrival = OrderArrival | RefundArrival | RemovalArrival;

@@ -2,7 +2,7 @@
  * The orders store: every statement on orders, their timeline (order_events) and refunds. The
  * ingest batch (src/inbound) is the one other writer until it moves here too.
  */
-import { and, asc, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gte, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../context";
 import { prepareNamed, type SqlValue } from "../db/named-sql";
 import { contains } from "../db/text-search";
@@ -84,9 +84,12 @@ export async function loadOrderOwingAutomation(db: Database, id: string, now: nu
   return row;
 }
 
-/** What a person calls each order: its number, or the store's id when it has none. */
+/** What a person calls each order: its number, or the store's id when it has none (the ids travel as one JSON parameter, however many). */
 export async function orderLabels(db: Database, ids: string[]): Promise<Map<string, string>> {
-  const rows = await db.select({ id: orders.id, number: orders.number, externalId: orders.externalId }).from(orders).where(inArray(orders.id, ids));
+  const rows = await db
+    .select({ id: orders.id, number: orders.number, externalId: orders.externalId })
+    .from(orders)
+    .where(sql`${orders.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
   return new Map(rows.map((row) => [row.id, row.number ?? row.externalId]));
 }
 
@@ -580,18 +583,22 @@ export function refundArrivalResult(d1: D1Database, scope: ArrivalScope, arrived
 }
 
 /**
- * A removal cancels the order as of when it was learnt (the store sent no state), unless the
- * order is already cancelled; a later, newer state (a restore) still replaces it.
+ * A removal cancels the order (the store sent no state), unless the order is already cancelled or,
+ * dated by the store, older than the state held; a later, newer state (a restore) still replaces it.
  */
-export function cancelRemovedOrder(d1: D1Database, scope: ArrivalScope, removal: { eventId: string; key: string; externalId: string; at: string }) {
+export function cancelRemovedOrder(d1: D1Database, scope: ArrivalScope, removal: { eventId: string; key: string; externalId: string; at: string; ordering?: "store" | "held" }) {
+  // See RemovalArrival.ordering: "held" keeps the held state's time; "store" is stale behind a newer state.
   return prepareNamed(
     d1,
-    `UPDATE orders SET data = json_set(data, '$.cancelled_at', :removed_at), source_updated_at = max(source_updated_at, :removed_ms),
+    `UPDATE orders SET data = json_set(data, '$.cancelled_at', :removed_at),
+            source_updated_at = CASE WHEN :ordering = 'held' THEN source_updated_at ELSE max(source_updated_at, :removed_ms) END,
             version = version + 1, last_event_id = :event_id, queued_at = :now, updated_at = :now
      WHERE channel_id = :channel_id AND external_id = :external_id AND ${channelStillActive(scope.secretId)}
            AND json_extract(data, '$.cancelled_at') IS NULL
+           AND (:ordering != 'store' OR :removed_ms >= source_updated_at)
            AND NOT EXISTS (SELECT 1 FROM order_events WHERE channel_id = :channel_id AND key = :key)`,
     {
+      ordering: removal.ordering ?? "arrival",
       channel_id: scope.channelId,
       secret_id: scope.secretId,
       removed_at: removal.at,
@@ -610,10 +617,11 @@ export function appendRemovalEvent(
   scope: ArrivalScope,
   removal: { eventId: string; key: string; externalId: string; at: string; deliveryId: string | null; origin: "delivery" | "reconciliation" },
 ) {
+  // The order's source time after the removal: the removal's own, or the held state's (ordering "held").
   return prepareNamed(
     d1,
     `INSERT INTO order_events (id, order_id, channel_id, key, kind, delivery_id, origin, source_updated_at, data, at)
-     SELECT :event_id, id, channel_id, :key, 'removed', :delivery_id, :origin, :removed_ms, json_object('removed_at', :removed_at), :now
+     SELECT :event_id, id, channel_id, :key, 'removed', :delivery_id, :origin, source_updated_at, json_object('removed_at', :removed_at), :now
      FROM orders WHERE channel_id = :channel_id AND external_id = :external_id AND last_event_id = :event_id
      ON CONFLICT (channel_id, key) DO NOTHING`,
     {
@@ -622,7 +630,6 @@ export function appendRemovalEvent(
       key: removal.key,
       delivery_id: removal.deliveryId,
       origin: removal.origin,
-      removed_ms: Date.parse(removal.at),
       removed_at: removal.at,
       now: scope.now,
       external_id: removal.externalId,

@@ -94,7 +94,7 @@ describe("WooCommerce webhooks", () => {
   it("turns order.deleted into a removal of that order", async () => {
     const verdict = await wooAdapter.parse(request(fixture("deleted.body"), headersOf("deleted")), channel);
     expect(arrivalsOf(verdict)).toEqual([
-      { type: "removal", key: `removal:1461:${headersOf("deleted")["X-WC-Webhook-Delivery-ID"]}`, externalId: "1461", at: new Date(NOW).toISOString() },
+      { type: "removal", key: `removal:1461:${headersOf("deleted")["X-WC-Webhook-Delivery-ID"]}`, externalId: "1461", at: new Date(NOW).toISOString(), ordering: "held" },
     ]);
   });
 

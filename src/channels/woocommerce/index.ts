@@ -34,7 +34,8 @@ export function wooArrivals(value: unknown): ParseVerdict {
   if (NOT_AN_ORDER.has(payload.data.status)) return { kind: "ignored", reason: `The order is a ${payload.data.status} draft, not an order yet` };
   if (payload.data.status === "trash") {
     const at = `${(payload.data.date_modified_gmt ?? payload.data.date_created_gmt).replace(/Z$/, "")}Z`;
-    return { kind: "arrivals", arrivals: [{ type: "removal", key: `removal:${payload.data.id}:${at}`, externalId: payload.data.id, at }] };
+    // In the trash: the order's own modification time is when it went there.
+    return { kind: "arrivals", arrivals: [{ type: "removal", key: `removal:${payload.data.id}:${at}`, externalId: payload.data.id, at, ordering: "store" }] };
   }
   const { order, refunds } = mapWooOrder(payload.data);
   const decoded = decodeOrder(order);
@@ -109,7 +110,15 @@ function createWooAdapter<Settings extends StoredSettings>(
     settings,
     testOrder: { sample: wooSample },
 
-    verify: (request, channel) => verifyWooSignature(request.headers, request.body, channel.secrets),
+    async verify(request, channel) {
+      const verified = await verifyWooSignature(request.headers, request.body, channel.secrets);
+      // A genuine order.deleted on a channel linked to its store: only the store knows when the order
+      // went to the trash (or whether it is back), so the queue asks it before storing the removal.
+      if (verified.ok === true && type === "woocommerce-premium" && request.headers.get("x-wc-webhook-topic") === REMOVAL_TOPIC && typeof channel.settings.store_url === "string") {
+        return { ok: "deferred" };
+      }
+      return verified;
+    },
 
     async parse(request): Promise<ParseVerdict> {
       if (isPing(request.headers, request.body)) return { kind: "ignored", reason: "WooCommerce ping: the webhook was saved" };
@@ -128,9 +137,12 @@ function createWooAdapter<Settings extends StoredSettings>(
       if (topic === REMOVAL_TOPIC) {
         const id = (value as { id?: unknown })?.id;
         if (id === undefined || id === null) return invalid([{ field: "id", message: "is required" }]);
+        // `{"id":N}` and nothing else: no time of the store's own. The removal cancels the state held,
+        // so a restore (modified later in the store) brings the order back whenever it arrives. On
+        // Premium the delivery is deferred instead, and the confirmer asks the store (woocommerce-confirm.ts).
         const at = new Date(request.receivedAt).toISOString();
         const delivery = request.headers.get("x-wc-webhook-delivery-id") ?? String(request.receivedAt);
-        return { kind: "arrivals", arrivals: [{ type: "removal", key: `removal:${String(id)}:${delivery}`, externalId: String(id), at }] };
+        return { kind: "arrivals", arrivals: [{ type: "removal", key: `removal:${String(id)}:${delivery}`, externalId: String(id), at, ordering: "held" }] };
       }
       try {
         return wooArrivals(value);

@@ -1,5 +1,5 @@
 /**
- * The WooCommerce REST client (wc/v3) the inbox needs: orders modified since a time, products by
+ * The WooCommerce REST client (wc/v3) the inbox needs: orders modified since a time, one order, products by
  * SKU (variations included), batch product and variation updates (at most 100 items a request),
  * order status and notes, and the store's webhooks. `fetch`, the clock, the nonce source and the
  * sleep are injected, so tests point it at a fake store.
@@ -166,6 +166,12 @@ export function createWooClient(options: WooClientOptions) {
         totalPages = Number(headers.get("x-wp-totalpages") ?? "1") || 1;
         yield { orders: Array.isArray(data) ? data : [], page, totalPages };
       }
+    },
+
+    /** One order as it is now (the trash included), read like a webhook: every number as its exact text. */
+    async order(orderId: string): Promise<unknown> {
+      const { data } = await call<unknown>("GET", `/orders/${encodeURIComponent(orderId)}`, { parse: parseJsonLossless });
+      return data;
     },
 
     /** Products and variations whose SKU is one of these (exact match), one request per 100 SKUs. */
