@@ -5,12 +5,15 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signShopify } from "../../src/channels/shopify/shopify-signature";
+import { signWoo } from "../../src/channels/woocommerce/woocommerce-signature";
 import { utf8 } from "../../src/lib/encoding";
 import cases from "../fixtures/shopify/cases.json";
+import wooCases from "../fixtures/woocommerce/cases.json";
 import { api, createChannel, deliver, json, postOrder, sampleOrder } from "../helpers";
 
 const files = import.meta.glob("../fixtures/shopify/*.{json,xml}", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
 const fixture = (file: string) => files[`../fixtures/shopify/${file}`]!;
+const wooFiles = import.meta.glob("../fixtures/woocommerce/*.body", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
 const caseHeaders = (name: string) => cases.find((entry) => entry.name === name)!.headers as Record<string, string>;
 const SIGNING_KEY = "hostile-shopify-signing-key";
 
@@ -133,5 +136,30 @@ describe("numbers outside the decimal grammar or of absurd magnitude", () => {
     const response = await postOrder(channel, JSON.stringify(order));
     expect(response.status).toBe(400);
     expect((await refusal(response)).problems?.map((problem) => problem.field)).toContain("lines.0.tax_rate");
+  });
+});
+
+describe("duplicate ids in one payload", () => {
+  it("refuses a Shopify order whose line item appears twice, naming the second one", async () => {
+    const channel = await createChannel("Twice", { type: "shopify", secret: SIGNING_KEY });
+    const order = JSON.parse(fixture("simple.json"));
+    order.line_items.push(structuredClone(order.line_items[0]));
+    const response = await shopify(channel.token, JSON.stringify(order), { ...caseHeaders("simple"), "X-Shopify-Event-Id": "ev-twice" });
+    expect(response.status).toBe(400);
+    const error = await refusal(response);
+    expect(error.code).toBe("validation_failed");
+    expect(error.problems?.map((problem) => problem.field)).toContain("line_items.1.id");
+  });
+
+  it("refuses a WooCommerce order listing the same refund twice, naming the second one", async () => {
+    const secret = "hostileWooSecret-0123456789";
+    const channel = await createChannel("Woo twice", { type: "woocommerce", secret });
+    const order = JSON.parse(wooFiles["../fixtures/woocommerce/partial-refund.body"]!);
+    order.refunds.push(structuredClone(order.refunds[0]));
+    const body = JSON.stringify(order);
+    const headers = wooCases.find((entry) => entry.name === "partial-refund")!.headers as Record<string, string>;
+    const response = await deliver(channel.token, body, { ...headers, "X-WC-Webhook-Signature": await signWoo(body, secret) });
+    expect(response.status).toBe(400);
+    expect((await refusal(response)).problems?.map((problem) => problem.field)).toContain("refunds.1.id");
   });
 });
