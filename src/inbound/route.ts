@@ -183,7 +183,16 @@ async function parse(
   request: InboundRequest,
   channel: InboundChannel,
 ): Promise<Exclude<ParseVerdict, { kind: "rejected" }>> {
-  const verdict = await adapter.parse(request, channel);
+  let verdict: ParseVerdict;
+  try {
+    verdict = await adapter.parse(request, channel);
+  } catch (error) {
+    // Parsing is pure: whatever it trips over is in the signed bytes, and sending them again cannot
+    // help, so a 400 (logged with the reason) rather than a 5xx a store would retry forever.
+    console.error(`inbound: the ${channel.type} adapter threw while parsing`, error);
+    const reason = error instanceof Error ? error.message : String(error);
+    return refuse(services, delivery, channel.id, { code: "malformed_body", message: `The body could not be read: ${reason.slice(0, 300)}` });
+  }
   if (verdict.kind === "rejected") return refuse(services, delivery, channel.id, verdict.rejection);
   return verdict;
 }

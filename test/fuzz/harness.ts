@@ -119,16 +119,18 @@ export const casesArb = fc.record({ mutations: fc.array(mutationArb, { minLength
 type Json = unknown;
 type Slot = { parent: Record<string, Json> | Json[]; key: string | number };
 
-function slotsOf(value: Json, out: Slot[] = []): Slot[] {
+/** Every place a value sits, down to 64 levels (deeper is nesting a mutation made: left alone). */
+function slotsOf(value: Json, out: Slot[] = [], depth = 0): Slot[] {
+  if (depth > 64) return out;
   if (Array.isArray(value)) {
     value.forEach((_, index) => {
       out.push({ parent: value, key: index });
-      slotsOf(value[index], out);
+      slotsOf(value[index], out, depth + 1);
     });
   } else if (value && typeof value === "object") {
     for (const key of Object.keys(value)) {
       out.push({ parent: value as Record<string, Json>, key });
-      slotsOf((value as Record<string, Json>)[key], out);
+      slotsOf((value as Record<string, Json>)[key], out, depth + 1);
     }
   }
   return out;
@@ -154,9 +156,10 @@ export function mutateJson(body: string, mutations: Mutation[]): string {
         set(RAW(raws.length - 1));
         break;
       case "nest": {
-        let value: Json = get();
-        for (let level = 0; level < mutation.depth; level++) value = level % 2 ? [value] : { a: value };
-        set(value);
+        // Written as text, so that no recursion in the test itself walks the depth.
+        const inner = JSON.stringify(get()) ?? "null";
+        raws.push(`${'{"a":['.repeat(mutation.depth)}${inner}${"]}".repeat(mutation.depth)}`);
+        set(RAW(raws.length - 1));
         break;
       }
       case "long":
@@ -174,9 +177,8 @@ export function mutateJson(body: string, mutations: Mutation[]): string {
     }
   }
   let text = JSON.stringify(root);
-  raws.forEach((raw, index) => {
-    text = text.replace(JSON.stringify(RAW(index)), () => raw);
-  });
+  // Later raws may hold earlier markers (a nested replaced value): resolve from the last.
+  for (let index = raws.length - 1; index >= 0; index--) text = text.split(JSON.stringify(RAW(index))).join(raws[index]);
   return text;
 }
 

@@ -4,6 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { signMozello } from "../../src/channels/mozello/mozello-signature";
 import { signShopify } from "../../src/channels/shopify/shopify-signature";
 import { signWoo } from "../../src/channels/woocommerce/woocommerce-signature";
 import { utf8 } from "../../src/lib/encoding";
@@ -13,6 +14,7 @@ import { api, createChannel, deliver, json, postOrder, sampleOrder } from "../he
 
 const files = import.meta.glob("../fixtures/shopify/*.{json,xml}", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
 const fixture = (file: string) => files[`../fixtures/shopify/${file}`]!;
+const mozelloFiles = import.meta.glob("../fixtures/mozello/*.body", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
 const wooFiles = import.meta.glob("../fixtures/woocommerce/*.body", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
 const caseHeaders = (name: string) => cases.find((entry) => entry.name === name)!.headers as Record<string, string>;
 const SIGNING_KEY = "hostile-shopify-signing-key";
@@ -161,5 +163,19 @@ describe("duplicate ids in one payload", () => {
     const response = await deliver(channel.token, body, { ...headers, "X-WC-Webhook-Signature": await signWoo(body, secret) });
     expect(response.status).toBe(400);
     expect((await refusal(response)).problems?.map((problem) => problem.field)).toContain("refunds.1.id");
+  });
+});
+
+describe("a value a channel's mapping cannot read", () => {
+  it("is a field-named 400 on a Mozello channel when created_at is no time at all (the mapping threw: 500)", async () => {
+    const key = "hostile-mozello-key";
+    const channel = await createChannel("Moz", { type: "mozello", secret: key });
+    const body = mozelloFiles["../fixtures/mozello/dispatch-changed.body"]!.replace('"created_at":"2025-03-14 08:35:12"', '"created_at":"872676513958888843054804222393"');
+    expect(body).not.toBe(mozelloFiles["../fixtures/mozello/dispatch-changed.body"]);
+    const response = await deliver(channel.token, body, { "content-type": "application/json", "x-mozello-hash": await signMozello(body, key) });
+    expect(response.status).toBe(400);
+    const error = await refusal(response);
+    expect(error.code).toBe("validation_failed");
+    expect(error.problems?.map((problem) => problem.field)).toContain("placed_at");
   });
 });
