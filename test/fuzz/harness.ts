@@ -248,6 +248,8 @@ export async function expectContract(response: Response, describe: () => string)
     const answer = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
     expect(typeof answer.error?.code, context()).toBe("string");
     expect(typeof answer.error?.message, context()).toBe("string");
+    // The route's last resort (an adapter threw while parsing) is a 400 too, but an unread value: a bug to fix.
+    expect(answer.error?.message, context()).not.toMatch(/^The body could not be read:/);
   }
 }
 
