@@ -32,6 +32,8 @@ export default defineConfig(async () => {
             name: "workers",
             globalSetup: ["./test/global-setup.ts"],
             setupFiles: ["./test/apply-migrations.ts"],
+            // Cases per fuzz property (test/fuzz): `npm run test:fuzz` sets FUZZ_RUNS; the suite runs a few.
+            provide: { fuzzRuns: Number(process.env.FUZZ_RUNS) || 0 },
             include: ["test/**/*.test.ts"],
             exclude: ["test/browser/**", "**/node_modules/**"],
           },

@@ -87,7 +87,8 @@ export async function confirmStoredDelivery(
         return "rejected";
       }
       await queueChangedOrders(services.queue, outcomes);
-      return "accepted";
+      // A reused event key was settled as rejected in the same batch (delivery-store.ts).
+      return outcomes[0].kind === "key_reused" ? "rejected" : "accepted";
     }
   }
 }

@@ -131,17 +131,27 @@ function bindingsOf(arrived: DeliveryOfArrival) {
 
 /** Links the delivery to the order state it carried: accepted, stale (an older state) or duplicate (a known key). */
 export function settleDeliveryOfOrderState(d1: D1Database, arrived: DeliveryOfArrival & { key: string; eventId: string }): D1PreparedStatement {
+  // The key already names an event of another order: the store reused an event id, refused (409).
+  const reused = `EXISTS (SELECT 1 FROM order_events WHERE channel_id = :channel_id AND key = :key AND order_id IS NOT ${ORDER_OF_ARRIVAL})`;
   return prepareNamed(
     d1,
     `UPDATE deliveries SET
-       order_id = ${ORDER_OF_ARRIVAL},
-       event_id = (SELECT id FROM order_events WHERE channel_id = :channel_id AND key = :key),
-       outcome = COALESCE((SELECT CASE kind WHEN 'stale' THEN 'stale' ELSE 'accepted' END FROM order_events WHERE id = :event_id), 'duplicate'),
-       http_status = ${KEEP_STATUS_IF_PENDING}COALESCE((SELECT CASE kind WHEN 'stale' THEN 200 ELSE 202 END FROM order_events WHERE id = :event_id), 200) END,
-       reason = NULL
+       order_id = CASE WHEN ${reused} THEN NULL ELSE ${ORDER_OF_ARRIVAL} END,
+       event_id = CASE WHEN ${reused} THEN NULL ELSE (SELECT id FROM order_events WHERE channel_id = :channel_id AND key = :key) END,
+       outcome = CASE WHEN ${reused} THEN 'rejected'
+                 ELSE COALESCE((SELECT CASE kind WHEN 'stale' THEN 'stale' ELSE 'accepted' END FROM order_events WHERE id = :event_id), 'duplicate') END,
+       http_status = ${KEEP_STATUS_IF_PENDING}CASE WHEN ${reused} THEN 409
+                     ELSE COALESCE((SELECT CASE kind WHEN 'stale' THEN 200 ELSE 202 END FROM order_events WHERE id = :event_id), 200) END END,
+       error_code = CASE WHEN ${reused} THEN 'event_id_reused' ELSE error_code END,
+       reason = CASE WHEN ${reused} THEN :reused_reason ELSE NULL END
      WHERE id = :delivery_id`,
-    { ...bindingsOf(arrived), key: arrived.key, event_id: arrived.eventId },
+    { ...bindingsOf(arrived), key: arrived.key, event_id: arrived.eventId, reused_reason: keyReusedMessage(arrived.key) },
   );
+}
+
+/** Why a delivery whose event key already belongs to another order is refused (logged and answered alike). */
+export function keyReusedMessage(key: string): string {
+  return `The event key "${key}" already belongs to another order of this channel: an event id names one event of one order, so this delivery was refused and nothing was changed`;
 }
 
 /** Links the delivery to the refunded order: accepted when the refund is new, duplicate when it was known. */

@@ -61,7 +61,12 @@ export type IngestOutcome =
   | { kind: "duplicate"; orderId: string | null }
   | { kind: "stale"; orderId: string }
   /** The channel was disabled or deleted, or the secret revoked, after the caller looked it up. */
-  | { kind: "channel_inactive" };
+  | { kind: "channel_inactive" }
+  /**
+   * The arrival's key (a store's event id) already belongs to another order: nothing was changed.
+   * Permanent, so never a 5xx: the store would send it again forever.
+   */
+  | { kind: "key_reused"; key: string; orderId: string | null };
 
 export interface IngestCost {
   statements: number;
@@ -93,13 +98,16 @@ function planOrder(d1: D1Database, input: IngestInput, arrival: OrderArrival): P
   if (delivery) {
     statements.push(settleDeliveryOfOrderState(d1, { deliveryId: delivery.id, channelId, orderExternalId: externalId, key: arrival.key, eventId: arrived.eventId }));
   }
-  statements.push(orderArrivalResult(d1, input, { externalId, eventId: arrived.eventId }));
+  statements.push(orderArrivalResult(d1, input, { externalId, eventId: arrived.eventId, key: arrival.key }));
 
   return {
     statements,
     outcome(row) {
       if (!row.channel_ok) return { kind: "channel_inactive" };
       const found = row.order_id as string | null;
+      const keyOwner = row.key_order_id as string | null;
+      // The upsert and the event both stand down on a known key; a key of another order changed nothing.
+      if (keyOwner !== null && keyOwner !== found) return { kind: "key_reused", key: arrival.key, orderId: found };
       if (!found) throw new Error("ingest batch left no order behind an active channel");
       // No event of this arrival: its key was known, or a sweep found nothing newer than held.
       const kind = row.event_kind as string | null;

@@ -13,7 +13,7 @@ import { AppError, statusOf } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { confirmDelivery, type OrderMessage } from "../queue/messages";
 import { headersOfInterest } from "./delivery-log";
-import { logDelivery, storePendingDelivery } from "./delivery-store";
+import { keyReusedMessage, logDelivery, storePendingDelivery } from "./delivery-store";
 import { ingestMany, queueChangedOrders, type IngestCost, type IngestInput, type IngestOutcome } from "./ingest";
 import { readBodyWithin } from "./read-body";
 
@@ -64,7 +64,10 @@ inbound.post("/in/:token", async (c) => {
     }
     await queueChangedOrders(services.queue, stored.outcomes);
     // The first arrival is what the delivery was about (the order; its refunds ride along).
-    return acknowledge(c, stored.outcomes[0]);
+    const [first] = stored.outcomes;
+    // Logged as rejected in the same batch (delivery-store.ts); refused, never retried.
+    if (first.kind === "key_reused") throw new AppError("event_id_reused", keyReusedMessage(first.key));
+    return acknowledge(c, first);
   }
   throw new AppError("storage_unavailable", "The channel changed while the order was being stored: send it again");
 });
@@ -180,7 +183,16 @@ async function parse(
   request: InboundRequest,
   channel: InboundChannel,
 ): Promise<Exclude<ParseVerdict, { kind: "rejected" }>> {
-  const verdict = await adapter.parse(request, channel);
+  let verdict: ParseVerdict;
+  try {
+    verdict = await adapter.parse(request, channel);
+  } catch (error) {
+    // Parsing is pure: whatever it trips over is in the signed bytes, and sending them again cannot
+    // help, so a 400 (logged with the reason) rather than a 5xx a store would retry forever.
+    console.error(`inbound: the ${channel.type} adapter threw while parsing`, error);
+    const reason = error instanceof Error ? error.message : String(error);
+    return refuse(services, delivery, channel.id, { code: "malformed_body", message: `The body could not be read: ${reason.slice(0, 300)}` });
+  }
   if (verdict.kind === "rejected") return refuse(services, delivery, channel.id, verdict.rejection);
   return verdict;
 }
@@ -287,5 +299,7 @@ function acknowledge(c: Context<AppEnv>, outcome: IngestOutcome) {
       return c.json({ order_id: outcome.orderId, duplicate: false, stale: true }, 200);
     case "channel_inactive":
       throw new Error("an inactive channel is read again before the delivery is acknowledged");
+    case "key_reused":
+      throw new Error("a reused key is refused before the delivery is acknowledged");
   }
 }

@@ -24,6 +24,7 @@ export type ErrorCode =
   | "not_found"
   | "channel_not_found"
   | "conflict"
+  | "event_id_reused"
   | "stock_sync_running"
   | "stock_sync_unavailable"
   | "channel_deleted"
@@ -57,6 +58,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "channel_not_found":
       return 404;
     case "conflict":
+    case "event_id_reused":
     case "stock_sync_running":
     case "stock_sync_unavailable":
       return 409;

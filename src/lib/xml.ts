@@ -23,6 +23,9 @@ export class XmlError extends Error {
   }
 }
 
+/** How deep elements may nest: an order is a handful of levels deep; deeper is refused as malformed_xml. */
+export const MAX_DEPTH = 64;
+
 const parser = new XMLParser({
   preserveOrder: true,
   ignoreAttributes: false,
@@ -36,7 +39,7 @@ const parser = new XMLParser({
   processEntities: true,
   // Decodes numeric character references (&#233;); named entities beyond XML's five come along.
   htmlEntities: true,
-  maxNestedTags: 64,
+  maxNestedTags: MAX_DEPTH,
 });
 
 type OrderedNode = Record<string, unknown> & { ":@"?: Record<string, string> };
@@ -46,15 +49,30 @@ export function parseXml(text: string): XmlElement {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
     throw new XmlError("xml_doctype_forbidden", "XML with a DOCTYPE or entity declarations is not accepted");
   }
-  const valid = XMLValidator.validate(text);
+  const valid = validate(text);
   if (valid !== true) {
     const { msg, line, col } = valid.err;
     throw new XmlError("malformed_xml", `XML is not well-formed at line ${line}, column ${col}: ${msg}`);
   }
-  const nodes = parser.parse(text) as OrderedNode[];
+  let nodes: OrderedNode[];
+  try {
+    nodes = parser.parse(text) as OrderedNode[];
+  } catch (error) {
+    // The parser refuses what the validator let through: nesting deeper than MAX_DEPTH, entity
+    // tricks. Whatever it is, the bytes are the problem, so the store gets a 400, not a 5xx.
+    throw new XmlError("malformed_xml", `XML could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const elements = nodes.map(toElement).filter((node): node is XmlElement => node !== null);
   if (elements.length !== 1) throw new XmlError("malformed_xml", "XML must have exactly one root element");
   return elements[0];
+}
+
+function validate(text: string): ReturnType<typeof XMLValidator.validate> {
+  try {
+    return XMLValidator.validate(text);
+  } catch (error) {
+    throw new XmlError("malformed_xml", `XML could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function toElement(node: OrderedNode): XmlElement | null {

@@ -33,6 +33,23 @@ export const minorDigits = (currency: string): number => MINOR_DIGITS[currency] 
 
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 
+/**
+ * The magnitudes an order may carry, checked at ingest (order.ts, refund.ts) so that everything
+ * the inbox later computes from them stays exact in a double (2^53): documented in docs/connect-api.md.
+ */
+export const LIMITS = {
+  /** Any single amount, in minor units: 10^15 (ten trillion euros). */
+  amountMinor: 10 ** 15,
+  /** A line's quantity: at most 10^9 ... */
+  quantity: 10 ** 9,
+  /** ... with at most 6 decimals (0.000001 kg). */
+  quantityDecimals: 6,
+  /** A tax rate, in percent. */
+  taxRatePercent: 1000,
+  /** Lines of an order or a refund. */
+  lines: 5000,
+} as const;
+
 export class MoneyFormatError extends Error {
   override name = "MoneyFormatError";
 }
@@ -58,6 +75,29 @@ export function toMinor(amount: string, currency: string): number {
   const minor = Number(minorText);
   if (!Number.isSafeInteger(minor)) throw new MoneyFormatError(`"${amount}" is too large`);
   return sign && minor !== 0 ? -minor : minor;
+}
+
+/** toMinor for an amount a store sent: within LIMITS.amountMinor too (checked at ingest). */
+export function toMinorWithin(amount: string, currency: string): number {
+  const minor = toMinor(amount, currency);
+  if (Math.abs(minor) > LIMITS.amountMinor) {
+    throw new MoneyFormatError(`"${amount}" is too large: amounts are at most ${fromMinor(LIMITS.amountMinor, currency)}`);
+  }
+  return minor;
+}
+
+/**
+ * Why a quantity (a JSON number or a decimal string) is refused, or null when it is a plain
+ * non-negative decimal within LIMITS: no exponent ("1e21", and 1e-7 as JSON writes it), no more
+ * than 6 decimals, at most 10^9.
+ */
+export function quantityProblem(value: number | string): string | null {
+  const text = typeof value === "number" ? String(value) : value;
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!match) return "must be a non-negative decimal number like 2 or 0.25, without an exponent";
+  if ((match[2] ?? "").length > LIMITS.quantityDecimals) return `must have at most ${LIMITS.quantityDecimals} decimals`;
+  if (Number(text) > LIMITS.quantity) return `must be at most ${LIMITS.quantity}`;
+  return null;
 }
 
 /** 1250 in EUR → "12.50"; 1200 in JPY → "1200"; 1250 in BHD → "1.250". */

@@ -530,14 +530,19 @@ export function appendOrderArrivalEvent(
   );
 }
 
-/** What storing an order state did: `channel_ok`, `order_id`, `version`, and `event_kind` (null when nothing was recorded). */
-export function orderArrivalResult(d1: D1Database, scope: ArrivalScope, arrived: { externalId: string; eventId: string }) {
+/**
+ * What storing an order state did: `channel_ok`, `order_id`, `version`, `event_kind` (null when
+ * nothing was recorded), and `key_order_id`, the order the arrival's key belongs to (another order
+ * than `order_id` when a store reused an event id).
+ */
+export function orderArrivalResult(d1: D1Database, scope: ArrivalScope, arrived: { externalId: string; eventId: string; key: string }) {
   return prepareNamed(
     d1,
-    `SELECT ${channelStillActive(scope.secretId)} AS channel_ok, o.id AS order_id, o.version AS version, e.kind AS event_kind
+    `SELECT ${channelStillActive(scope.secretId)} AS channel_ok, o.id AS order_id, o.version AS version, e.kind AS event_kind,
+            (SELECT order_id FROM order_events WHERE channel_id = :channel_id AND key = :key) AS key_order_id
      FROM (SELECT 1) LEFT JOIN orders o ON o.channel_id = :channel_id AND o.external_id = :external_id
      LEFT JOIN order_events e ON e.id = :event_id`,
-    { channel_id: scope.channelId, secret_id: scope.secretId, external_id: arrived.externalId, event_id: arrived.eventId },
+    { channel_id: scope.channelId, secret_id: scope.secretId, external_id: arrived.externalId, event_id: arrived.eventId, key: arrived.key },
   );
 }
 

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { issuesOf, type FieldIssue } from "../lib/validate";
-import { fromMinor, isCurrency, MoneyFormatError, toMinor } from "./money";
+import { fromMinor, isCurrency, LIMITS, MoneyFormatError, multiplyQuantity, quantityProblem, toMinorWithin } from "./money";
 
 export const FINANCIAL_STATUSES = [
   "pending",
@@ -20,19 +20,27 @@ const text = (max = 500) => z.string().max(max);
 const optionalText = (max = 500) => text(max).nullish();
 const timestamp = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time with a time zone, like 2026-11-28T10:15:00Z" });
 
-/** Quantities may be fractional (0.25 kg); XML and some senders give them as strings. */
-const quantity = z.union([
-  z.number().finite().nonnegative(),
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, "must be a non-negative number")
-    .transform(Number),
-]);
+/**
+ * Quantities may be fractional (0.25 kg); XML and some senders give them as strings. Either way
+ * a plain decimal within LIMITS (money.ts): 1e21 or 0.1234567 would fail every later step.
+ */
+export const quantity = z
+  .union([z.number(), z.string()])
+  .superRefine((value, context) => {
+    const problem = quantityProblem(value);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  })
+  .transform(Number);
 
-/** A percentage as a decimal string: "21", "5.5", "0". */
+/** A percentage as a decimal string: "21", "5.5", "0"; at most LIMITS.taxRatePercent. */
 const taxRate = z
   .union([z.string(), z.number().transform(String)])
-  .pipe(z.string().regex(/^\d+(\.\d+)?$/, 'must be a percentage as a decimal string, like "21" or "5.5"'));
+  .pipe(
+    z
+      .string()
+      .regex(/^\d{1,4}(\.\d{1,10})?$/, 'must be a percentage as a decimal string, like "21" or "5.5"')
+      .refine((value) => Number(value) <= LIMITS.taxRatePercent, `must be at most ${LIMITS.taxRatePercent}`),
+  );
 
 const booleanFlag = z.union([
   z.boolean(),
@@ -103,7 +111,7 @@ function defineOrder<M extends z.ZodType, S extends z.ZodType>(money: M, signedM
       .nullish(),
     billing_address: address.nullish(),
     shipping_address: address.nullish(),
-    lines: z.array(line).max(5000),
+    lines: z.array(line).max(LIMITS.lines),
     shipping: z.array(shipping).max(100).default([]),
     totals: z.object({
       subtotal: money,
@@ -168,7 +176,7 @@ export function decodeOrder(input: unknown): DecodeResult {
   const issues: FieldIssue[] = [];
   const minor = (amount: string, field: string, currency = wire.currency): number => {
     try {
-      return toMinor(amount, currency);
+      return toMinorWithin(amount, currency);
     } catch (error) {
       if (!(error instanceof MoneyFormatError)) throw error;
       issues.push({ field, message: error.message });
@@ -212,7 +220,37 @@ export function decodeOrder(input: unknown): DecodeResult {
       amount: optionalMinor(entry.amount, `discount_codes.${index}.amount`),
     })),
   };
+  if (!issues.length) issues.push(...sumIssues(order));
   return issues.length ? { ok: false, issues } : { ok: true, order };
+}
+
+/**
+ * Every sum the inbox makes of an order (line totals, quantity × price, tax at a rate, the
+ * totals cross-check) must stay exact in a double: refused at ingest with the line that tips it
+ * over, never a processing step that fails on every attempt.
+ */
+function sumIssues(order: Order): FieldIssue[] {
+  const limit = BigInt(Number.MAX_SAFE_INTEGER);
+  const abs = (value: bigint) => (value < 0n ? -value : value);
+  let total = 0n;
+  const add = (minor: number | null | undefined) => {
+    total += abs(BigInt(minor ?? 0));
+  };
+  for (const [index, line] of order.lines.entries()) {
+    const gross = multiplyQuantity(line.quantity, line.unit_price).minor;
+    if (!Number.isSafeInteger(gross) || Math.abs(gross) > LIMITS.amountMinor) {
+      return [{ field: `lines.${index}.quantity`, message: `quantity × unit_price is beyond ${fromMinor(LIMITS.amountMinor, order.currency)}` }];
+    }
+    // Tax at the line's rate is at most rate/100 times the total: counted as 10× (LIMITS.taxRatePercent).
+    for (const amount of [gross, line.discount, line.total, line.tax, line.tax_rate == null ? 0 : line.total * 10]) add(amount);
+    if (total > limit) return [{ field: `lines.${index}`, message: "the order's amounts add up beyond what can be counted exactly" }];
+  }
+  for (const entry of order.shipping) [entry.price, entry.tax].forEach(add);
+  const { totals } = order;
+  [totals.subtotal, totals.discount, totals.shipping, totals.tax, totals.total, order.payment?.amount].forEach(add);
+  // The totals check adds the totals again and takes differences: room for twice over.
+  if (total * 2n > limit) return [{ field: "totals", message: "the order's amounts add up beyond what can be counted exactly" }];
+  return [];
 }
 
 /** The inverse of decodeOrder, for the API: minor units back to decimal strings of the currency. */

@@ -3,7 +3,7 @@
  * Like the order, it is defined once and instantiated with decimal strings (wire) or minor units.
  */
 import { z } from "zod";
-import { isCurrency, MoneyFormatError, toMinor, fromMinor } from "./money";
+import { isCurrency, LIMITS, MoneyFormatError, quantityProblem, toMinorWithin, fromMinor } from "./money";
 import { issuesOf, type FieldIssue } from "../lib/validate";
 
 const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string like "12.50"');
@@ -17,15 +17,20 @@ function defineRefund<M extends z.ZodType>(money: M) {
     note: z.string().max(10_000).nullish(),
     /** Money that went back to the customer (0 for a restock-only refund). */
     amount: money,
-    lines: z.array(
-      z.object({
-        line_external_id: z.string().nullish(),
-        sku: z.string().nullish(),
-        quantity: z.number().nonnegative(),
-        subtotal: money,
-        tax: money,
-      }),
-    ),
+    lines: z
+      .array(
+        z.object({
+          line_external_id: z.string().nullish(),
+          sku: z.string().nullish(),
+          quantity: z.number().superRefine((value, context) => {
+            const problem = quantityProblem(value);
+            if (problem) context.addIssue({ code: "custom", message: problem });
+          }),
+          subtotal: money,
+          tax: money,
+        }),
+      )
+      .max(LIMITS.lines),
     shipping: money,
   });
 }
@@ -42,7 +47,7 @@ export function decodeRefund(input: unknown): { ok: true; refund: Refund } | { o
   const issues: FieldIssue[] = [];
   const minor = (amount: string, field: string) => {
     try {
-      return toMinor(amount, wire.currency);
+      return toMinorWithin(amount, wire.currency);
     } catch (error) {
       if (!(error instanceof MoneyFormatError)) throw error;
       issues.push({ field, message: error.message });
@@ -59,6 +64,9 @@ export function decodeRefund(input: unknown): { ok: true; refund: Refund } | { o
     })),
     shipping: minor(wire.shipping, "shipping"),
   };
+  // Credit notes add the refund's amounts up: the sum must stay exact in a double.
+  const sum = [refund.amount, refund.shipping, ...refund.lines.flatMap((line) => [line.subtotal, line.tax])].reduce((total, minor) => total + Math.abs(minor), 0);
+  if (!issues.length && sum * 2 > Number.MAX_SAFE_INTEGER) issues.push({ field: "lines", message: "the refund's amounts add up beyond what can be counted exactly" });
   return issues.length ? { ok: false, issues } : { ok: true, refund };
 }
 

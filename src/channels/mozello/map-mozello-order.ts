@@ -18,7 +18,11 @@ const PAYMENT: Record<string, FinancialStatus> = { paid: "paid", pending: "pendi
 
 /** Mozello's "2025-03-14 08:35:12" (assumed UTC) as ISO 8601. */
 const placedAt = (createdAt: string) => `${createdAt.trim().replace(" ", "T")}Z`;
-const secondsLater = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000).toISOString().replace(".000Z", "Z");
+/** An unreadable time is passed on as it came, for the order's schema to refuse by field name. */
+function secondsLater(iso: string, seconds: number): string {
+  const later = new Date(Date.parse(iso) + seconds * 1000);
+  return Number.isNaN(later.getTime()) ? iso : later.toISOString().replace(".000Z", "Z");
+}
 
 /** How far an order has progressed; later states are "newer" whatever order they arrive in. */
 export function progressOf(order: Pick<MozelloOrder, "payment_status" | "dispatched" | "archived">): number {

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 
-import { decimal, flag, optionalText, quantity, text } from "../payload-fields";
+import { decimal, flag, optionalText, quantity, text, uniqueIds } from "../payload-fields";
 
 const moneyBag = z
   .object({
@@ -61,13 +61,13 @@ export const shopifyOrderSchema = z.object({
   payment_gateway_names: z.array(z.string()).nullish(),
   discount_codes: z.array(z.object({ code: text, amount: decimal.nullish() })).nullish(),
   /** Refund resources, each read like a refunds/create body. */
-  refunds: z.array(z.unknown()).nullish(),
+  refunds: uniqueIds(z.unknown()).nullish(),
   customer: z
     .object({ id: optionalText, first_name: optionalText, last_name: optionalText, email: optionalText, phone: optionalText })
     .nullish(),
   billing_address: address,
   shipping_address: address,
-  line_items: z.array(
+  line_items: uniqueIds(
     z.object({
       id: optionalText,
       sku: optionalText,

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 
-import { decimal, flag, optionalText, quantity, text } from "../payload-fields";
+import { decimal, flag, optionalText, quantity, text, uniqueIds } from "../payload-fields";
 const taxes = z.array(z.object({ id: text, total: z.union([decimal, z.literal("")]).nullish() })).nullish();
 
 const party = z
@@ -45,8 +45,9 @@ export const wooOrderSchema = z.object({
   customer_note: optionalText,
   /** 0 for a guest checkout. */
   customer_id: optionalText,
-  line_items: z.array(
+  line_items: uniqueIds(
     z.object({
+      id: optionalText,
       name: optionalText,
       sku: optionalText,
       quantity,
@@ -61,7 +62,7 @@ export const wooOrderSchema = z.object({
   shipping_lines: z.array(z.object({ method_title: optionalText, total: decimal, total_tax: decimal.nullish() })).nullish(),
   fee_lines: z.array(z.object({ name: optionalText, total: decimal, total_tax: decimal.nullish(), taxes })).nullish(),
   coupon_lines: z.array(z.object({ code: text, discount: decimal.nullish(), discount_tax: decimal.nullish() })).nullish(),
-  refunds: z.array(z.object({ id: text, reason: optionalText, total: decimal })).nullish(),
+  refunds: uniqueIds(z.object({ id: text, reason: optionalText, total: decimal })).nullish(),
 });
 
 export type WooOrder = z.output<typeof wooOrderSchema>;
