@@ -28,7 +28,7 @@ const OPTIONS = {
   kills: { fallback: 3, help: "SIGKILLs of the whole process group, each followed by a restart on the same state" },
   seed: { fallback: 14, help: "seed of the PRNG that places the kills (run k of --runs uses seed + k - 1)" },
   runs: { fallback: 1, help: "repeat the whole test this many times, each on a fresh state" },
-  concurrency: { fallback: 4, help: "concurrent posters" },
+  concurrency: { fallback: 8, help: "concurrent posters (enough to keep the consumer busy when a kill lands)" },
   wait: { fallback: 180, help: "seconds to wait after the last restart for every order to be processed" },
   settle: { fallback: 100, help: "stop waiting early when nothing is pending and nothing changed for this many seconds" },
   "sweep-after": { fallback: 1, help: "SWEEP_AFTER_MINUTES for the inbox (the sweep re-queues orders whose message a kill lost)" },
