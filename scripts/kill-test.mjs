@@ -15,10 +15,11 @@
  * Exits 1 with the list of violations; the state directory of a failed run is kept.
  * See docs/operations.md ("The kill test").
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { signatureHeader, signedOrder } from "../bench/orders.mjs";
 import { adminApi, groupAlive, logTail, signalGroup, startInbox } from "../bench/server.mjs";
@@ -69,7 +70,7 @@ function usage() {
 }
 
 /** mulberry32: a small seeded PRNG, so that a failing run can be repeated with its seed. */
-function prng(seed) {
+export function prng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -81,7 +82,7 @@ function prng(seed) {
 }
 
 /** Kill i fires once `threshold` orders are acknowledged (or posting has ended), `delayMs` later. */
-function planKills(options, random) {
+export function planKills(options, random) {
   const kills = Array.from({ length: options.kills }, () => ({
     threshold: Math.max(1, Math.round(options.orders * (0.1 + 0.9 * random()))),
     delayMs: Math.round(random() * options["max-kill-delay"]),
@@ -296,13 +297,27 @@ async function check(run, inbox) {
     if (problems.length) complete.push(`${order.externalId} (${stored.id}): ${problems.join("; ")}`);
   }
 
-  const numbering = [];
   const executed = documents.filter((doc) => doc.type === "invoice" && doc.status === "executed");
+  const { series, violations: numbering } = numberingViolations(executed);
+
+  const noFiveHundreds = [...run.unexpected];
+  return [
+    { name: "every acknowledged order exists exactly once (by external id)", violations: once },
+    { name: "each ends processed with exactly one executed invoice and exactly one payment", violations: complete },
+    { name: `invoice numbers unique and gapless within their series (${executed.length} executed, ${series.map((prefix) => `${prefix}…`).join(", ") || "no series"})`, violations: numbering },
+    { name: "no 5xx and no connection failure except during kills", violations: noFiveHundreds },
+    { name: "no order refused with a 4xx", violations: run.refused },
+  ];
+}
+
+/** Executed documents' numbers: each parses as <series><n>, and each series holds exactly 1…max once. */
+export function numberingViolations(executed) {
+  const violations = [];
   const series = new Map();
   for (const doc of executed) {
     const match = /^(.*\D)(\d+)$/.exec(doc.number ?? "");
     if (!match) {
-      numbering.push(`${doc.id}: executed invoice numbered ${JSON.stringify(doc.number)}`);
+      violations.push(`${doc.id}: executed invoice numbered ${JSON.stringify(doc.number)}`);
       continue;
     }
     if (!series.has(match[1])) series.set(match[1], []);
@@ -312,23 +327,15 @@ async function check(run, inbox) {
     entries.sort((a, b) => a.value - b.value);
     const seen = new Map();
     for (const { value, doc } of entries) {
-      if (seen.has(value)) numbering.push(`${doc.number}: given to ${seen.get(value)} and ${doc.id}`);
-      seen.set(value, doc.id);
+      if (seen.has(value)) violations.push(`${doc.number}: given to ${seen.get(value)} and ${doc.id}`);
+      else seen.set(value, doc.id);
     }
     const max = entries.at(-1).value;
     const missing = [];
     for (let value = 1; value <= max; value++) if (!seen.has(value)) missing.push(value);
-    if (missing.length) numbering.push(`series ${prefix}: ${missing.length} gap(s), missing ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", …" : ""} of 1…${max}`);
+    if (missing.length) violations.push(`series ${prefix}: ${missing.length} gap(s), missing ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", …" : ""} of 1…${max}`);
   }
-
-  const noFiveHundreds = [...run.unexpected];
-  return [
-    { name: "every acknowledged order exists exactly once (by external id)", violations: once },
-    { name: "each ends processed with exactly one executed invoice and exactly one payment", violations: complete },
-    { name: `invoice numbers unique and gapless within their series (${executed.length} executed, ${[...series.keys()].map((s) => `${s}…`).join(", ") || "no series"})`, violations: numbering },
-    { name: "no 5xx and no connection failure except during kills", violations: noFiveHundreds },
-    { name: "no order refused with a 4xx", violations: run.refused },
-  ];
+  return { series: [...series.keys()], violations };
 }
 
 function groupBy(items, key) {
@@ -436,4 +443,5 @@ async function main() {
   process.exitCode = passedRuns === options.runs ? 0 : 1;
 }
 
-await main();
+// Run only as a script: the node:test file imports the pure parts.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) await main();
