@@ -99,7 +99,8 @@ function freePort() {
   });
 }
 
-function signalGroup(pgid, signal) {
+/** Sends a signal to every process of the group; a group already gone is not an error. */
+export function signalGroup(pgid, signal) {
   try {
     process.kill(-pgid, signal);
   } catch {
@@ -107,7 +108,7 @@ function signalGroup(pgid, signal) {
   }
 }
 
-function groupAlive(pgid) {
+export function groupAlive(pgid) {
   try {
     process.kill(-pgid, 0);
     return true;
@@ -116,7 +117,7 @@ function groupAlive(pgid) {
   }
 }
 
-function logTail(logPath, lines = 30) {
+export function logTail(logPath, lines = 30) {
   try {
     const tail = readFileSync(logPath, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
     // start.mjs prints the admin token in its banner; keep it out of error messages.
