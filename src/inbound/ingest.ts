@@ -23,6 +23,7 @@ import {
   cancelRemovedOrder,
   insertArrivedRefund,
   orderArrivalResult,
+  markAutomationDueForRefund,
   refundArrivalResult,
   removalArrivalResult,
   upsertArrivedOrder,
@@ -125,6 +126,8 @@ function planRefund(d1: D1Database, input: IngestInput, arrival: RefundArrival):
   const orderExternalId = refund.order_external_id;
   const statements = [...logAccepted(d1, input), insertArrivedRefund(d1, input, { refundId, refund, deliveryId: delivery?.id ?? null, origin })];
   if (delivery) statements.push(settleDeliveryOfRefund(d1, { deliveryId: delivery.id, channelId, orderExternalId, refundId }));
+  // A new refund owes its credit note: marked in the same batch, so a lost queue message leaves work the sweep finds.
+  statements.push(markAutomationDueForRefund(d1, input, { orderExternalId, refundId }));
   statements.push(refundArrivalResult(d1, input, { orderExternalId, refundId }));
 
   return {
