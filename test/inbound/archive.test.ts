@@ -153,6 +153,19 @@ describe("the daily purge with the archive", () => {
   });
 });
 
+describe("the order page after the purge", () => {
+  it("points each archived delivery to its own page, where the body is read back", async () => {
+    const { id } = await postDelivery();
+    const { order_id: orderId } = await json(await api(`/api/deliveries/${id}`));
+    await runCron(DAILY, Date.now() + 31 * DAY);
+
+    const page = await get(await signIn(), `/dashboard/orders/${orderId}`);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain("kept in the archive");
+    expect(page.html).toContain(`href="/dashboard/deliveries/${id}"`);
+  });
+});
+
 describe("the archive's retention", () => {
   /** A delivery logged `daysAgo` days before `now`, with a body. */
   async function loggedDaysAgo(now: number, daysAgo: number): Promise<string> {

@@ -43,8 +43,16 @@ export function DeliveryHeaders(props: { headers: Record<string, string> }) {
   );
 }
 
-export function DeliveryBody(props: { body: string | null; contentType: string | null; purgedAt: number | null }) {
+export function DeliveryBody(props: { body: string | null; contentType: string | null; purgedAt: number | null; archivedAt?: { deliveryId: string } | null }) {
   if (props.body === null) {
+    if (props.purgedAt && props.archivedAt) {
+      // Lists do not read bodies back from R2 one by one; the delivery's own page does.
+      return (
+        <p class="muted">
+          The body was purged here after the retention period and is kept in the archive: <a href={`/dashboard/deliveries/${props.archivedAt.deliveryId}`}>open the delivery</a>.
+        </p>
+      );
+    }
     return <p class="muted">{props.purgedAt ? "The body was purged after the retention period." : "No body was kept (a request to an unknown URI)."}</p>;
   }
   const readable = readableBody(props.body, props.contentType);

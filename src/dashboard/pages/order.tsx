@@ -458,7 +458,7 @@ function OrderPage(props: { page: PageContext } & Awaited<ReturnType<typeof load
             {` HTTP ${delivery.httpStatus} · ${delivery.contentType ?? "no content type"} · ${delivery.bodyBytes} bytes`}
           </h3>
           <DeliveryHeaders headers={JSON.parse(delivery.headers) as Record<string, string>} />
-          <DeliveryBody body={delivery.body} contentType={delivery.contentType} purgedAt={delivery.bodyPurgedAt} />
+          <DeliveryBody body={delivery.body} contentType={delivery.contentType} purgedAt={delivery.bodyPurgedAt} archivedAt={delivery.bodyArchiveKey ? { deliveryId: delivery.id } : null} />
         </section>
       ))}
     </Layout>
