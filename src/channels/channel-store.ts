@@ -129,9 +129,14 @@ export interface ReconciliationRunRecord {
   error: string | null;
 }
 
-/** The channel's last 20 sweeps, newest first; a statement, so it can share a batch with the order counts. */
-export const recentReconciliationRuns = (d1: D1Database, channelId: string): D1PreparedStatement =>
-  d1.prepare("SELECT * FROM reconciliation_runs WHERE channel_id = ?1 ORDER BY started_at DESC LIMIT 20").bind(channelId);
+/** The channel's last 20 sweeps, newest first. */
+export async function recentReconciliationRuns(d1: D1Database, channelId: string): Promise<ReconciliationRunRecord[]> {
+  const { results } = await d1
+    .prepare("SELECT * FROM reconciliation_runs WHERE channel_id = ?1 ORDER BY started_at DESC LIMIT 20")
+    .bind(channelId)
+    .all<ReconciliationRunRecord>();
+  return results;
+}
 
 /** The channel's type and its stored automation (JSON, or null for its type's default). */
 export async function channelAutomationRow(d1: D1Database, channelId: string): Promise<{ type: ChannelType; automation: string | null } | null> {
@@ -219,6 +224,11 @@ export interface FinishedRun {
 }
 
 /** The statement that closes a run with its counts. */
+/** Closes a sweep's run on its own (a sweep that ended well closes it in the batch that moves the cursor). */
+export async function closeReconciliationRun(d1: D1Database, runId: string, run: FinishedRun): Promise<void> {
+  await finishReconciliationRun(d1, runId, run).run();
+}
+
 export function finishReconciliationRun(d1: D1Database, runId: string, run: FinishedRun): D1PreparedStatement {
   return prepareNamed(
     d1,
@@ -250,7 +260,10 @@ export async function channelNamesById(db: Database): Promise<Map<string, { name
 
 
 /** Every channel in the order it was created, for the overview's legend (read in its batch). */
-export const channelsInCreationOrderStatement = (d1: D1Database): D1PreparedStatement => d1.prepare("SELECT id, name, status FROM channels ORDER BY created_at, id");
+export async function channelsInCreationOrder(d1: D1Database): Promise<Array<{ id: string; name: string; status: string }>> {
+  const { results } = await d1.prepare("SELECT id, name, status FROM channels ORDER BY created_at, id").all<{ id: string; name: string; status: string }>();
+  return results;
+}
 
 
 

@@ -6,7 +6,7 @@
 import { isoTime } from "../lib/iso-time";
 import type { Services } from "../context";
 import { AppError } from "../lib/errors";
-import { countOrdersSeenByWebhook, type OrdersSeenByWebhook } from "../orders/order-store";
+import { countOrdersSeenByWebhook } from "../orders/order-store";
 import { reconcileChannel } from "../queue/messages";
 import { openSecret } from "./channel-secrets";
 import { openCredentials } from "./channel-settings";
@@ -48,11 +48,10 @@ function runJson(run: ReconciliationRunRecord) {
 
 /** The last sweeps of a channel, and how many of its orders only a sweep found (their webhook never came). */
 export async function reconciliationSummary(d1: D1Database, channelId: string) {
-  const [runs, counts] = await d1.batch([recentReconciliationRuns(d1, channelId), countOrdersSeenByWebhook(d1, channelId)]);
-  const { total, by_webhook: byWebhook } = counts.results[0] as OrdersSeenByWebhook;
+  const [runs, { total, byWebhook }] = await Promise.all([recentReconciliationRuns(d1, channelId), countOrdersSeenByWebhook(d1, channelId)]);
   return {
-    orders: { total, seen_by_webhook: byWebhook ?? 0, found_only_by_reconciliation: total - (byWebhook ?? 0) },
-    runs: (runs.results as ReconciliationRunRecord[]).map(runJson),
+    orders: { total, seen_by_webhook: byWebhook, found_only_by_reconciliation: total - byWebhook },
+    runs: runs.map(runJson),
   };
 }
 

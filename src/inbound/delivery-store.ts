@@ -344,9 +344,14 @@ export async function findDeliveriesOfOrder(db: Database, orderId: string): Prom
   return db.select().from(deliveries).where(eq(deliveries.orderId, orderId)).orderBy(asc(deliveries.receivedAt), asc(deliveries.id));
 }
 
-/** Deliveries refused (rejected or unverified) since `since`, for the overview (read in its batch). */
-export const refusedDeliveriesStatement = (d1: D1Database, since: number): D1PreparedStatement =>
-  d1.prepare("SELECT COUNT(*) AS deliveries FROM deliveries WHERE outcome IN ('rejected', 'unverified') AND received_at >= ?1").bind(since);
+/** Deliveries refused (rejected, or unverified by their source) since `since`. */
+export async function countRefusedDeliveriesSince(d1: D1Database, since: number): Promise<number> {
+  const row = await d1
+    .prepare("SELECT COUNT(*) AS deliveries FROM deliveries WHERE outcome IN ('rejected', 'unverified') AND received_at >= ?1")
+    .bind(since)
+    .first<{ deliveries: number }>();
+  return row?.deliveries ?? 0;
+}
 
 export interface ChannelDeliveryHealth {
   /** The channel's newest delivery. */

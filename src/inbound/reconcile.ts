@@ -12,6 +12,7 @@ import {
   type FinishedRun,
   findChannelToReconcile,
   findNewestActiveSecret,
+  closeReconciliationRun,
   finishReconciliationRun,
   moveReconcileCursor,
   recordChannelHealth,
@@ -126,7 +127,7 @@ export async function sweepChannel(
       }
     }
   } catch (error) {
-    await finishReconciliationRun(d1, runId, finished(result, "failed", (error as Error).message, services.now())).run();
+    await closeReconciliationRun(d1, runId, finished(result, "failed", (error as Error).message, services.now()));
     throw error;
   }
   result.unreadable = unreadable.length;

@@ -354,35 +354,31 @@ export async function recordDocumentFailure(d1: D1Database, failure: { orderId: 
   ]);
 }
 
-/*
- * The overview's figures on orders, as statements: the dashboard reads them in one batch with the
- * other tables' figures.
- */
+/** Orders received per channel and UTC day (days since the epoch) since `since`, for the overview's chart. */
+export async function ordersPerDaySince(d1: D1Database, since: number): Promise<Array<{ channel_id: string; day: number; orders: number }>> {
+  const { results } = await d1
+    .prepare("SELECT channel_id, received_at / 86400000 AS day, COUNT(*) AS orders FROM orders WHERE received_at >= ?1 GROUP BY channel_id, day")
+    .bind(since)
+    .all<{ channel_id: string; day: number; orders: number }>();
+  return results;
+}
 
-/** Orders received per channel and UTC day (days since the epoch) since `since`. */
-export const ordersPerDayStatement = (d1: D1Database, since: number): D1PreparedStatement =>
-  d1.prepare("SELECT channel_id, received_at / 86400000 AS day, COUNT(*) AS orders FROM orders WHERE received_at >= ?1 GROUP BY channel_id, day").bind(since);
+/** Orders whose processing was given up on (they wait for a person). */
+export async function countFailedOrders(d1: D1Database): Promise<number> {
+  return (await d1.prepare("SELECT COUNT(*) AS orders FROM orders WHERE processing_failed_at IS NOT NULL").first<number>("orders")) ?? 0;
+}
 
-export const ordersPerStatusStatement = (d1: D1Database): D1PreparedStatement => d1.prepare("SELECT status, COUNT(*) AS orders FROM orders GROUP BY status");
-
-export const failedOrdersStatement = (d1: D1Database): D1PreparedStatement => d1.prepare("SELECT COUNT(*) AS orders FROM orders WHERE processing_failed_at IS NOT NULL");
-
-/**
- * How many of the channel's orders there are, and how many of them any delivery brought (before or
- * after a sweep found them); a statement, so it can share a batch with the sweeps' own read.
- */
-export const countOrdersSeenByWebhook = (d1: D1Database, channelId: string): D1PreparedStatement =>
-  d1
+/** How many of the channel's orders there are, and how many of them any delivery brought (before or after a sweep found them). */
+export async function countOrdersSeenByWebhook(d1: D1Database, channelId: string): Promise<{ total: number; byWebhook: number }> {
+  const row = await d1
     .prepare(
       `SELECT count(*) AS total,
               sum(EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.origin = 'delivery')) AS by_webhook
        FROM orders o WHERE o.channel_id = ?1`,
     )
-    .bind(channelId);
-
-export interface OrdersSeenByWebhook {
-  total: number;
-  by_webhook: number | null;
+    .bind(channelId)
+    .first<{ total: number; by_webhook: number | null }>();
+  return { total: row?.total ?? 0, byWebhook: row?.by_webhook ?? 0 };
 }
 
 /** The order with the type and automation of its channel, as processing it into documents reads it. */

@@ -9,7 +9,7 @@ import { CsvError, parseCsv } from "../lib/csv";
 import { AppError, summarizeProblems, type FieldProblem } from "../lib/errors";
 import { productIdOf, stockLevels, type StockLevel } from "./balances";
 import { DEFAULT_WAREHOUSE } from "./stock-store";
-import { findWarehouses, insertWarehouse, setOnHandStatement } from "./stock-store";
+import { findWarehouses, insertWarehouse, setOnHand, setOnHandStatement } from "./stock-store";
 
 const MAX_STOCK_ROWS = 10_000;
 const STATEMENTS_PER_BATCH = 100;
@@ -23,7 +23,7 @@ export async function setStockOnHand(services: Services, sku: string, input: { o
   const { d1, now } = services;
   const productId = await productIdOf(d1, sku);
   if (!(await knownWarehouses(services)).has(input.warehouse)) throw new AppError("validation_failed", `warehouse: no warehouse "${input.warehouse}"`);
-  await setOnHandStatement(d1, { productId, warehouseId: input.warehouse, onHand: input.on_hand, reason: input.reason }, now()).run();
+  await setOnHand(d1, { productId, warehouseId: input.warehouse, onHand: input.on_hand, reason: input.reason }, now());
   return stockLevels(d1, [sku]);
 }
 

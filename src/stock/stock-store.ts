@@ -64,6 +64,11 @@ export async function findStockLevels(d1: D1Database, skus: string[] | null): Pr
   return results;
 }
 
+/** Sets what is on hand of a product in a warehouse, on its own (a count of many SKUs batches the statement). */
+export async function setOnHand(d1: D1Database, input: { productId: string; warehouseId: string; onHand: number; reason: string }, at: number): Promise<void> {
+  await setOnHandStatement(d1, input, at).run();
+}
+
 /**
  * Sets what is on hand of a product in a warehouse, as the change it makes: one statement reads the
  * balance and writes the difference, so two counts at once cannot both count from the same balance.
@@ -500,6 +505,7 @@ export async function deleteItemsOfSyncsFinishedBefore(d1: D1Database, cutoff: n
   return result.meta.changes;
 }
 
-/** Stock sync runs that failed or sent only part of their items since `since`, for the overview (read in its batch). */
-export const unsuccessfulStockSyncsStatement = (d1: D1Database, since: number): D1PreparedStatement =>
-  d1.prepare("SELECT COUNT(*) AS runs FROM stock_syncs WHERE status IN ('failed', 'partial') AND requested_at >= ?1").bind(since);
+/** Stock sync runs that failed or sent only part of their items since `since`. */
+export async function countUnsuccessfulStockSyncsSince(d1: D1Database, since: number): Promise<number> {
+  return (await d1.prepare("SELECT COUNT(*) AS runs FROM stock_syncs WHERE status IN ('failed', 'partial') AND requested_at >= ?1").bind(since).first<number>("runs")) ?? 0;
+}

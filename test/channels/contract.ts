@@ -49,6 +49,9 @@ export interface ChannelContractOptions {
 
 const NOW = Date.parse("2026-11-28T12:00:00Z");
 
+/** The product's promise: WooCommerce Premium and Mozello process every order on their own; the others wait for a person. */
+const PROCESSES_EVERY_ORDER: ReadonlySet<string> = new Set(["woocommerce-premium", "mozello"]);
+
 export function channelContract({ adapter, fixtures, sign, staleAfterMs, settings = {}, confirm }: ChannelContractOptions): void {
   const channel: ChannelConfig = {
     id: "ch_contract",
@@ -85,8 +88,10 @@ export function channelContract({ adapter, fixtures, sign, staleAfterMs, setting
       if (!connectsItself) expect(text.join("\n")).toContain(uri);
     });
 
-    it("processes every order by default exactly when it says so", () => {
-      expect(defaultAutomation(adapter.type).create !== null).toBe(adapter.automation === "every-order");
+    it("processes every order by default exactly when the product promises it", () => {
+      expect(adapter.automation).toBe(PROCESSES_EVERY_ORDER.has(adapter.type) ? "every-order" : "by-hand");
+      const everything = { create: "invoice", execute: true, add_payment: true };
+      expect(defaultAutomation(adapter.type)).toMatchObject(adapter.automation === "every-order" ? everything : { create: null });
     });
 
     const { testOrder } = adapter;

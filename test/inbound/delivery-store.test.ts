@@ -2,12 +2,10 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";
-import { findDeliveriesOfOrder, refusedDeliveriesStatement } from "../../src/inbound/delivery-store";
+import { countRefusedDeliveriesSince, findDeliveriesOfOrder } from "../../src/inbound/delivery-store";
 import { createChannel, json, postOrder, sampleOrder } from "../helpers";
 
 const db = drizzle(env.DB, { schema });
-const refusedSince = async (since: number) =>
-  (await refusedDeliveriesStatement(env.DB, since).first<{ deliveries: number }>())?.deliveries ?? 0;
 
 describe("delivery store", () => {
   it("finds the deliveries that brought an order, oldest first", async () => {
@@ -25,9 +23,9 @@ describe("delivery store", () => {
   it("counts refused deliveries since a time, and none before it", async () => {
     const channel = await createChannel("Refusing shop");
     const since = Date.now() - 1000;
-    const before = await refusedSince(since);
+    const before = await countRefusedDeliveriesSince(env.DB, since);
     expect((await postOrder(channel, JSON.stringify(sampleOrder()), { signature: "t=1,v1=00" })).status).toBe(401);
-    expect(await refusedSince(since)).toBe(before + 1);
-    expect(await refusedSince(Date.now() + 60_000)).toBe(0);
+    expect(await countRefusedDeliveriesSince(env.DB, since)).toBe(before + 1);
+    expect(await countRefusedDeliveriesSince(env.DB, Date.now() + 60_000)).toBe(0);
   });
 });

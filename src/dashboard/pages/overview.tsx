@@ -1,10 +1,11 @@
 /** /dashboard — the overview: orders per day per channel for 30 days, and what needs someone now. */
 import { Hono } from "hono";
-import { channelsInCreationOrderStatement } from "../../channels/channel-store";
-import { refusedDeliveriesStatement } from "../../inbound/delivery-store";
-import { failedOrdersStatement, ordersPerDayStatement, ordersPerStatusStatement } from "../../orders/order-store";
+import type { Database } from "../../context";
+import { channelsInCreationOrder } from "../../channels/channel-store";
+import { countRefusedDeliveriesSince } from "../../inbound/delivery-store";
+import { countFailedOrders, countOrdersByStatus, ordersPerDaySince } from "../../orders/order-store";
 import { INBOX_STATUSES } from "../../orders/status";
-import { unsuccessfulStockSyncsStatement } from "../../stock/stock-store";
+import { countUnsuccessfulStockSyncsSince } from "../../stock/stock-store";
 import { OrdersChart, dayLabel, type ChartSeries } from "../chart";
 import { Layout, labelOf } from "../layout";
 import { plural, render, type DashboardEnv } from "../respond";
@@ -12,48 +13,46 @@ import { plural, render, type DashboardEnv } from "../respond";
 const DAY_MS = 86_400_000;
 const DAYS = 30;
 
-export async function overviewData(d1: D1Database, now: number) {
+export async function overviewData(services: { d1: D1Database; db: Database }, now: number) {
+  const { d1, db } = services;
   const today = Math.floor(now / DAY_MS);
   const firstDay = today - DAYS + 1;
-  // One round trip for the whole page.
-  const [perDay, statuses, failed, refused, channelRows, syncs] = await d1.batch([
-    ordersPerDayStatement(d1, firstDay * DAY_MS),
-    ordersPerStatusStatement(d1),
-    failedOrdersStatement(d1),
-    refusedDeliveriesStatement(d1, now - DAY_MS),
-    channelsInCreationOrderStatement(d1),
-    unsuccessfulStockSyncsStatement(d1, now - 7 * DAY_MS),
+  // Each figure from its own store, read side by side.
+  const [perDay, byStatus, processingFailed, refusedLastDay, channels, failedSyncs] = await Promise.all([
+    ordersPerDaySince(d1, firstDay * DAY_MS),
+    countOrdersByStatus(db, {}),
+    countFailedOrders(d1),
+    countRefusedDeliveriesSince(d1, now - DAY_MS),
+    channelsInCreationOrder(d1),
+    countUnsuccessfulStockSyncsSince(d1, now - 7 * DAY_MS),
   ]);
   const days = Array.from({ length: DAYS }, (_, index) => firstDay + index);
   const counts = new Map<string, number[]>();
-  for (const row of perDay.results as Array<{ channel_id: string; day: number; orders: number }>) {
+  for (const row of perDay) {
     const index = Math.floor(row.day) - firstDay;
     if (index < 0 || index >= DAYS) continue;
     const list = counts.get(row.channel_id) ?? new Array<number>(DAYS).fill(0);
     list[index] += row.orders;
     counts.set(row.channel_id, list);
   }
-  const channels = channelRows.results as Array<{ id: string; name: string; status: string }>;
   // Every active channel has a place in the legend; a deleted one only while its orders are in view.
   const series: ChartSeries[] = channels
     .filter((channel) => channel.status !== "deleted" || counts.has(channel.id))
     .map((channel) => ({ name: channel.name, counts: counts.get(channel.id) ?? new Array<number>(DAYS).fill(0) }));
-  const byStatus = Object.fromEntries(INBOX_STATUSES.map((status) => [status, 0])) as Record<(typeof INBOX_STATUSES)[number], number>;
-  for (const row of statuses.results as Array<{ status: (typeof INBOX_STATUSES)[number]; orders: number }>) byStatus[row.status] = row.orders;
   return {
     days,
     series,
     byStatus,
-    processingFailed: (failed.results[0] as { orders: number }).orders,
-    refusedLastDay: (refused.results[0] as { deliveries: number }).deliveries,
-    failedSyncs: (syncs.results[0] as { runs: number }).runs,
+    processingFailed,
+    refusedLastDay,
+    failedSyncs,
     channelCount: channels.filter((channel) => channel.status !== "deleted").length,
   };
 }
 
 export const overviewPage = new Hono<DashboardEnv>().get("/", async (c) => {
-  const { d1, now } = c.var.services;
-  const data = await overviewData(d1, now());
+  const { services } = c.var;
+  const data = await overviewData(services, services.now());
   const total = data.series.reduce((sum, entry) => sum + entry.counts.reduce((a, b) => a + b, 0), 0);
   return render(
     c,
