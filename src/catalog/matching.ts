@@ -22,7 +22,9 @@ export interface CustomerRule {
   single_customer_name: string;
 }
 
-const skusOf = (order: Order) => order.lines.flatMap((line) => (line.sku ? [line.sku] : []));
+/** Goods lines only: a tip or a gift card sold is not a product, whatever SKU the store gave it. */
+const goodsLines = (order: Order) => order.lines.filter((line) => line.sku && line.kind === undefined);
+const skusOf = (order: Order) => goodsLines(order).map((line) => line.sku!);
 
 /** The products of the order's lines, found without creating any (the preview). */
 export const productsOfOrder = (d1: D1Database, order: Order) => productsBySku(d1, skusOf(order));
@@ -31,7 +33,7 @@ export const productsOfOrder = (d1: D1Database, order: Order) => productsBySku(d
 export async function productsForOrder(d1: D1Database, order: Order, createMissing: boolean, now: number): Promise<Map<string, { id: string }>> {
   const skus = skusOf(order);
   const found = await productsBySku(d1, skus);
-  const missing = order.lines.filter((line) => line.sku && !found.has(line.sku));
+  const missing = goodsLines(order).filter((line) => !found.has(line.sku!));
   if (!createMissing || missing.length === 0) return found;
   await createMissingProducts(
     d1,

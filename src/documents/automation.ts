@@ -29,6 +29,8 @@ export const automationSchema = z
     payment_accounts: z.record(z.string().max(255), z.string().trim().min(1).max(100)),
     /** The account for a method without a mapping. */
     default_account: z.string().trim().min(1).max(100),
+    /** The liability account gift cards are redeemed from (and sold gift cards are owed on). */
+    gift_card_account: z.string().trim().min(1).max(100),
   })
   .meta({ id: "Automation" });
 
@@ -44,6 +46,7 @@ const MANUAL: Automation = {
   create_missing_products: false,
   payment_accounts: {},
   default_account: "Bank",
+  gift_card_account: "Gift cards",
 };
 
 const EVERYTHING: Automation = { ...MANUAL, create: "invoice", execute: true, add_payment: true };

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { DocumentRow, PaymentRow } from "../db/schema";
 import { isoTime } from "../lib/iso-time";
 import { fromMinor } from "../orders/money";
-import { DOCUMENT_KINDS, type DocumentContent, type DocumentLine, type Problem } from "./document";
+import { DOCUMENT_KINDS, DOCUMENT_LINE_KINDS, type DocumentContent, type DocumentLine, type Problem } from "./document";
 
 export const DOCUMENT_STATUSES = ["draft", "executed", "cancelled"] as const;
 
@@ -32,7 +32,7 @@ export const documentSchema = z
     prices_include_tax: z.boolean(),
     lines: z.array(
       z.object({
-        kind: z.enum(["item", "shipping"]),
+        kind: z.enum(DOCUMENT_LINE_KINDS),
         product_id: z.string().nullable(),
         sku: z.string().nullable(),
         description: z.string(),

@@ -15,8 +15,14 @@ import { taxAtRate } from "../orders/totals";
 export const DOCUMENT_KINDS = ["invoice", "order", "credit_note"] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
+/**
+ * What a document line books: goods or services sold (item), shipping, a tip (revenue of its own)
+ * or a gift card sold (a liability until redeemed, not revenue, and never stock).
+ */
+export const DOCUMENT_LINE_KINDS = ["item", "shipping", "tip", "gift_card"] as const;
+
 export interface DocumentLine {
-  kind: "item" | "shipping";
+  kind: (typeof DOCUMENT_LINE_KINDS)[number];
   product_id: string | null;
   sku: string | null;
   description: string;
@@ -56,7 +62,7 @@ export interface DocumentTotals {
 }
 
 export interface Problem {
-  code: "unknown_sku" | "line_mismatch" | "total_mismatch" | "refund_without_lines" | "store_totals" | "already_credited";
+  code: "unknown_sku" | "line_mismatch" | "total_mismatch" | "refund_without_lines" | "store_totals" | "unknown_country" | "already_credited";
   message: string;
   sku?: string;
 }
@@ -88,8 +94,10 @@ export function documentFromOrder(order: Order, orderId: string, products: Produ
   const included = order.prices_include_tax;
 
   const items: DocumentLine[] = order.lines.map((line, index) => {
-    const product = line.sku ? products.get(line.sku) : undefined;
-    if (line.sku && !product) {
+    // A tip or a gift card is not stock: it needs no product and moves none.
+    const goods = line.kind === undefined;
+    const product = goods && line.sku ? products.get(line.sku) : undefined;
+    if (goods && line.sku && !product) {
       problems.push({ code: "unknown_sku", sku: line.sku, message: `${label(index, line)}: no product has SKU "${line.sku}"` });
     }
     const discount = line.discount ?? 0;
@@ -106,7 +114,7 @@ export function documentFromOrder(order: Order, orderId: string, products: Produ
     const atRate = line.tax_rate != null ? taxAtRate(total, line.tax_rate, included) : null;
     // Stores that round tax per order put the odd cent on some line: within one unit, the store's tax stands.
     const tax = atRate === null ? (line.tax ?? 0) : line.tax !== undefined && Math.abs(line.tax - atRate) <= 1 ? line.tax : atRate;
-    return { kind: "item", product_id: product?.id ?? null, sku: line.sku ?? null, description: line.name, quantity: Number(line.quantity), unit_price: line.unit_price, discount, tax_rate: line.tax_rate ?? null, tax, total };
+    return { kind: line.kind ?? "item", product_id: product?.id ?? null, sku: line.sku ?? null, description: line.name, quantity: Number(line.quantity), unit_price: line.unit_price, discount, tax_rate: line.tax_rate ?? null, tax, total };
   });
   const shipping: DocumentLine[] = order.shipping.map((entry) => ({
     kind: "shipping",

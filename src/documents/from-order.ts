@@ -15,7 +15,7 @@ import { fromMinor } from "../orders/money";
 import type { Order } from "../orders/order";
 import { orderForDocuments, recordDraftOutcomeStatement, refundsWithoutCreditNote } from "../orders/order-store";
 import type { Refund } from "../orders/refund";
-import { checkTotals } from "../orders/totals";
+import { ADDRESS_WARNINGS, orderWarnings } from "../orders/order-warnings";
 import { automationOf, type Automation, type SalesDocumentType } from "./automation";
 import { creditNoteForAll, creditNoteForRefund, documentFromOrder, type ComputedDocument, type Problem } from "./document";
 import {
@@ -79,7 +79,8 @@ function orderPayment(context: OrderContext): { amount: number; paidAt: number; 
   // A partial payment is added as what it is; the rest stays open on the document.
   const partial = order.financial_status === "partially_paid";
   if (!isPaid(order) && !partial) return null;
-  const amount = order.payment?.amount ?? (partial ? null : order.totals.total);
+  const giftCards = (order.gift_cards ?? []).reduce((sum, card) => sum + card.amount, 0);
+  const amount = order.payment?.amount ?? (partial ? null : order.totals.total - giftCards);
   if (!amount || amount <= 0) return null;
   return {
     amount,
@@ -87,6 +88,35 @@ function orderPayment(context: OrderContext): { amount: number; paidAt: number; 
     method: order.payment?.method ?? null,
     reference: order.payment?.transaction_id ?? null,
   };
+}
+
+/**
+ * Gift cards the customer paid with, each a payment from the gift card liability account. Keyed
+ * by the card's place and amount on the order, so the same order state adds nothing twice; their
+ * source key is not a "payment:" one, so the cash payment's remainder never counts them.
+ */
+async function addGiftCardPayments(d1: D1Database, context: OrderContext, document: StoredDocument, rule: string, now: number) {
+  const { order } = context;
+  for (const [index, card] of (order.gift_cards ?? []).entries()) {
+    if (card.amount <= 0) continue;
+    await addPayment(
+      d1,
+      context,
+      document,
+      {
+        kind: "payment",
+        sourceKey: `gift_card:${context.channelId}:${order.external_id}:${index}:${card.code ?? ""}:${card.amount}`,
+        amount: card.amount,
+        currency: order.currency,
+        paidAt: Date.parse(order.payment?.paid_at ?? order.updated_at ?? order.placed_at),
+        method: "Gift card",
+        reference: card.code ?? null,
+        account: context.automation.gift_card_account,
+      },
+      rule,
+      now,
+    );
+  }
 }
 
 /** Executes a fresh credit note when the options say so and nothing holds it. */
@@ -237,6 +267,9 @@ async function makeOrderDocuments(services: Services, context: OrderContext, opt
   let current: StoredDocument = document;
   if (options.execute && current.status === "draft") current = await execute(d1, context, current, rule, now);
   let paymentId: string | null = null;
+  if (options.add_payment && (isPaid(context.order) || context.order.financial_status === "partially_paid")) {
+    await addGiftCardPayments(d1, context, current, rule, now);
+  }
   const payment = options.add_payment ? orderPayment(context) : null;
   if (payment) {
     // The order says how much has been paid in all; what the document has from it already is not added again.
@@ -269,11 +302,13 @@ const GUARDED = new Set(["line_total_mismatch", "total_mismatch"]);
 
 /**
  * What else the order's own cross-check found (a tax total that is not the sum of the lines, a
- * payment that is not the total) also holds the document: a bookkeeper decides, not the inbox.
+ * payment that is not the total, a country the inbox cannot name) also holds the document: a
+ * bookkeeper decides, not the inbox.
  */
 function withStoreWarnings(computed: ComputedDocument, order: Order): ComputedDocument {
-  const warnings = checkTotals(order).filter((warning) => !GUARDED.has(warning.code));
-  return warnings.length ? { ...computed, problems: [...computed.problems, ...warnings.map((warning) => ({ code: "store_totals" as const, message: warning.message }))] } : computed;
+  const warnings = orderWarnings(order).filter((warning) => !GUARDED.has(warning.code));
+  const problems = warnings.map((warning): Problem => ({ code: ADDRESS_WARNINGS.has(warning.code) ? "unknown_country" : "store_totals", message: warning.message }));
+  return problems.length ? { ...computed, problems: [...computed.problems, ...problems] } : computed;
 }
 
 /** The automatic part: what the channel's switches say, when they say it. */

@@ -77,7 +77,17 @@ export async function addPayment(
   d1: D1Database,
   owner: TimelineOwner & { automation: Automation },
   document: StoredDocument,
-  payment: { kind: "payment" | "refund"; sourceKey: string; amount: number; currency: string; paidAt: number; method: string | null; reference: string | null },
+  payment: {
+    kind: "payment" | "refund";
+    sourceKey: string;
+    amount: number;
+    currency: string;
+    paidAt: number;
+    method: string | null;
+    reference: string | null;
+    /** The account, when it does not follow from the method (a gift card's liability). */
+    account?: string;
+  },
   rule: string,
   now: number,
 ): Promise<string | null> {
@@ -89,7 +99,7 @@ export async function addPayment(
       documentId: document.id,
       orderId: owner.id,
       channelId: owner.channelId,
-      account: accountFor(owner.automation, payment.method),
+      account: payment.account ?? accountFor(owner.automation, payment.method),
       at: now,
     }),
     timelineEvent(

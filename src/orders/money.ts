@@ -77,6 +77,21 @@ export function toMinor(amount: string, currency: string): number {
   return sign && minor !== 0 ? -minor : minor;
 }
 
+/**
+ * A store's amount rounded half away from zero to the currency's minor unit: for the few places a
+ * store is known to send more decimals than its currency has (WooCommerce formats money to the
+ * store's display decimals, and keeps raw per-rate taxes like "0.195"). The totals check then says
+ * whether the rounded figures still add up.
+ */
+export function toMinorRounded(amount: string, currency: string): number {
+  const digits = minorDigits(currency);
+  const { units, scale } = toScaled(amount);
+  const minor = scale <= digits ? units * 10n ** BigInt(digits - scale) : divideRounded(units, 10n ** BigInt(scale - digits));
+  const value = Number(minor);
+  if (!Number.isSafeInteger(value)) throw new MoneyFormatError(`"${amount}" is too large`);
+  return value;
+}
+
 /** toMinor for an amount a store sent: within LIMITS.amountMinor too (checked at ingest). */
 export function toMinorWithin(amount: string, currency: string): number {
   const minor = toMinor(amount, currency);

@@ -5,7 +5,12 @@
  */
 import { z } from "zod";
 import { issuesOf, type FieldIssue } from "../lib/validate";
+import { countryCode } from "./countries";
 import { fromMinor, isCurrency, LIMITS, MoneyFormatError, multiplyQuantity, quantityProblem, toMinorWithin } from "./money";
+
+/** A line that is not goods or a service (see the line's `kind`). */
+export const LINE_KINDS = ["tip", "gift_card"] as const;
+export type LineKind = (typeof LINE_KINDS)[number];
 
 export const FINANCIAL_STATUSES = [
   "pending",
@@ -59,16 +64,22 @@ function defineOrder<M extends z.ZodType, S extends z.ZodType>(money: M, signedM
     line1: optionalText(),
     line2: optionalText(),
     city: optionalText(),
-    postcode: optionalText(40),
+    postcode: optionalText(100),
     region: optionalText(),
-    country: z
-      .string()
-      .transform((value) => value.trim().toUpperCase())
-      .pipe(z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 country code, like \"LV\""))
-      .nullish(),
+    /**
+     * ISO 3166-1 alpha-2 ("LV") as stores should send it; a name or variant a store writes out
+     * ("India", "USA", "Deutschland") is mapped to its code, and one that cannot be is kept as
+     * written and warned about (countries.ts): an address is never a reason to refuse an order.
+     */
+    country: z.string().max(200).transform((value) => countryCode(value) || null).nullish(),
   });
 
   const line = z.object({
+    /**
+     * What the line sells, when it is not goods or a service: a tip the customer added (revenue of
+     * its own, outside the subtotal) or a gift card sold (money held for the customer, not revenue).
+     */
+    kind: z.enum(LINE_KINDS).optional(),
     sku: optionalText(255),
     name: text(1000),
     quantity,
@@ -104,7 +115,7 @@ function defineOrder<M extends z.ZodType, S extends z.ZodType>(money: M, signedM
         external_id: optionalText(255),
         name: optionalText(),
         email: optionalText(320),
-        phone: optionalText(64),
+        phone: optionalText(255),
         company: optionalText(),
         vat_number: optionalText(64),
       })
@@ -118,8 +129,15 @@ function defineOrder<M extends z.ZodType, S extends z.ZodType>(money: M, signedM
       discount: money.optional(),
       shipping: money,
       tax: money,
+      /** Tips the customer added: their lines' sum, not part of the subtotal. */
+      tips: money.optional(),
       total: money,
     }),
+    /**
+     * Gift cards the customer paid with: payments by the gift card liability, never discounts.
+     * The total is what the order is worth; the payment is what was paid besides the gift cards.
+     */
+    gift_cards: z.array(z.object({ code: optionalText(255), amount: money })).max(50).nullish(),
     /** Codes the customer entered, for the record; their amounts are already spread over the lines. */
     discount_codes: z.array(z.object({ code: text(255), amount: money.optional() })).max(50).nullish(),
     prices_include_tax: booleanFlag.default(false),
@@ -131,7 +149,7 @@ function defineOrder<M extends z.ZodType, S extends z.ZodType>(money: M, signedM
         paid_at: timestamp.nullish(),
       })
       .nullish(),
-    note: optionalText(10_000),
+    note: optionalText(65_535),
     test: booleanFlag.default(false),
     /**
      * The customer's currency when it differs from the store's: amounts above are in the store's
@@ -205,8 +223,10 @@ export function decodeOrder(input: unknown): DecodeResult {
       discount: optionalMinor(wire.totals.discount, "totals.discount"),
       shipping: minor(wire.totals.shipping, "totals.shipping"),
       tax: minor(wire.totals.tax, "totals.tax"),
+      tips: optionalMinor(wire.totals.tips, "totals.tips"),
       total: minor(wire.totals.total, "totals.total"),
     },
+    gift_cards: wire.gift_cards?.map((card, index) => ({ ...card, amount: minor(card.amount, `gift_cards.${index}.amount`) })),
     payment: wire.payment && {
       ...wire.payment,
       amount: wire.payment.amount == null ? wire.payment.amount : minor(wire.payment.amount, "payment.amount"),
@@ -247,7 +267,8 @@ function sumIssues(order: Order): FieldIssue[] {
   }
   for (const entry of order.shipping) [entry.price, entry.tax].forEach(add);
   const { totals } = order;
-  [totals.subtotal, totals.discount, totals.shipping, totals.tax, totals.total, order.payment?.amount].forEach(add);
+  [totals.subtotal, totals.discount, totals.shipping, totals.tax, totals.tips, totals.total, order.payment?.amount].forEach(add);
+  for (const card of order.gift_cards ?? []) add(card.amount);
   // The totals check adds the totals again and takes differences: room for twice over.
   if (total * 2n > limit) return [{ field: "totals", message: "the order's amounts add up beyond what can be counted exactly" }];
   return [];
@@ -272,8 +293,10 @@ export function encodeOrder(order: Order): OrderWire {
       discount: optionalMoney(order.totals.discount),
       shipping: money(order.totals.shipping),
       tax: money(order.totals.tax),
+      tips: optionalMoney(order.totals.tips),
       total: money(order.totals.total),
     },
+    gift_cards: order.gift_cards?.map((card) => ({ ...card, amount: money(card.amount) })),
     payment: order.payment && {
       ...order.payment,
       amount: order.payment.amount == null ? order.payment.amount : money(order.payment.amount),

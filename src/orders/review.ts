@@ -7,7 +7,7 @@ import type { OrderRow } from "../db/schema";
 import type { Order } from "./order";
 import { recordOrderReview } from "./order-store";
 import { inboxStatus, type InboxStatus } from "./status";
-import { checkTotals } from "./totals";
+import { orderWarnings } from "./order-warnings";
 
 export type ReviewOutcome = "reviewed" | "already_reviewed";
 
@@ -21,7 +21,7 @@ export async function reviewOrder(d1: D1Database, row: OrderRow, now: number): P
   if (row.processedVersion >= row.version) return { outcome: "already_reviewed", row };
 
   const order = JSON.parse(row.data) as Order;
-  const warnings = checkTotals(order);
+  const warnings = orderWarnings(order);
   const from = row.status as InboxStatus;
   const status = inboxStatus(from, order, warnings);
   const warningsJson = JSON.stringify(warnings);

@@ -42,7 +42,9 @@ export function checkTotals(order: Order): OrderWarning[] {
     }
   });
 
-  const lineTotals = sum(order.lines.map((line) => line.total));
+  // Tips are lines of their own but outside the subtotal, as every store that takes them counts.
+  const lineTotals = sum(order.lines.filter((line) => line.kind !== "tip").map((line) => line.total));
+  const tipLines = sum(order.lines.filter((line) => line.kind === "tip").map((line) => line.total));
   const shippingTotal = sum(order.shipping.map((entry) => entry.price));
   const taxTotal = sum(order.lines.map((line) => line.tax)) + sum(order.shipping.map((entry) => entry.tax));
   const discountTotal = sum(order.lines.map((line) => line.discount));
@@ -59,19 +61,25 @@ export function checkTotals(order: Order): OrderWarning[] {
   if (totals.discount !== undefined) {
     compare("discount_total_mismatch", "Discount total", totals.discount, discountTotal, "the sum of the line discounts");
   }
-  const expectedTotal = totals.subtotal + totals.shipping + (order.prices_include_tax ? 0 : totals.tax);
+  if (totals.tips !== undefined) compare("tips_total_mismatch", "Tips", totals.tips, tipLines, "the sum of the tip lines");
+  const tips = totals.tips ?? tipLines;
+  const expectedTotal = totals.subtotal + totals.shipping + tips + (order.prices_include_tax ? 0 : totals.tax);
+  const plusTips = tips ? " + tips" : "";
   compare(
     "total_mismatch",
     "Order total",
     totals.total,
     expectedTotal,
-    order.prices_include_tax ? "subtotal + shipping (tax included)" : "subtotal + shipping + tax",
+    order.prices_include_tax ? `subtotal + shipping${plusTips} (tax included)` : `subtotal + shipping${plusTips} + tax`,
   );
 
+  // Gift cards pay part of the total; the payment is the rest.
+  const giftCards = sum((order.gift_cards ?? []).map((card) => card.amount));
   const paid = order.payment?.amount;
-  if (order.financial_status === "paid" && paid != null && paid !== totals.total) {
-    compare("payment_amount_mismatch", "Payment", paid, totals.total, "the order total");
+  if (order.financial_status === "paid" && paid != null && paid + giftCards !== totals.total) {
+    compare("payment_amount_mismatch", "Payment", paid, totals.total - giftCards, giftCards ? "the order total less its gift cards" : "the order total");
   }
+  if (giftCards > totals.total) compare("gift_cards_exceed_total", "Gift cards", giftCards, totals.total, "the order total");
   return warnings;
 }
 

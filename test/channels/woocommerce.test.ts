@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { wooAdapter, wooArrivals, wooPremiumAdapter } from "../../src/channels/woocommerce";
 import { checkTotals } from "../../src/orders/totals";
+import { orderWarnings } from "../../src/orders/order-warnings";
 import { signWoo } from "../../src/channels/woocommerce/woocommerce-signature";
 import type { ChannelConfig } from "../../src/channels/types";
 import { utf8 } from "../../src/lib/encoding";
@@ -73,6 +74,34 @@ describe("WooCommerce orders add up under the inbox's checks", () => {
   it.each(ordered.filter((name) => !expectedOf(name).ignored))("%s has no totals warnings", (name) => {
     const verdict = wooArrivals(JSON.parse(fixture(`${name}.body`)));
     expect(checkTotals(orderOf(verdict))).toEqual([]);
+  });
+});
+
+describe("WooCommerce figures a store setting changes", () => {
+  it("keeps an order whose country no name maps, warning about it instead of refusing a delivery WooCommerce never sends again", () => {
+    const body = fixture("country-written-out.body").replaceAll('"country":"India"', '"country":"Bharat Ganarajya"');
+    const order = orderOf(wooArrivals(JSON.parse(body)));
+    expect(order.billing_address?.country).toBe("Bharat Ganarajya");
+    expect(orderWarnings(order).map((warning) => warning.code)).toEqual(["unknown_country", "unknown_country"]);
+  });
+
+  it("re-rounds line taxes from the raw taxes only when the rounded ones miss cart_tax (round at subtotal)", () => {
+    const subtotal = orderOf(wooArrivals(JSON.parse(fixture("round-at-subtotal.body"))));
+    expect(subtotal.lines.map((line) => line.tax)).toEqual([20, 19, 13]);
+    // Rounded per line, the same lines keep their own total_tax: cart_tax is their sum.
+    const perLine = JSON.parse(fixture("round-at-subtotal.body"));
+    perLine.cart_tax = "0.53";
+    perLine.total_tax = "1.18";
+    perLine.total = "19.18";
+    const order = orderOf(wooArrivals(perLine));
+    expect(order.lines.map((line) => line.tax)).toEqual([20, 20, 13]);
+    expect(checkTotals(order)).toEqual([]);
+  });
+
+  it("reads a total that already counts the gift cards as what the order is worth, too", () => {
+    const payload = JSON.parse(fixture("gift-cards.body"));
+    const order = orderOf(wooArrivals({ ...payload, total: "28.00" }));
+    expect([order.totals.total, order.payment?.amount, order.gift_cards?.map((card) => card.amount)]).toEqual([2800, 400, [2000, 400]]);
   });
 });
 

@@ -100,6 +100,46 @@ describe("automatic processing", () => {
     for (const step of steps) expect(step.data.rule).toBe("automatic (connect): create invoice, execute, add payment, once paid");
   });
 
+  it("books a tip as its own line, a gift card sold apart from goods, and gift cards redeemed as payments from the liability", async () => {
+    const channel = await automatedChannel("Docs gift cards");
+    await products("GIFT-1");
+    const body = {
+      ...order("GIFT"),
+      lines: [
+        { sku: "GIFT-1", name: "Mug", quantity: 1, unit_price: "30.00", total: "30.00" },
+        { kind: "tip", name: "Tip", quantity: 1, unit_price: "4.50", total: "4.50" },
+        // A gift card product's SKU is no stock: unknown to the catalogue, it holds nothing.
+        { kind: "gift_card", sku: "GC-50", name: "Gift card 50", quantity: 1, unit_price: "50.00", total: "50.00" },
+      ],
+      shipping: [],
+      totals: { subtotal: "80.00", shipping: "0", tax: "0", tips: "4.50", total: "84.50" },
+      gift_cards: [{ code: "X7K2", amount: "20.00" }, { amount: "4.00" }],
+      payment: { method: "card", transaction_id: `tx-gift-${crypto.randomUUID()}`, amount: "60.50", paid_at: "2026-11-27T10:00:00Z" },
+    };
+    const orderId = await post(channel, body);
+    const invoice = await settledDocument(orderId);
+    expect(invoice.problems).toEqual([]);
+    expect(invoice.lines.map((line: any) => [line.kind, line.sku, line.product_id, line.total])).toEqual([
+      ["item", "GIFT-1", "prd_GIFT-1", "30.00"],
+      ["tip", null, null, "4.50"],
+      ["gift_card", "GC-50", null, "50.00"],
+    ]);
+    expect(invoice.totals.total).toBe("84.50");
+    const detail = await json(await api(`/api/documents/${invoice.id}`));
+    expect(detail.payments.map((payment: any) => [payment.amount, payment.method, payment.account, payment.reference]).sort()).toEqual([
+      ["20.00", "Gift card", "Gift cards", "X7K2"],
+      ["4.00", "Gift card", "Gift cards", null],
+      ["60.50", "card", "Card clearing", body.payment.transaction_id],
+    ]);
+    expect(detail.balance).toBe("0.00");
+    // Goods move stock; a tip and a gift card do not.
+    expect(detail.stock_movements).toEqual([{ line: 1, product_id: "prd_GIFT-1", quantity: -1, at: expect.any(String) }]);
+
+    // Processing the same state again adds no payment twice.
+    await api(`/api/orders/${orderId}/process`, { method: "POST", json: {} });
+    expect((await json(await api(`/api/documents/${invoice.id}`))).payments).toHaveLength(3);
+  });
+
   it("waits for the payment when the channel says so, then processes the paid state", async () => {
     const channel = await automatedChannel("Docs wait");
     await products("WAIT-1");

@@ -35,6 +35,17 @@ describe("the totals cross-check", () => {
     ["JPY without decimals", order([line({ quantity: 3, unit_price: 1100, total: 3300, tax_rate: "10", tax: 300 })], { currency: "JPY", prices_include_tax: true })],
     ["a fractional quantity rounded by the store", order([line({ quantity: 0.25, unit_price: 1999, total: 499 })])],
     ["several rates with shipping", order([line({ total: 1000, tax_rate: "21", tax: 210 }), line({ total: 1000, tax_rate: "12", tax: 120 })], {})],
+    [
+      "a tip line outside the subtotal (Shopify: subtotal 30.00, tip 4.50)",
+      order([line({ unit_price: 3000, total: 3000 }), line({ kind: "tip", name: "Tip", unit_price: 450, total: 450 })], {
+        totals: { subtotal: 3000, shipping: 0, tax: 0, tips: 450, total: 3450 },
+      }),
+    ],
+    [
+      "gift cards paying part of a paid order",
+      order([line({ unit_price: 2800, total: 2800 })], { financial_status: "paid", gift_cards: [{ amount: 2000 }, { code: "A1B2", amount: 400 }], payment: { amount: 400 } }),
+    ],
+    ["a gift card sold, as a line", order([line({}), line({ kind: "gift_card", name: "Gift card", unit_price: 5000, total: 5000 })])],
   ])("accepts %s", (_, subject) => {
     expect(checkTotals(subject)).toEqual([]);
   });
@@ -55,6 +66,22 @@ describe("the totals cross-check", () => {
     ["a tax far from its rate", order([line({ tax_rate: "21", tax: 100 })]), ["line_tax_mismatch"]],
     ["a paid order whose payment differs from its total", order([line({})], { financial_status: "paid", payment: { amount: 999 } }), ["payment_amount_mismatch"]],
     ["an exact line that is one cent off", order([line({ quantity: 2, unit_price: 500, total: 1001 })]), ["line_total_mismatch"]],
+    [
+      "a tip counted in the subtotal",
+      order([line({}), line({ kind: "tip", unit_price: 450, total: 450 })], { totals: { subtotal: 1450, shipping: 0, tax: 0, total: 1450 } }),
+      ["subtotal_mismatch", "total_mismatch"],
+    ],
+    [
+      "tips that are not the tip lines",
+      order([line({}), line({ kind: "tip", unit_price: 450, total: 450 })], { totals: { subtotal: 1000, shipping: 0, tax: 0, tips: 500, total: 1500 } }),
+      ["tips_total_mismatch"],
+    ],
+    [
+      "a payment that with its gift cards is not the total",
+      order([line({ unit_price: 2800, total: 2800 })], { financial_status: "paid", gift_cards: [{ amount: 2000 }], payment: { amount: 400 } }),
+      ["payment_amount_mismatch"],
+    ],
+    ["gift cards worth more than the order", order([line({})], { gift_cards: [{ amount: 1500 }] }), ["gift_cards_exceed_total"]],
   ])("flags %s", (_, subject, expected) => {
     expect(codes(subject)).toEqual(expected);
   });

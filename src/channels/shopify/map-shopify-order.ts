@@ -6,7 +6,7 @@
  * stores leave `total_discount` at "0.00" even when a code was applied.
  */
 import { addDecimals, fromMinor, multiplyQuantity, toMinor } from "../../orders/money";
-import type { FinancialStatus, OrderInput } from "../../orders/order";
+import type { FinancialStatus, LineKind, OrderInput } from "../../orders/order";
 import type { ShopifyOrder } from "./shopify-payload";
 
 const FINANCIAL_STATUS: Record<string, FinancialStatus> = {
@@ -37,10 +37,13 @@ export function mapShopifyOrder(order: ShopifyOrder, options: { test?: boolean }
   const sum = (amounts: Array<{ amount?: string; price?: string }> | null | undefined, field: "amount" | "price") =>
     (amounts ?? []).reduce((total, entry) => total + minor(entry[field] ?? "0"), 0);
 
-  const lines = order.line_items.map((line) => {
+  const tips = tipLines(order);
+  const lines = order.line_items.map((line, index) => {
     const discount = sum(line.discount_allocations, "amount");
     const gross = multiplyQuantity(line.quantity, minor(line.price)).minor;
+    const kind: LineKind | undefined = tips.has(index) ? "tip" : line.gift_card ? "gift_card" : undefined;
     return {
+      ...(kind ? { kind } : {}),
       sku: given(line.sku),
       name: given(line.name) ?? given(line.title) ?? "(no name)",
       quantity: line.quantity,
@@ -74,6 +77,17 @@ export function mapShopifyOrder(order: ShopifyOrder, options: { test?: boolean }
   const presentmentTotal = order.total_price_set?.presentment_money?.amount;
   const presentmentCurrency = order.presentment_currency?.toUpperCase();
 
+  const received = MONEY_RECEIVED.has(financialStatus) ? minor(order.total_price) - minor(order.total_outstanding ?? "0") : null;
+  const gateways = order.payment_gateway_names ?? [];
+  // Shopify's order names its gateways but not what each took: all gift card is a gift card
+  // payment; a gift card beside another gateway is one payment the bookkeeper splits (docs/channels/shopify.md).
+  const allGiftCard = gateways.length > 0 && gateways.every((gateway) => gateway === GIFT_CARD_GATEWAY);
+  const giftCardPayment = received && allGiftCard ? { gift_cards: [{ code: null, amount: money(received) }] } : {};
+  const payment =
+    received === null || allGiftCard
+      ? null
+      : { method: gateways.join(", ") || null, transaction_id: null, amount: money(received), paid_at: placedAt };
+
   return {
     external_id: order.id,
     number: given(order.name),
@@ -102,26 +116,46 @@ export function mapShopifyOrder(order: ShopifyOrder, options: { test?: boolean }
       discount: order.total_discounts ?? "0",
       shipping: money(shippingTotal),
       tax: order.total_tax ?? "0",
+      ...(tips.size ? { tips: money([...tips].reduce((total, index) => total + multiplyQuantity(order.line_items[index].quantity, minor(order.line_items[index].price)).minor, 0)) } : {}),
       total: order.total_price,
     },
+    ...giftCardPayment,
     ...(order.discount_codes?.length
       ? { discount_codes: order.discount_codes.map((entry) => ({ code: entry.code, amount: entry.amount ?? undefined })) }
       : {}),
     prices_include_tax: order.taxes_included ?? false,
-    payment: MONEY_RECEIVED.has(financialStatus)
-      ? {
-          method: (order.payment_gateway_names ?? []).join(", ") || null,
-          transaction_id: null,
-          amount: money(minor(order.total_price) - minor(order.total_outstanding ?? "0")),
-          paid_at: placedAt,
-        }
-      : null,
+    payment,
     note: given(order.note),
     test: Boolean(order.test || options.test),
     ...(presentmentCurrency && presentmentCurrency !== currency && presentmentTotal
       ? { presentment: { currency: presentmentCurrency, total: presentmentTotal } }
       : {}),
   };
+}
+
+/** The gateway name Shopify gives a payment by gift card. */
+const GIFT_CARD_GATEWAY = "gift_card";
+
+/**
+ * The indexes of the order's tip lines. Shopify adds a tip as a line with no product, nothing to
+ * ship and no SKU, and counts it in `total_tip_received`, outside `subtotal_price`. Its title is
+ * the checkout's language ("Tip", "Trinkgeld"), so it is found by its shape and its amount: lines
+ * of that shape whose prices add up to the tips received.
+ */
+export function tipLines(order: ShopifyOrder): Set<number> {
+  const currency = order.currency.toUpperCase();
+  const tipped = order.total_tip_received ? toMinor(order.total_tip_received, currency) : 0;
+  if (tipped <= 0) return new Set();
+  const shaped = order.line_items.flatMap((line, index) =>
+    line.product_id == null && !given(line.sku) && line.requires_shipping === false && !line.gift_card
+      ? [{ index, amount: multiplyQuantity(line.quantity, toMinor(line.price, currency)).minor }]
+      : [],
+  );
+  const named = shaped.filter(({ index }) => /^tip$/i.test(order.line_items[index].name?.trim() ?? order.line_items[index].title?.trim() ?? ""));
+  for (const candidates of [named, shaped]) {
+    if (candidates.length && candidates.reduce((total, line) => total + line.amount, 0) === tipped) return new Set(candidates.map(({ index }) => index));
+  }
+  return new Set();
 }
 
 function mapAddress(address: ShopifyOrder["billing_address"]): OrderInput["billing_address"] {

@@ -56,6 +56,8 @@ export const shopifyOrderSchema = z.object({
   total_tax: decimal.nullish(),
   total_price: decimal,
   total_outstanding: decimal.nullish(),
+  /** Tips the customer added: a line of their own, outside `subtotal_price`. */
+  total_tip_received: decimal.nullish(),
   total_price_set: moneyBag,
   total_shipping_price_set: moneyBag,
   payment_gateway_names: z.array(z.string()).nullish(),
@@ -75,6 +77,10 @@ export const shopifyOrderSchema = z.object({
       title: optionalText,
       quantity,
       price: decimal,
+      product_id: optionalText,
+      requires_shipping: flag.nullish(),
+      /** A gift card sold: owed to the customer until redeemed. */
+      gift_card: flag.nullish(),
       discount_allocations: z.array(allocation).nullish(),
       tax_lines: z.array(taxLine).nullish(),
     }),

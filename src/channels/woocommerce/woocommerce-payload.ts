@@ -37,6 +37,9 @@ export const wooOrderSchema = z.object({
   discount_tax: decimal.nullish(),
   total: decimal,
   total_tax: decimal.nullish(),
+  /** The lines' and fees' tax as the order rounded it (per line, or once at subtotal level). */
+  cart_tax: decimal.nullish(),
+  shipping_tax: decimal.nullish(),
   billing: party,
   shipping: party,
   payment_method: optionalText,
@@ -63,6 +66,11 @@ export const wooOrderSchema = z.object({
   fee_lines: z.array(z.object({ name: optionalText, total: decimal, total_tax: decimal.nullish(), taxes })).nullish(),
   coupon_lines: z.array(z.object({ code: text, discount: decimal.nullish(), discount_tax: decimal.nullish() })).nullish(),
   refunds: uniqueIds(z.object({ id: text, reason: optionalText, total: decimal })).nullish(),
+  /**
+   * Gift cards redeemed on the order, as the WooCommerce Gift Cards extension adds them to the
+   * REST order; `total` is then what was left to pay (see map-woocommerce-order.ts).
+   */
+  gift_cards: z.array(z.object({ id: optionalText, code: optionalText, amount: decimal })).nullish(),
 });
 
 export type WooOrder = z.output<typeof wooOrderSchema>;

@@ -306,6 +306,10 @@ function AutomationForm(props: { page: PageContext; row: ChannelRow; automation:
         Account for other methods
         <input type="text" name="default_account" value={automation.default_account} maxlength={100} required />
       </label>
+      <label>
+        Gift card account <span class="muted small">(the liability gift cards are paid from)</span>
+        <input type="text" name="gift_card_account" value={automation.gift_card_account} maxlength={100} required />
+      </label>
       <div>
         <button type="submit">Save automation</button>
       </div>
@@ -559,6 +563,7 @@ function automationBody(form: FormFields): Record<string, unknown> {
     single_customer_name: field(form, "single_customer_name"),
     payment_accounts: accounts,
     default_account: field(form, "default_account"),
+    gift_card_account: field(form, "gift_card_account"),
   };
 }
 

@@ -88,7 +88,8 @@ function Comparison(props: { preview: { document: ComputedDocument; customer: { 
   const { document, customer } = props.preview;
   const { stored } = props;
   const money = (minor: number) => fromMinor(minor, document.currency);
-  const items = document.content.lines.filter((line) => line.kind === "item");
+  // Every order line, in the order's order (tips and gift cards too): compared with stored.lines by index.
+  const items = document.content.lines.filter((line) => line.kind !== "shipping");
   const shipping = document.content.lines.filter((line) => line.kind === "shipping");
   const totalDiff = minus(document.totals.total, stored.totals.total);
   return (
