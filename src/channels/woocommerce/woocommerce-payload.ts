@@ -24,15 +24,39 @@ const party = z
   })
   .nullish();
 
-export const wooOrderSchema = z.object({
+/**
+ * A time as WooCommerce writes it: "2024-11-30T08:12:44", or "2016-05-30 19:35:25" in older
+ * payloads, without a zone. The `_gmt` fields are UTC; see `withGmtDates` for payloads that lack them.
+ */
+const storeTime = z
+  .string()
+  .transform((value) => value.trim().replace(" ", "T"))
+  .pipe(z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?$/, "must be a date-time like 2024-11-30T08:12:44"));
+
+/**
+ * A webhook set to the legacy REST API v1 sends `date_created` and friends in the site's time
+ * zone and no `_gmt` twins. Refusing those orders loses them (WooCommerce disables a webhook that
+ * keeps failing), so the site's time stands in for UTC: off by the site's offset, never lost. The
+ * channel docs say so.
+ */
+function withGmtDates(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const order = { ...(value as Record<string, unknown>) };
+  for (const field of ["date_created", "date_modified", "date_paid"]) {
+    if (order[`${field}_gmt`] == null && typeof order[field] === "string") order[`${field}_gmt`] = order[field];
+  }
+  return order;
+}
+
+export const wooOrderSchema = z.preprocess(withGmtDates, z.object({
   id: text,
   number: optionalText,
   status: z.string(),
   currency: z.string(),
   prices_include_tax: flag.nullish(),
-  date_created_gmt: z.string(),
-  date_modified_gmt: z.string().nullish(),
-  date_paid_gmt: z.string().nullish(),
+  date_created_gmt: storeTime,
+  date_modified_gmt: storeTime.nullish(),
+  date_paid_gmt: storeTime.nullish(),
   discount_total: decimal.nullish(),
   discount_tax: decimal.nullish(),
   total: decimal,
@@ -71,7 +95,7 @@ export const wooOrderSchema = z.object({
    * REST order; `total` is then what was left to pay (see map-woocommerce-order.ts).
    */
   gift_cards: z.array(z.object({ id: optionalText, code: optionalText, amount: decimal })).nullish(),
-});
+}));
 
 export type WooOrder = z.output<typeof wooOrderSchema>;
 
