@@ -114,3 +114,41 @@ describe("Shopify webhooks", () => {
     expect(percentFromFractions(rates)).toBe(percent);
   });
 });
+
+describe("Shopify tips and gift cards", () => {
+  const corpus = import.meta.glob("../fixtures/corpus/shopify/*.json", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
+  const mapped = (file: string, change: (order: any) => void = () => undefined) => {
+    const payload = JSON.parse(corpus[`../fixtures/corpus/shopify/${file}`]);
+    change(payload);
+    const verdict = shopifyAdapter.parse(
+      { headers: new Headers({ "x-shopify-topic": "orders/create" }), body: utf8.encode(JSON.stringify(payload)), mediaType: "application/json", receivedAt: Date.now() },
+      { id: "ch_s", type: "shopify", secrets: [], settings: {} },
+    );
+    return verdict.then(orderOf);
+  };
+
+  it("finds the tip line by its shape and total_tip_received, and keeps it outside the subtotal", async () => {
+    const order = await mapped("C-tip-line.json");
+    expect(order.lines.map((line) => [line.kind, line.name, line.total])).toEqual([
+      [undefined, "Ceramic Mug", 3000],
+      ["tip", "Tip", 450],
+    ]);
+    expect([order.totals.subtotal, order.totals.tips, order.totals.total]).toEqual([3000, 450, 4940]);
+    // The checkout's language names the line: a "Trinkgeld" of the right shape and amount is the tip too.
+    const german = await mapped("C-tip-line.json", (payload) => (payload.line_items[1].name = payload.line_items[1].title = "Trinkgeld"));
+    expect(german.lines[1].kind).toBe("tip");
+    // Without tips received, a product-less line is not a tip.
+    const none = await mapped("C-tip-line.json", (payload) => (payload.total_tip_received = "0.00"));
+    expect(none.lines[1].kind).toBeUndefined();
+  });
+
+  it("marks a gift card sold as such, and an order paid only by gift card as gift card money, not cash", async () => {
+    const sold = await mapped("gift-card-sold-test-order.json");
+    expect(sold.lines[0].kind).toBe("gift_card");
+    const byCard = await mapped("D-gift-card-payment.json", (payload) => (payload.payment_gateway_names = ["gift_card"]));
+    expect([byCard.payment, byCard.gift_cards]).toEqual([null, [{ code: null, amount: 6000 }]]);
+    // Beside another gateway Shopify does not say what the card took: one payment, named by both.
+    const mixed = await mapped("D-gift-card-payment.json");
+    expect([mixed.payment?.method, mixed.payment?.amount, mixed.gift_cards]).toEqual(["gift_card, shopify_payments", 6000, undefined]);
+  });
+});
