@@ -6,6 +6,8 @@
 import { z } from "zod";
 
 import { decimal, flag, optionalText, quantity, text, uniqueIds } from "../payload-fields";
+/** An amount a store may leave empty ("") as well as out: both mean none. */
+const optionalDecimal = z.union([z.literal("").transform(() => null), decimal]).nullish();
 const taxes = z.array(z.object({ id: text, total: z.union([decimal, z.literal("")]).nullish() })).nullish();
 
 const party = z
@@ -57,13 +59,13 @@ export const wooOrderSchema = z.preprocess(withGmtDates, z.object({
   date_created_gmt: storeTime,
   date_modified_gmt: storeTime.nullish(),
   date_paid_gmt: storeTime.nullish(),
-  discount_total: decimal.nullish(),
-  discount_tax: decimal.nullish(),
+  discount_total: optionalDecimal,
+  discount_tax: optionalDecimal,
   total: decimal,
-  total_tax: decimal.nullish(),
+  total_tax: optionalDecimal,
   /** The lines' and fees' tax as the order rounded it (per line, or once at subtotal level). */
-  cart_tax: decimal.nullish(),
-  shipping_tax: decimal.nullish(),
+  cart_tax: optionalDecimal,
+  shipping_tax: optionalDecimal,
   billing: party,
   shipping: party,
   payment_method: optionalText,
@@ -79,16 +81,16 @@ export const wooOrderSchema = z.preprocess(withGmtDates, z.object({
       sku: optionalText,
       quantity,
       subtotal: decimal,
-      subtotal_tax: decimal.nullish(),
+      subtotal_tax: optionalDecimal,
       total: decimal,
-      total_tax: decimal.nullish(),
+      total_tax: optionalDecimal,
       taxes,
     }),
   ),
-  tax_lines: z.array(z.object({ rate_id: text, rate_percent: decimal.nullish() })).nullish(),
-  shipping_lines: z.array(z.object({ method_title: optionalText, total: decimal, total_tax: decimal.nullish() })).nullish(),
-  fee_lines: z.array(z.object({ name: optionalText, total: decimal, total_tax: decimal.nullish(), taxes })).nullish(),
-  coupon_lines: z.array(z.object({ code: text, discount: decimal.nullish(), discount_tax: decimal.nullish() })).nullish(),
+  tax_lines: z.array(z.object({ rate_id: text, rate_percent: optionalDecimal })).nullish(),
+  shipping_lines: z.array(z.object({ method_title: optionalText, total: decimal, total_tax: optionalDecimal })).nullish(),
+  fee_lines: z.array(z.object({ name: optionalText, total: decimal, total_tax: optionalDecimal, taxes })).nullish(),
+  coupon_lines: z.array(z.object({ code: text, discount: optionalDecimal, discount_tax: optionalDecimal })).nullish(),
   refunds: uniqueIds(z.object({ id: text, reason: optionalText, total: decimal })).nullish(),
   /**
    * Gift cards redeemed on the order, as the WooCommerce Gift Cards extension adds them to the
