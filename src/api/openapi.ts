@@ -207,7 +207,7 @@ const operations: Record<string, Operation> = {
   "POST /api/channels/{id}/connect": {
     operationId: "connectStore",
     summary:
-      "WooCommerce Premium: create the inbox's webhooks in the store and switch on any that are off; Mozello: register the channel URI for notifications",
+      "WooCommerce Premium: create the inbox's webhooks in the store and switch on any that are off; Mozello: register the channel URI for notifications (409 notification_url_taken when another address is set there: send {\"force\": true} to replace it)",
     responses: { "200": { description: "What was created, and the webhooks' state" }, ...errors(401, 404, 409, 502) },
   },
   "POST /api/channels/{id}/test-connection": {

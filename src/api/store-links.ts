@@ -20,6 +20,11 @@ export const storeLinkRoutes = new Hono<AppEnv>()
     return c.json(await reconciliationSummary(c.var.services.d1, row.id));
   })
 
-  .post("/:id/connect", async (c) => c.json(await connectStore(c.var.services, c.req.param("id"), originOf(c.req.url))))
+  // `{"force": true}` (or ?force=true): replace a notification URL another app set in the store.
+  .post("/:id/connect", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { force?: unknown } | null;
+    const force = body?.force === true || c.req.query("force") === "true";
+    return c.json(await connectStore(c.var.services, c.req.param("id"), originOf(c.req.url), { force }));
+  })
 
   .post("/:id/test-connection", async (c) => c.json(await testStoreConnection(c.var.services, c.req.param("id"))));

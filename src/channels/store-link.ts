@@ -80,11 +80,13 @@ async function linkedStore(services: Services, { row, secrets }: ChannelWithSecr
  * Links the channel to its store: WooCommerce Premium gets its webhooks installed, Mozello
  * registers the channel URI for notifications. `origin` is the inbox's, for the channel URI.
  */
-export async function connectStore(services: Services, id: string, origin: string): Promise<StoreConnection> {
+export async function connectStore(services: Services, id: string, origin: string, options: { force?: boolean } = {}): Promise<StoreConnection> {
   const channel = await loadChannel(services.db, id);
   const { link, source } = await linkedStore(services, channel);
   const { row } = channel;
-  const connection = await link.connect(source, channelUri(origin, row.token)).catch((error: Error) => {
+  const connection = await link.connect(source, channelUri(origin, row.token), options).catch((error: Error) => {
+    // The link's own refusal (another app's notification URL) is the inbox's answer, not the store's.
+    if (error instanceof AppError) throw error;
     throw new AppError("store_error", `The store refused: ${error.message}`, { cause: error });
   });
   if ("health" in connection) await saveChannelChanges(services.db, row.id, { health: JSON.stringify(connection.health) });

@@ -197,8 +197,11 @@ export interface Reconciler<Settings extends StoredSettings = StoredSettings> {
 export interface StoreLink<Settings extends StoredSettings = StoredSettings> {
   /** Null when the channel holds what connecting needs, else the conflict to answer. */
   cannotConnect(settings: Settings, credentialKeys: string[]): string | null;
-  /** Links the store to the channel's URI; idempotent. Throws what the store refused. */
-  connect(source: ChannelSource<Settings>, uri: string): Promise<StoreConnection>;
+  /**
+   * Links the store to the channel's URI; idempotent. Throws what the store refused. `force`: the
+   * merchant confirmed replacing what another app set up (Mozello keeps one notification URL).
+   */
+  connect(source: ChannelSource<Settings>, uri: string, options?: { force?: boolean }): Promise<StoreConnection>;
   /** Checks the channel's credentials against the store, without changing anything there. */
   testConnection?(source: ChannelSource<Settings>, token: string): Promise<ConnectionTest>;
 }

@@ -7,13 +7,14 @@
  */
 import { findCustomer, matchCustomer, productsForOrder, productsOfOrder, type MatchedCustomer } from "../catalog/matching";
 import { channelAutomationRow } from "../channels/channel-store";
+import { adapterFor } from "../channels/registry";
 import type { ChannelType } from "../channels/types";
 import type { Services } from "../context";
 import type { OrderRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { fromMinor } from "../orders/money";
 import type { Order } from "../orders/order";
-import { orderForDocuments, recordDraftOutcomeStatement, refundsWithoutCreditNote } from "../orders/order-store";
+import { holdOrderStatements, lastArrivalWasRemoval, orderForDocuments, recordDraftOutcomeStatement, refundsWithoutCreditNote } from "../orders/order-store";
 import type { Refund } from "../orders/refund";
 import { ADDRESS_WARNINGS, orderWarnings } from "../orders/order-warnings";
 import { automationOf, type Automation, type SalesDocumentType } from "./automation";
@@ -311,11 +312,58 @@ function withStoreWarnings(computed: ComputedDocument, order: Order): ComputedDo
   return problems.length ? { ...computed, problems: [...computed.problems, ...problems] } : computed;
 }
 
+/**
+ * What automation must not undo on its own, with the reason a bookkeeper reads: the order's
+ * document holds a payment, and the store has since
+ * - moved the payment back to pending or failed (Mozello's PAYMENT_CHANGED fires on manual changes
+ *   too): the inbox cannot take a payment back cleanly, so the payment stays for a person to remove
+ *   or reverse;
+ * - removed the order without a state (Mozello's ORDER_DELETED, WooCommerce's trash): deleting a
+ *   paid, dispatched, archived order is as often tidying up as cancelling, so no credit note is
+ *   made until a person says which (processing by hand credits it; ignoring sets it aside).
+ * Null when nothing holds the order.
+ */
+async function paidOrderChangedUnderneath(d1: D1Database, context: OrderContext): Promise<{ code: string; message: string } | null> {
+  const { order } = context;
+  if (context.status === "ignored") return null;
+  const reverted = !order.cancelled_at && !isPaid(order) && order.financial_status !== "partially_paid";
+  const removed = Boolean(order.cancelled_at) && isPaid(order);
+  if (!reverted && !removed) return null;
+  const document = await documentBySource(d1, `order:${context.id}`);
+  if (!document || document.status === "cancelled") return null;
+  if ((await orderPaymentsOnDocument(d1, document.id)) <= 0) return null;
+  const store = adapterFor(context.channelType)?.name ?? "the store";
+  const what = document.type === "invoice" ? "invoice" : "sales order";
+  if (reverted) {
+    const to = order.financial_status === "voided" ? "failed" : order.financial_status;
+    return {
+      code: "payment_reverted",
+      message: `The payment was reverted to ${to} in ${store} after the ${what} was paid: remove or reverse the payment by hand`,
+    };
+  }
+  // A credit note already made for the cancellation (by a person) settles it.
+  if (await documentBySource(d1, `cancel:${context.id}`)) return null;
+  if (!(await lastArrivalWasRemoval(d1, context.id))) return null;
+  return {
+    code: "paid_order_deleted",
+    message: `The order was deleted in ${store} after its ${what} was paid: if it was cancelled, process it to credit the ${what} and refund the payment; if it was only tidied away, set it aside`,
+  };
+}
+
+/** Holds the order for a person with `reason`, once per order state; nothing else is done. */
+async function holdForPerson(d1: D1Database, context: OrderContext, reason: { code: string; message: string }, now: number): Promise<ProcessResult> {
+  const key = `held:${context.id}:${reason.code}:${context.order.updated_at ?? context.order.cancelled_at ?? ""}`;
+  await d1.batch(holdOrderStatements(d1, { orderId: context.id, from: context.status, key, warnings: [reason], at: now }));
+  return { document: await documentBySource(d1, `order:${context.id}`), payment_id: null, credit_notes: [], problems: [], skipped: reason.message };
+}
+
 /** The automatic part: what the channel's switches say, when they say it. */
 export async function automateOrder(services: Services, row: OrderRow): Promise<ProcessResult | null> {
   const context = await contextOfRow(services.d1, row);
   const rules = context.automation;
   if (!rules.create) return null;
+  const held = await paidOrderChangedUnderneath(services.d1, context);
+  if (held) return holdForPerson(services.d1, context, held, services.now());
   if (rules.only_when_paid && !isPaid(context.order) && !isCancelled(context.order)) return null;
   const rule = `automatic (${context.channelType}): create ${rules.create}${rules.execute ? ", execute" : ""}${rules.add_payment ? ", add payment" : ""}${rules.only_when_paid ? ", once paid" : ""}`;
   return makeOrderDocuments(services, context, { type: rules.create, execute: rules.execute, add_payment: rules.add_payment }, rule);

@@ -24,6 +24,7 @@ export type ErrorCode =
   | "not_found"
   | "channel_not_found"
   | "conflict"
+  | "notification_url_taken"
   | "event_id_reused"
   | "stock_sync_running"
   | "stock_sync_unavailable"
@@ -58,6 +59,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "channel_not_found":
       return 404;
     case "conflict":
+    case "notification_url_taken":
     case "event_id_reused":
     case "stock_sync_running":
     case "stock_sync_unavailable":

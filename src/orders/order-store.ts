@@ -381,6 +381,37 @@ export async function countOrdersSeenByWebhook(d1: D1Database, channelId: string
   return { total: row?.total ?? 0, byWebhook: row?.by_webhook ?? 0 };
 }
 
+/** Whether the order's newest arrival was the store removing it (a deletion that brought no state). */
+export async function lastArrivalWasRemoval(d1: D1Database, orderId: string): Promise<boolean> {
+  const kind = await d1
+    .prepare("SELECT e.kind FROM orders o JOIN order_events e ON e.id = o.last_event_id WHERE o.id = ?1")
+    .bind(orderId)
+    .first<string>("kind");
+  return kind === "removed";
+}
+
+/**
+ * Holds an order for a person: needs_attention with the reasons, and its status change on the
+ * timeline once per `key`. A person's "ignored" stands.
+ */
+export function holdOrderStatements(
+  d1: D1Database,
+  hold: { orderId: string; from: string; key: string; warnings: Array<{ code: string; message: string }>; at: number },
+): D1PreparedStatement[] {
+  return [
+    prepareNamed(
+      d1,
+      `UPDATE orders SET status = 'needs_attention', warnings = :warnings, updated_at = :at WHERE id = :order_id AND status != 'ignored'`,
+      { order_id: hold.orderId, warnings: JSON.stringify(hold.warnings), at: hold.at },
+    ),
+    orderEventStatement(
+      d1,
+      { orderId: hold.orderId, key: hold.key, kind: "status_changed", at: hold.at, data: { value: { from: hold.from, to: "needs_attention", warnings: hold.warnings } } },
+      { text: "status = 'needs_attention'", values: {} },
+    ),
+  ];
+}
+
 /** The order with the type and automation of its channel, as processing it into documents reads it. */
 export async function orderForDocuments(
   d1: D1Database,

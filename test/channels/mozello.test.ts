@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { mozelloAdapter } from "../../src/channels/mozello";
+import { mozelloAdapter, mozelloOrderArrival } from "../../src/channels/mozello";
+import { taxTreatment } from "../../src/channels/mozello/map-mozello-order";
+import { nextPath } from "../../src/channels/mozello/mozello-api";
+import { mozelloNotificationSchema, mozelloOrderSchema } from "../../src/channels/mozello/mozello-payload";
 import type { ChannelConfig } from "../../src/channels/types";
 import { signMozello } from "../../src/channels/mozello/mozello-signature";
 import { utf8 } from "../../src/lib/encoding";
@@ -17,6 +20,7 @@ const expectedOf = (name: string) =>
   JSON.parse(fixture(`${name}.expected.json`)) as { order: unknown; removal: { external_id: string } | null; ignored: string | null };
 
 const orderCases = cases.map((entry) => entry.name).filter((name) => expectedOf(name).order);
+const removalCases = cases.map((entry) => entry.name).filter((name) => expectedOf(name).removal);
 
 channelContract({
   adapter: mozelloAdapter,
@@ -51,21 +55,72 @@ describe("Mozello notifications", () => {
     expect(checkTotals(orderOf(await mozelloAdapter.parse(request(fixture(`${name}.body`)), channel)))).toEqual([]);
   });
 
-  it("orders an order's states by progress, whatever order they arrive in", async () => {
-    const [created, paid, dispatched] = await Promise.all(
-      ["order-created", "payment-changed", "dispatch-changed"].map(async (name) => orderOf(await mozelloAdapter.parse(request(fixture(`${name}.body`)), channel))),
-    );
-    expect(Date.parse(created.updated_at!)).toBeLessThan(Date.parse(paid.updated_at!));
-    expect(Date.parse(paid.updated_at!)).toBeLessThan(Date.parse(dispatched.updated_at!));
-    // A retried notification of the same state is the same event.
-    expect(keyOf(await mozelloAdapter.parse(request(fixture("payment-changed.body")), channel))).toBe(
-      keyOf(await mozelloAdapter.parse(request(fixture("payment-changed.body")), channel)),
-    );
+  it("dates a notification by its receipt, so a payment moved back to pending is newer than the paid state", async () => {
+    const at = (name: string, receivedAt: number) => mozelloAdapter.parse({ ...request(fixture(`${name}.body`)), receivedAt }, channel);
+    const paid = await at("real-payment-changed", NOW);
+    const reverted = await at("payment-reverted", NOW + 60_000);
+    expect(orderOf(reverted).financial_status).toBe("pending");
+    expect(Date.parse(orderOf(reverted).updated_at!)).toBeGreaterThan(Date.parse(orderOf(paid).updated_at!));
+    // Paid again, then pending again: identical bodies, each one a change that must apply.
+    const revertedAgain = await at("payment-reverted", NOW + 120_000);
+    expect(keyOf(revertedAgain)).not.toBe(keyOf(reverted));
+    expect(Date.parse(orderOf(revertedAgain).updated_at!)).toBeGreaterThan(Date.parse(orderOf(reverted).updated_at!));
   });
 
-  it("turns ORDER_DELETED into a removal", async () => {
-    expect(arrivalsOf(await mozelloAdapter.parse(request(fixture("order-deleted.body")), channel))).toEqual([
-      { type: "removal", key: `removal:${expectedOf("order-deleted").removal!.external_id}`, externalId: expectedOf("order-deleted").removal!.external_id, at: new Date(NOW).toISOString() },
+  it("dates ORDER_CREATED by the order's created_at, so a late or retried one never overrides a later state", async () => {
+    const created = orderOf(await mozelloAdapter.parse({ ...request(fixture("real-order-created.body")), receivedAt: NOW + 3_600_000 }, channel));
+    const paid = orderOf(await mozelloAdapter.parse(request(fixture("real-payment-changed.body")), channel));
+    expect(created.updated_at).toBe("2025-10-24T10:48:35Z");
+    expect(Date.parse(created.updated_at!)).toBeLessThan(Date.parse(paid.updated_at!));
+  });
+
+  it("keys a sweep's read by the state alone: re-reading a known state is the same event, a changed one is not", () => {
+    const orderIn = (name: string) => JSON.parse(fixture(`${name}.body`)).order;
+    const read = (name: string, at: number) => keyOf(mozelloOrderArrival(orderIn(name), { via: "sweep", at }));
+    expect(read("real-payment-changed", NOW)).toBe(read("real-payment-changed", NOW + 900_000));
+    expect(read("payment-reverted", NOW)).not.toBe(read("real-payment-changed", NOW));
+    expect(orderOf(mozelloOrderArrival(orderIn("real-payment-changed"), { via: "sweep", at: NOW })).updated_at).toBe(new Date(NOW).toISOString().replace(".000Z", "Z"));
+  });
+
+  it.each([
+    // [fixture, prices include tax, line rates, shipping rate, decided by]
+    ["no-tax", false, [null], null, "no_tax"],
+    ["real-order-created", false, ["0"], null, "no_tax"],
+    ["real-payment-changed-21", false, ["0"], null, "no_tax"],
+    ["order-created", true, ["21", "21"], "21", "amounts"],
+    ["exclusive-tax", false, ["21", "21"], "21", "amounts"],
+    ["doc-order-created", false, ["21", "21"], "21", "amounts"],
+    ["mixed-rates", true, ["5", "21"], "21", "amounts"],
+    ["mixed-rates-exclusive", false, ["5", "21"], "21", "amounts"],
+  ])("%s: prices include tax %s, rates %j, shipping %s (%s)", (name, included, lineRates, shippingRate, decidedBy) => {
+    const { order } = mozelloNotificationSchema.parse(JSON.parse(fixture(`${name}.body`)));
+    expect(taxTreatment(mozelloOrderSchema.parse(order))).toEqual({ included, lineRates, shippingRate, decidedBy });
+  });
+
+  it("falls back to the field names when the amounts fit neither reading, and the totals check holds the order", async () => {
+    const body = fixture("doc-order-created.body").replace('"total": 133.1', '"total": 140');
+    const order = orderOf(await mozelloAdapter.parse(request(body), channel));
+    expect(order.prices_include_tax).toBe(true);
+    expect(checkTotals(order).map((warning) => warning.code)).toContain("total_mismatch");
+  });
+
+  it.each([
+    ["https://api.mozello.com/v1", "https://api.mozello.com/v1/store/orders/?page_size=100&page_start=id:M-1-2", "/store/orders/?page_size=100&page_start=id:M-1-2"],
+    ["https://api.mozello.com/v1", "/store/orders/?page_size=100&page_start=id:M-1-2", "/store/orders/?page_size=100&page_start=id:M-1-2"],
+    ["https://api.mozello.com/v1", "/v1/store/orders/?page_start=id:M-1-2", "/store/orders/?page_start=id:M-1-2"],
+    ["https://api.mozello.com/v1", "store/products/?page_start=id:uid-1", "/store/products/?page_start=id:uid-1"],
+  ])("follows a next page link under %s: %s", (base, link, path) => {
+    expect(nextPath(base, link)).toBe(path);
+  });
+
+  it("refuses a next page link off the API (the API key goes with every request)", () => {
+    expect(() => nextPath("https://api.mozello.com/v1", "https://evil.example/v1/store/orders/?page=2")).toThrow(/not under/);
+  });
+
+  it.each(removalCases)("%s becomes a removal of the order it names", async (name) => {
+    const externalId = expectedOf(name).removal!.external_id;
+    expect(arrivalsOf(await mozelloAdapter.parse(request(fixture(`${name}.body`)), channel))).toEqual([
+      { type: "removal", key: `removal:${externalId}`, externalId, at: new Date(NOW).toISOString() },
     ]);
   });
 

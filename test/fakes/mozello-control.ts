@@ -27,6 +27,17 @@ export interface FakeMozelloConfig {
    * Mozello's stated limit; 0 switches the limit off.
    */
   ratePerSecond?: number;
+  /**
+   * How list pages name the next one: "link" (default) sends `next_page_link` as a full URL (the
+   * docs' text names the field next_page_link), "uri" a relative `next_page_uri` (the docs' example).
+   */
+  nextPage?: "link" | "uri";
+  /** Fields `GET /store/orders/?filter=` accepts (default both); another is refused with 400. */
+  orderFilters?: Array<"created_at" | "modified_at">;
+  /** "per-item" (default): batch_update_by_sku answers `results[]`; "none": only `{"error":false}`. */
+  batchResults?: "per-item" | "none";
+  /** The notification settings the store starts with (another app's URL, say). */
+  notifications?: FakeMozelloNotifications;
 }
 
 /** The notification settings, as `GET /store/notifications/` reports them. */

@@ -6,8 +6,9 @@
  * It imitates what the inbox's Mozello client depends on (woocommerce-mozello.md Part B):
  * - `Authorization: ApiKey <key>`, with Mozello's 401 body `{"error":true,"error_code":401,"error_message":"Unauthorized"}`;
  * - `GET`/`PUT /store/notifications/` (`{notifications_url, notifications_wanted}`);
- * - `GET /store/orders/` with `page_size`, `filter=created_at<op><YYYY-MM-DD HH:MM:SS>`, `archived`, `desc` and
- *   `next_page_uri` paging (`page_start=id:<order_id>`), and `GET /store/order/<order_id>/`;
+ * - `GET /store/orders/` with `page_size`, `filter=created_at|modified_at<op><YYYY-MM-DD HH:MM:SS>`, `archived`
+ *   (absent: unarchived orders only), `desc` and paging by `next_page_link` (a full URL) or `next_page_uri`
+ *   (relative; config `nextPage`) with `page_start=id:<order_id>`, and `GET /store/order/<order_id>/`;
  * - `GET /store/products/` (paged the same way, `page_start=id:<handle>`), `GET`/`PUT /store/product/<handle>/`
  *   (stock only, variants by `variant_handle`) and `POST /store/products/batch_update_by_sku/` (≤ 1000 items);
  * - a rate limit of 5 requests in any 1-second window, answered with 429 and `Retry-After: 1`;
@@ -29,7 +30,12 @@
  *   filter on anything but `created_at`, a product PUT touching anything but stock, or a variant handle the
  *   product does not have is refused with 400 rather than ignored, so a test cannot pass on a no-op.
  * - Batch results: HTTP 200 for success or partial success (B1), with `results[]` of
- *   `{"sku","error":false}` or `{"sku","error":true,"error_code":404,"error_message":"Product not found"}`.
+ *   `{"sku","error":false}` or `{"sku","error":true,"error_code":404,"error_message":"Product not found"}`;
+ *   with config `batchResults: "none"`, only `{"error":false}` (the stock is still set: what Mozello does
+ *   is unknown, the point is that the client cannot tell).
+ * - Archived orders: listed only with `archived=true`; without the parameter, unarchived ones only
+ *   (so a client that never asks misses every paid, dispatched order, which Mozello archives).
+ * - `modified_at`: the time an order was seeded or last replaced through the control API (server clock, UTC).
  * - Answers the fake builds itself are written PHP-style (`\/`, `\uXXXX`) like Mozello's notifications.
  *
  * Orders are kept as the raw JSON text they were seeded with and spliced into responses, never
@@ -76,6 +82,8 @@ const LOGGED_HEADERS = ["authorization", "user-agent", "accept", "content-type"]
 interface StoredOrder {
   id: string;
   createdAt: string;
+  /** When the order was seeded or last replaced, "YYYY-MM-DD HH:MM:SS" UTC. */
+  modifiedAt: string;
   archived: boolean;
   /** The order object as seeded (trimmed), served verbatim. */
   raw: string;
@@ -93,6 +101,9 @@ interface Store {
   apiKey: string;
   alias: string;
   ratePerSecond: number;
+  nextPage: "link" | "uri";
+  orderFilters: Array<"created_at" | "modified_at">;
+  batchResults: "per-item" | "none";
   /** Monotonic times of the requests served (not refused) within the last window. */
   served: number[];
   notifications: FakeMozelloNotifications;
@@ -147,7 +158,7 @@ async function handle(req: http.IncomingMessage, stores: Map<string, Store>, now
     const time = Date.now();
     // As the client sent it, minus the /stores/<storeKey> prefix.
     const subPath = "/" + url.pathname.split("/").slice(3).join("/") + url.search;
-    const reply = apiRequest(req, method, segments.slice(2), url, body, store, now);
+    const reply = apiRequest(req, method, segments.slice(2), url, body, store, now, `http://${req.headers.host ?? "127.0.0.1"}/stores/${encodeURIComponent(store.key)}`);
     store.log.push(logEntry(req, method, subPath, body, time, reply));
     return reply;
   }
@@ -158,7 +169,7 @@ async function handle(req: http.IncomingMessage, stores: Map<string, Store>, now
 // ---------------------------------------------------------------------------------------------------------
 // Store API
 
-function apiRequest(req: http.IncomingMessage, method: string, path: string[], url: URL, body: string, store: Store, now: () => number): Reply {
+function apiRequest(req: http.IncomingMessage, method: string, path: string[], url: URL, body: string, store: Store, now: () => number, base: string): Reply {
   if (req.headers.authorization !== `ApiKey ${store.apiKey}`) return mozelloError(401, "Unauthorized");
 
   const fault = store.faults[0];
@@ -180,7 +191,7 @@ function apiRequest(req: http.IncomingMessage, method: string, path: string[], u
   }
 
   try {
-    return route(method, path, url, body, store);
+    return route(method, path, url, body, store, base);
   } catch (error) {
     if (error instanceof ApiError) return mozelloError(error.status, error.message);
     throw error;
@@ -196,7 +207,7 @@ class ApiError extends Error {
   }
 }
 
-function route(method: string, path: string[], url: URL, body: string, store: Store): Reply {
+function route(method: string, path: string[], url: URL, body: string, store: Store, base: string): Reply {
   // Documented paths end with "/": ["store", "orders", ""].
   if (path.length < 2 || path[path.length - 1] !== "" || path[0] !== "store") {
     throw new ApiError(404, `Not Found (the fake serves /store/... paths ending with "/")`);
@@ -215,7 +226,7 @@ function route(method: string, path: string[], url: URL, body: string, store: St
       return ok({ notifications_url: store.notifications.notifications_url, notifications_wanted: store.notifications.notifications_wanted });
     case "orders":
       allow("GET");
-      return listOrders(url, store);
+      return listOrders(url, store, base);
     case "order/*": {
       allow("GET");
       onlyParams(url, []);
@@ -238,7 +249,10 @@ function route(method: string, path: string[], url: URL, body: string, store: St
       if (parts[1] !== "batch_update_by_sku") break;
       allow("POST");
       onlyParams(url, []);
-      return ok({ results: batchUpdateBySku(store, body) });
+      {
+        const results = batchUpdateBySku(store, body);
+        return store.batchResults === "none" ? ok({}) : ok({ results });
+      }
   }
   throw new ApiError(404, "Not Found");
 }
@@ -266,7 +280,7 @@ function pageStartOf(url: URL): string | undefined {
   return text.slice(3);
 }
 
-function listOrders(url: URL, store: Store): Reply {
+function listOrders(url: URL, store: Store, base: string): Reply {
   const params = url.searchParams;
   onlyParams(url, ["page_size", "page_start", "filter", "desc", "archived"]);
   const pageSize = pageSizeOf(url);
@@ -284,16 +298,16 @@ function listOrders(url: URL, store: Store): Reply {
     const match = /^([a-z_]+)(>=|<=|!=|>|<|=)(.*)$/.exec(filterText);
     if (!match) throw new ApiError(400, `filter must be <field><op><value>, got ${JSON.stringify(filterText)}`);
     const [, field, op, value] = match;
-    if (field !== "created_at") throw new ApiError(400, `filter on ${JSON.stringify(field)} is not implemented by the fake Mozello server (only created_at)`);
+    if (!(store.orderFilters as string[]).includes(field)) throw new ApiError(400, `filter on ${JSON.stringify(field)} is not supported for orders`);
     if (!CREATED_AT.test(value)) {
-      throw new ApiError(400, `created_at filter value must be "YYYY-MM-DD HH:MM:SS", got ${JSON.stringify(value)} (is the filter URL-encoded?)`);
+      throw new ApiError(400, `${field} filter value must be "YYYY-MM-DD HH:MM:SS", got ${JSON.stringify(value)} (is the filter URL-encoded?)`);
     }
-    filter = (order) => compareText(order.createdAt, value, op);
+    filter = (order) => compareText(field === "modified_at" ? order.modifiedAt : order.createdAt, value, op);
   }
 
   let matching = [...store.orders.values()]
     .filter((order) => (filter ? filter(order) : true))
-    .filter((order) => (archived === null ? true : order.archived === (archived === "true")))
+    .filter((order) => order.archived === (archived === "true"))
     .sort(compareOrders);
   if (desc === "1") matching.reverse();
 
@@ -316,7 +330,8 @@ function listOrders(url: URL, store: Store): Reply {
     if (archived !== null) nextUri += `&archived=${archived}`;
     if (desc !== null) nextUri += `&desc=${desc}`;
   }
-  return raw(200, `{"error":false,"orders":[${page.map((order) => order.raw).join(",")}],"next_page_uri":${php(nextUri)}}`);
+  const nextField = store.nextPage === "link" ? `"next_page_link":${php(nextUri === null ? null : `${base}${nextUri}`)}` : `"next_page_uri":${php(nextUri)}`;
+  return raw(200, `{"error":false,"orders":[${page.map((order) => order.raw).join(",")}],${nextField}}`);
 }
 
 function listProducts(url: URL, store: Store): Reply {
@@ -474,13 +489,14 @@ function controlRequest(method: string, path: string[], body: string, stores: Ma
     case "PUT config": {
       const store = newStore(key, validateConfig(parseControlJson(body)));
       stores.set(key, store);
-      return control({ storeKey: key, apiKey: store.apiKey, alias: store.alias, ratePerSecond: store.ratePerSecond });
+      return control({ storeKey: key, apiKey: store.apiKey, alias: store.alias, ratePerSecond: store.ratePerSecond, nextPage: store.nextPage });
     }
     case "POST orders": {
       const store = storeOrFail();
+      const seededAt = new Date().toISOString().slice(0, 19).replace("T", " ");
       const parsed = splitArray(body).map((text, index) => {
         try {
-          return readOrder(text);
+          return readOrder(text, seededAt);
         } catch (error) {
           throw new ControlError(400, `order #${index}: ${(error as Error).message}`);
         }
@@ -528,7 +544,7 @@ function newStore(key: string, config: Required<FakeMozelloConfig>): Store {
     key,
     ...config,
     served: [],
-    notifications: { notifications_url: null, notifications_wanted: [] },
+    notifications: config.notifications,
     orders: new Map(),
     products: new Map(),
     faults: [],
@@ -543,7 +559,16 @@ function validateConfig(value: unknown): Required<FakeMozelloConfig> {
   if (typeof alias !== "string" || alias === "") throw new ControlError(400, "alias must be a non-empty string");
   const ratePerSecond = config.ratePerSecond ?? DEFAULT_RATE_PER_SECOND;
   if (!Number.isInteger(ratePerSecond) || ratePerSecond < 0) throw new ControlError(400, "ratePerSecond must be a non-negative integer (0: no limit)");
-  return { apiKey: config.apiKey, alias, ratePerSecond };
+  const nextPage = config.nextPage ?? "link";
+  if (nextPage !== "link" && nextPage !== "uri") throw new ControlError(400, `nextPage must be "link" or "uri"`);
+  const orderFilters = config.orderFilters ?? ["created_at", "modified_at"];
+  if (!Array.isArray(orderFilters) || orderFilters.some((field) => field !== "created_at" && field !== "modified_at")) {
+    throw new ControlError(400, "orderFilters must list created_at and/or modified_at");
+  }
+  const batchResults = config.batchResults ?? "per-item";
+  if (batchResults !== "per-item" && batchResults !== "none") throw new ControlError(400, `batchResults must be "per-item" or "none"`);
+  const notifications = config.notifications ?? { notifications_url: null, notifications_wanted: [] };
+  return { apiKey: config.apiKey, alias, ratePerSecond, nextPage, orderFilters, batchResults, notifications };
 }
 
 function validateFault(value: unknown): PendingFault {
@@ -579,7 +604,7 @@ function validateProduct(value: unknown, index: number): void {
 }
 
 /** Reads the few fields the fake filters on; the text itself is what gets stored. */
-function readOrder(text: string): StoredOrder {
+function readOrder(text: string, modifiedAt: string): StoredOrder {
   const trimmed = text.trim();
   let value: unknown;
   try {
@@ -593,7 +618,7 @@ function readOrder(text: string): StoredOrder {
   if (typeof order.created_at !== "string" || !CREATED_AT.test(order.created_at)) {
     throw new Error(`"created_at" must be "YYYY-MM-DD HH:MM:SS", got ${JSON.stringify(order.created_at)}`);
   }
-  return { id: order.order_id, createdAt: order.created_at, archived: order.archived === true, raw: trimmed };
+  return { id: order.order_id, createdAt: order.created_at, modifiedAt, archived: order.archived === true, raw: trimmed };
 }
 
 // ---------------------------------------------------------------------------------------------------------

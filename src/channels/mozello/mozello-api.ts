@@ -25,11 +25,29 @@ export const MAX_STOCK_BATCH = 1000;
 
 export interface MozelloStockResult {
   sku: string;
+  /** Mozello named this SKU with `"error": false`. */
   ok: boolean;
+  /** Mozello's answer did not say what became of this SKU (no `results[]`, or no entry for it). */
+  unconfirmed?: boolean;
   /** Mozello's error_code (404: no product has this SKU). */
   code?: number;
   error?: string;
 }
+/**
+ * The path (after the base URL) of a next-page link: Mozello's text calls it `next_page_link`, its
+ * example shows a relative `next_page_uri`; either may be a full URL. A link off the API's base is
+ * refused rather than followed, since the API key goes with every request.
+ */
+export function nextPath(base: string, link: string): string {
+  if (/^https?:\/\//i.test(link)) {
+    if (link.startsWith(`${base}/`)) return link.slice(base.length);
+    throw new StoreApiError(`Mozello's next page link ${JSON.stringify(link.slice(0, 200))} is not under ${base}`, 502, null, false, null);
+  }
+  const basePath = new URL(base).pathname.replace(/\/+$/, "");
+  if (basePath && link.startsWith(`${basePath}/store/`)) return link.slice(basePath.length);
+  return link.startsWith("/") ? link : `/${link}`;
+}
+
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createMozelloClient(options: MozelloClientOptions) {
@@ -67,26 +85,32 @@ export function createMozelloClient(options: MozelloClientOptions) {
       return requests;
     },
 
-    /** Points the store's notifications at the inbox (the channel URI) for the events it uses. */
+    /** Points the store's notifications at the inbox (the channel URI) for the events it uses; Mozello keeps one URL per store. */
     registerNotifications: (url: string) =>
       call("PUT", "/store/notifications/", { notifications_url: url, notifications_wanted: [...NOTIFICATION_EVENTS] }),
 
     notifications: () => call<{ notifications_url: string | null; notifications_wanted: string[] }>("GET", "/store/notifications/"),
 
-    /** Orders created at or after `since` (Mozello filters orders by creation time), page by page. */
-    async *ordersCreatedSince(since: Date, pageSize = 100): AsyncGenerator<unknown[]> {
-      const from = since.toISOString().slice(0, 19).replace("T", " ");
-      let path: string | null = `/store/orders/?page_size=${pageSize}&filter=${encodeURIComponent(`created_at>=${from}`)}`;
+    /**
+     * Orders whose `field` (modified_at, or created_at) is at or after `since`, page by page. Mozello
+     * lists archived orders only when asked (`archived=true`), so a sweep asks for each side.
+     */
+    async *orders(query: { field: "modified_at" | "created_at"; since: Date; archived: boolean }, pageSize = 100): AsyncGenerator<unknown[]> {
+      const from = query.since.toISOString().slice(0, 19).replace("T", " ");
+      let path: string | null =
+        `/store/orders/?page_size=${pageSize}&archived=${query.archived}&filter=${encodeURIComponent(`${query.field}>=${from}`)}`;
       while (path) {
         const page: { orders?: unknown[]; next_page_uri?: string | null; next_page_link?: string | null } = await call("GET", path);
         yield page.orders ?? [];
-        path = page.next_page_uri ?? page.next_page_link ?? null;
+        const next = page.next_page_link || page.next_page_uri || null;
+        path = next ? nextPath(base, next) : null;
       }
     },
 
     /**
-     * Sets stock by SKU, at most 1000 products a request. Returns each item's result where Mozello
-     * sends them (`results[]`, unconfirmed); an answer without them counts as every item taken.
+     * Sets stock by SKU, at most 1000 products a request. Each item's result comes from Mozello's
+     * `results[]` (unconfirmed shape); an item the answer does not name, or an answer without the
+     * list, is `unconfirmed`: Mozello may or may not have taken it, so it is never counted as set.
      */
     async updateStockBySku(items: Array<{ sku: string; stock: number }>): Promise<MozelloStockResult[]> {
       const results: MozelloStockResult[] = [];
@@ -99,13 +123,14 @@ export function createMozelloClient(options: MozelloClientOptions) {
             if (typeof entry?.sku !== "string") continue;
             bySku.set(entry.sku, {
               sku: entry.sku,
-              ok: entry.error !== true,
+              ok: entry.error === false,
+              unconfirmed: entry.error !== true && entry.error !== false,
               code: entry.error_code === undefined || entry.error_code === null ? undefined : Number(entry.error_code),
               error: typeof entry.error_message === "string" ? entry.error_message : undefined,
             });
           }
         }
-        for (const item of chunk) results.push(bySku.get(item.sku) ?? { sku: item.sku, ok: true });
+        for (const item of chunk) results.push(bySku.get(item.sku) ?? { sku: item.sku, ok: false, unconfirmed: true });
       }
       return results;
     },

@@ -1,6 +1,8 @@
 /**
  * Stock push to Mozello: `POST /store/products/batch_update_by_sku/`, at most 1000 SKUs a request,
  * no lookup needed. Mozello allows 5 requests a second; the client spaces its requests by 220 ms.
+ * A SKU is synced only when Mozello's answer names it without an error; one it does not name is
+ * tried again (and fails after the engine's attempts), never counted as synced.
  */
 import type { StockPusher } from "../stock-pusher";
 import type { ChannelSource } from "../types";
@@ -29,6 +31,10 @@ export const mozelloStockPusher: StockPusher<MozelloSettings> = {
     const results = await clientFor(source).updateStockBySku(batch.map((item) => ({ sku: item.sku, stock: item.quantity })));
     return results.map((result) => {
       if (result.ok) return { sku: result.sku, result: "ok" as const };
+      // Sending the same absolute stock again is harmless; counting it as set when Mozello did not say so is not.
+      if (result.unconfirmed) {
+        return { sku: result.sku, result: "retry" as const, reason: "unconfirmed: Mozello's answer did not list this SKU's result, so it is sent again rather than counted as set" };
+      }
       const reason = `${result.code ?? "error"}: ${result.error ?? "refused"}`;
       return result.code === 404 ? { sku: result.sku, result: "missing" as const, reason } : { sku: result.sku, result: "refused" as const, reason };
     });
