@@ -6,7 +6,7 @@
  *
  * Names come from the runtime's own ICU data (Intl.DisplayNames) rather than a table of our own,
  * built once per isolate and only when a value is not already a code, so a well-formed order
- * costs nothing extra.
+ * costs one ICU look-up per address.
  */
 
 /** Names and codes that are not an ISO code or an English name, as stores and buyers write them. */
@@ -57,31 +57,30 @@ const key = (value: string) =>
     .trim();
 
 let names: Map<string, string> | null = null;
-let codes: Set<string> | null = null;
+let english: Intl.DisplayNames | null = null;
 
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
-function knownCodes(): Set<string> {
-  if (codes) return codes;
-  const english = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
-  codes = new Set();
-  for (const first of LETTERS) {
-    for (const second of LETTERS) {
-      const code = first + second;
-      // ICU also names retired codes (DD, YU, ZR) by their successor's name: only current codes count.
-      const current = Intl.getCanonicalLocales(`und-${code}`)[0] === `und-${code}`;
-      if (current && !NOT_COUNTRIES.has(code) && english.of(code) !== undefined) codes.add(code);
-    }
-  }
-  return codes;
+/** Whether a value is an ISO 3166-1 alpha-2 code of a country: one ICU look-up, no table built. */
+export function isCountryCode(value: string): boolean {
+  if (!/^[A-Z]{2}$/.test(value) || NOT_COUNTRIES.has(value)) return false;
+  // ICU also names retired codes (DD, YU, ZR) by their successor's name: only current codes count.
+  if (Intl.getCanonicalLocales(`und-${value}`)[0] !== `und-${value}`) return false;
+  english ??= new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
+  return english.of(value) !== undefined;
+}
+
+function knownCodes(): string[] {
+  return [...LETTERS].flatMap((first) => [...LETTERS].map((second) => first + second)).filter(isCountryCode);
 }
 
 function countryNames(): Map<string, string> {
   if (names) return names;
   names = new Map();
+  const codes = knownCodes();
   for (const language of LANGUAGES) {
     const display = new Intl.DisplayNames([language], { type: "region", fallback: "none" });
-    for (const code of knownCodes()) {
+    for (const code of codes) {
       const name = display.of(code);
       // The first language to name a country wins: "Georgia" stays GE whatever a later one says.
       if (name && !names.has(key(name))) names.set(key(name), code);
@@ -90,8 +89,6 @@ function countryNames(): Map<string, string> {
   return names;
 }
 
-/** Whether a value is an ISO 3166-1 alpha-2 code of a country. */
-export const isCountryCode = (value: string): boolean => /^[A-Z]{2}$/.test(value) && knownCodes().has(value);
 
 /**
  * The ISO code of a country as a store wrote it; what cannot be mapped comes back trimmed, as
