@@ -31,7 +31,13 @@ export const paypalAdapter: ChannelAdapter<PayPalSettings> = {
       { uri: true },
       " and turn IPN on; set the language encoding to UTF-8 if you can (windows-1252 works too).",
     ],
-    ["Set this channel's ", { code: "account_emails" }, " (and ", { code: "receiver_id" }, ") to the PayPal account: IPNs to another account are refused."],
+    [
+      "Set this channel's ",
+      { code: "account_emails" },
+      " (the account's primary address, which every IPN names, and any other it is paid to) and ",
+      { code: "receiver_id" },
+      " to the PayPal account: IPNs to another account are refused.",
+    ],
     [
       "For the transaction feed: in the PayPal developer dashboard, create a REST app on this account with ",
       { button: "Transaction Search" },
