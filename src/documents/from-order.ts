@@ -262,7 +262,7 @@ async function makeOrderDocuments(services: Services, context: OrderContext, opt
   }
   const invoiced = current.status === "executed" && current.type === "invoice";
   // Won disputes first: a reversal the merchant won back is owed no credit note, and one already made is undone.
-  if (invoiced) await matchWonDisputes(d1, context.channelId, context.order.external_id);
+  if (invoiced) await matchWonDisputes(d1, context.channelId, context.order.external_id, now);
   const creditNotes = invoiced ? await creditRefunds(d1, context, { ...document, ...current }, options, rule, now) : [];
   if (invoiced) await undoReversedCredits(d1, context, options, rule, now);
   return { document: current, payment_id: paymentId, credit_notes: creditNotes, problems, skipped: null };

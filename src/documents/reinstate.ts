@@ -9,7 +9,7 @@
  * after a crash half-way, finishes what is missing once.
  */
 import type { Order } from "../orders/order";
-import { matchedReinstatements, matchReinstatementsStatement } from "../orders/reinstatement-store";
+import { matchedReinstatements, matchReinstatementsStatement, returnToPaidStatement } from "../orders/reinstatement-store";
 import type { Automation } from "./automation";
 import { cancelDraftStatement, documentBySource, documentCancelledAt, storedDocumentTotals, type StoredDocument } from "./document-store";
 import { addPayment, execute, timelineEvent, upsertDraft } from "./steps";
@@ -24,8 +24,8 @@ interface Owner {
 const ALWAYS = { text: "1", values: {} };
 
 /** Ties the order's won disputes to the reversals they undo (before any credit note is made for those). */
-export async function matchWonDisputes(d1: D1Database, channelId: string, orderExternalId: string): Promise<void> {
-  await matchReinstatementsStatement(d1, channelId, orderExternalId).run();
+export async function matchWonDisputes(d1: D1Database, channelId: string, orderExternalId: string, now: number): Promise<void> {
+  await d1.batch([matchReinstatementsStatement(d1, channelId, orderExternalId), returnToPaidStatement(d1, { channelId, now }, orderExternalId)]);
 }
 
 /** Undoes the credit notes of reversals the merchant won back; answers the invoices that re-bill them. */

@@ -28,7 +28,13 @@ import {
   removalArrivalResult,
   upsertArrivedOrder,
 } from "../orders/order-store";
-import { insertArrivedReinstatement, markAutomationDueForReinstatement, reinstatementArrivalResult } from "../orders/reinstatement-store";
+import {
+  insertArrivedReinstatement,
+  markAutomationDueForReinstatement,
+  matchReinstatementsStatement,
+  reinstatementArrivalResult,
+  returnToPaidStatement,
+} from "../orders/reinstatement-store";
 import { automateOrderMessage, orderReceived, type OrderMessage } from "../queue/messages";
 import { insertAcceptedDelivery, settleDeliveryOfOrderState, settleDeliveryOfRefund, settleDeliveryOfReinstatement, settleDeliveryOfRemoval } from "./delivery-store";
 
@@ -149,6 +155,8 @@ function planReinstatement(d1: D1Database, input: IngestInput, arrival: Reinstat
   const parentExternalId = reinstatement.parent_external_id;
   const statements = [...logAccepted(d1, input), insertArrivedReinstatement(d1, input, { id, reinstatement, deliveryId: delivery?.id ?? null, origin })];
   if (delivery) statements.push(settleDeliveryOfReinstatement(d1, { deliveryId: delivery.id, channelId, orderExternalId: parentExternalId, reinstatementId: id }));
+  // Matched at once when the reversal is already stored, so a refunded order is paid again now; otherwise when the reversal comes.
+  statements.push(matchReinstatementsStatement(d1, channelId, parentExternalId), returnToPaidStatement(d1, input, parentExternalId));
   statements.push(markAutomationDueForReinstatement(d1, input, { parentExternalId, id }));
   statements.push(reinstatementArrivalResult(d1, input, { parentExternalId, id }));
   return {

@@ -63,25 +63,46 @@ export function reinstatementArrivalResult(d1: D1Database, scope: ArrivalScope, 
   );
 }
 
+/** The order a parent names: the payment itself, or the payment of the reversal it names. */
+const ORDER_EXTERNAL_ID = `COALESCE((SELECT order_external_id FROM refunds WHERE channel_id = :channel_id AND external_id = :parent_external_id), :parent_external_id)`;
+
 /**
  * Matches the order's unmatched won disputes to the reversals they undo: the reversal PayPal names,
  * else a reversal of the payment for the same amount not undone yet, a PayPal reversal or
  * chargeback before a refund the merchant made, oldest first. OR IGNORE: two won disputes that
  * would take the same reversal leave the second unmatched rather than failing the statement.
+ * `parentExternalId` is the order's payment id, or any id a won dispute names (the ingest batch).
  */
-export function matchReinstatementsStatement(d1: D1Database, channelId: string, orderExternalId: string): D1PreparedStatement {
+export function matchReinstatementsStatement(d1: D1Database, channelId: string, parentExternalId: string): D1PreparedStatement {
   return prepareNamed(
     d1,
     `UPDATE OR IGNORE reinstatements AS s SET refund_id = (
        SELECT r.id FROM refunds r
-       WHERE r.channel_id = s.channel_id AND r.order_external_id = :order_external_id
-         AND (r.external_id = s.parent_external_id OR (s.parent_external_id = :order_external_id AND r.amount_minor = s.amount_minor AND r.currency = s.currency))
+       WHERE r.channel_id = s.channel_id AND r.order_external_id = ${ORDER_EXTERNAL_ID}
+         AND (r.external_id = s.parent_external_id OR (s.parent_external_id = r.order_external_id AND r.amount_minor = s.amount_minor AND r.currency = s.currency))
          AND NOT EXISTS (SELECT 1 FROM reinstatements o WHERE o.refund_id = r.id)
        ORDER BY r.external_id = s.parent_external_id DESC, COALESCE(json_extract(r.data, '$.note'), '') LIKE 'PayPal refunded%', r.refunded_at, r.id
        LIMIT 1)
      WHERE s.channel_id = :channel_id AND s.refund_id IS NULL
-       AND s.parent_external_id IN (SELECT :order_external_id UNION ALL SELECT external_id FROM refunds WHERE channel_id = :channel_id AND order_external_id = :order_external_id)`,
-    { channel_id: channelId, order_external_id: orderExternalId },
+       AND s.parent_external_id IN (SELECT ${ORDER_EXTERNAL_ID} UNION ALL SELECT external_id FROM refunds WHERE channel_id = :channel_id AND order_external_id = ${ORDER_EXTERNAL_ID})`,
+    { channel_id: channelId, parent_external_id: parentExternalId },
+  );
+}
+
+/**
+ * The order whose every refund a won dispute undid is paid again: PayPal gave the money back. Only
+ * an order PayPal had reported refunded (a capture's status, a feed row's F or V) changes; the
+ * refund rows stay as PayPal reported them.
+ */
+export function returnToPaidStatement(d1: D1Database, scope: Pick<ArrivalScope, "channelId" | "now">, parentExternalId: string): D1PreparedStatement {
+  return prepareNamed(
+    d1,
+    `UPDATE orders SET financial_status = 'paid', data = json_set(data, '$.financial_status', 'paid'), updated_at = :now
+     WHERE channel_id = :channel_id AND external_id = ${ORDER_EXTERNAL_ID} AND financial_status IN ('refunded', 'partially_refunded')
+       AND EXISTS (SELECT 1 FROM refunds r JOIN reinstatements s ON s.refund_id = r.id WHERE r.channel_id = :channel_id AND r.order_external_id = orders.external_id)
+       AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.channel_id = :channel_id AND r.order_external_id = orders.external_id
+                         AND NOT EXISTS (SELECT 1 FROM reinstatements s WHERE s.refund_id = r.id))`,
+    { channel_id: scope.channelId, parent_external_id: parentExternalId, now: scope.now },
   );
 }
 

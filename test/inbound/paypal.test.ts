@@ -535,6 +535,29 @@ describe("issue 21: the transaction feed", { timeout: 30_000 }, () => {
     expect(won.results).toEqual([{ external_id: "2WR71460KD5538190", parent_external_id: "9DH27460MB1185302", amount_minor: 19490, refund_id: null }]);
   });
 
+  it("pays again a payment PayPal reported reversed (V) once the chargeback reversal (T1202) says the money came back (4)", async () => {
+    const channel = await feedChannel("pp-won-feed");
+    const dated = (record: any, hoursAgo: number, change: (copy: any) => void = () => undefined) => {
+      const copy = structuredClone(record);
+      copy.transaction_info.transaction_initiation_date = at(hoursAgo * 3_600_000);
+      copy.transaction_info.transaction_updated_date = copy.transaction_info.transaction_initiation_date;
+      change(copy);
+      return JSON.stringify(copy);
+    };
+    const payment = RECORDS.find((record) => record.transaction_info.transaction_id === "9DH27460MB1185302");
+    const reversal = RECORDS.find((record) => record.transaction_info.transaction_id === "6CL03957HU8812064");
+    await seedPayPalTransactions(FAKE, "pp-won-feed", [
+      dated(payment, 6, (copy) => (copy.transaction_info.transaction_status = "V")),
+      dated(reversal, 5),
+      dated(ISSUE_21[3], 4),
+    ]);
+    await sweep(channel.id);
+    expect(await lastRun(channel.id)).toMatchObject({ status: "ok", orders_created: 1 });
+    expect(await ordersOf(channel.id)).toEqual([{ external_id: "9DH27460MB1185302", financial_status: "paid", total_minor: 19490, version: 1 }]);
+    const won = await env.DB.prepare("SELECT s.external_id, r.external_id AS reversal FROM reinstatements s JOIN refunds r ON r.id = s.refund_id WHERE s.channel_id = ?1").bind(channel.id).all();
+    expect(won.results).toEqual([{ external_id: "2WR71460KD5538190", reversal: "6CL03957HU8812064" }]);
+  });
+
   it("holds the cursor when the start lies after last_refreshed_datetime and PayPal answers 404 'not available' (6)", async () => {
     const account = "pp-404";
     const channel = await feedChannel(account);
