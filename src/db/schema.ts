@@ -134,6 +134,34 @@ export const orderEvents = sqliteTable(
 );
 
 /**
+ * Won disputes: money a reversal or chargeback had taken that came back (PayPal). Keyed by their own
+ * transaction id; `refund_id` is the reversal (a row of refunds) it undoes, set once it is matched,
+ * at most one won dispute per reversal.
+ */
+export const reinstatements = sqliteTable(
+  "reinstatements",
+  {
+    id: text("id").primaryKey(),
+    channelId: text("channel_id").notNull(),
+    externalId: text("external_id").notNull(),
+    parentExternalId: text("parent_external_id").notNull(),
+    currency: text("currency").notNull(),
+    amountMinor: integer("amount_minor").notNull(),
+    data: text("data").notNull(),
+    reinstatedAt: integer("reinstated_at").notNull(),
+    refundId: text("refund_id"),
+    deliveryId: text("delivery_id"),
+    origin: text("origin").notNull(),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("reinstatements_channel_external_unique").on(table.channelId, table.externalId),
+    uniqueIndex("reinstatements_refund_unique").on(table.refundId),
+    index("reinstatements_parent").on(table.channelId, table.parentExternalId),
+  ],
+);
+
+/**
  * Refunds as the store reported them. Keyed by the store's refund id, and tied to their order by
  * the store's order id, so a refund that arrives before its order is kept and found later.
  */

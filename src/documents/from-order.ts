@@ -29,6 +29,7 @@ import {
   type FullDocument,
   type StoredDocument,
 } from "./document-store";
+import { matchWonDisputes, undoReversedCredits } from "./reinstate";
 import { addPayment, execute, timelineEvent, upsertDraft } from "./steps";
 
 export type { StoredDocument } from "./document-store";
@@ -293,8 +294,11 @@ async function makeOrderDocuments(services: Services, context: OrderContext, opt
       );
     }
   }
-  const creditNotes =
-    current.status === "executed" && current.type === "invoice" ? await creditRefunds(d1, context, { ...document, ...current }, options, rule, now) : [];
+  const invoiced = current.status === "executed" && current.type === "invoice";
+  // Won disputes first: a reversal the merchant won back is owed no credit note, and one already made is undone.
+  if (invoiced) await matchWonDisputes(d1, context.channelId, context.order.external_id, now);
+  const creditNotes = invoiced ? await creditRefunds(d1, context, { ...document, ...current }, options, rule, now) : [];
+  if (invoiced) await undoReversedCredits(d1, context, options, rule, now);
   return { document: current, payment_id: paymentId, credit_notes: creditNotes, problems, skipped: null };
 }
 

@@ -164,6 +164,16 @@ export function settleDeliveryOfRefund(d1: D1Database, arrived: DeliveryOfArriva
   );
 }
 
+/** Links the delivery to the order of a won dispute (its parent payment): accepted when the dispute is new, duplicate when it was known. */
+export function settleDeliveryOfReinstatement(d1: D1Database, arrived: DeliveryOfArrival & { reinstatementId: string }): D1PreparedStatement {
+  return prepareNamed(
+    d1,
+    `UPDATE deliveries SET order_id = ${ORDER_OF_ARRIVAL}, ${outcomeWhen("EXISTS (SELECT 1 FROM reinstatements WHERE id = :reinstatement_id)")}, reason = NULL
+     WHERE id = :delivery_id`,
+    { ...bindingsOf(arrived), reinstatement_id: arrived.reinstatementId },
+  );
+}
+
 /** Links the delivery to the removed order and its event: accepted when the removal cancelled it, duplicate otherwise. */
 export function settleDeliveryOfRemoval(d1: D1Database, arrived: DeliveryOfArrival & { eventId: string }): D1PreparedStatement {
   return prepareNamed(

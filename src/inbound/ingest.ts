@@ -15,7 +15,7 @@
  * this service only decides which of them one arrival needs, in which order.
  */
 import { newId } from "../lib/ids";
-import type { Arrival, OrderArrival, RefundArrival, RemovalArrival } from "../orders/arrival";
+import type { Arrival, OrderArrival, RefundArrival, ReinstatementArrival, RemovalArrival } from "../orders/arrival";
 import { sourceUpdatedAt } from "../orders/order";
 import {
   appendOrderArrivalEvent,
@@ -28,8 +28,15 @@ import {
   removalArrivalResult,
   upsertArrivedOrder,
 } from "../orders/order-store";
+import {
+  insertArrivedReinstatement,
+  markAutomationDueForReinstatement,
+  matchReinstatementsStatement,
+  reinstatementArrivalResult,
+  returnToPaidStatement,
+} from "../orders/reinstatement-store";
 import { automateOrderMessage, orderReceived, type OrderMessage } from "../queue/messages";
-import { insertAcceptedDelivery, settleDeliveryOfOrderState, settleDeliveryOfRefund, settleDeliveryOfRemoval } from "./delivery-store";
+import { insertAcceptedDelivery, settleDeliveryOfOrderState, settleDeliveryOfRefund, settleDeliveryOfReinstatement, settleDeliveryOfRemoval } from "./delivery-store";
 
 export interface DeliveryFacts {
   id: string;
@@ -140,6 +147,28 @@ function planRefund(d1: D1Database, input: IngestInput, arrival: RefundArrival):
   };
 }
 
+/** A won dispute is stored like a refund: the order's documents owe it an update (undoing the reversal's credit note). */
+function planReinstatement(d1: D1Database, input: IngestInput, arrival: ReinstatementArrival): Plan {
+  const { channelId, delivery, now, origin } = input;
+  const { reinstatement } = arrival;
+  const id = newId("rst", now);
+  const parentExternalId = reinstatement.parent_external_id;
+  const statements = [...logAccepted(d1, input), insertArrivedReinstatement(d1, input, { id, reinstatement, deliveryId: delivery?.id ?? null, origin })];
+  if (delivery) statements.push(settleDeliveryOfReinstatement(d1, { deliveryId: delivery.id, channelId, orderExternalId: parentExternalId, reinstatementId: id }));
+  // Matched at once when the reversal is already stored, so a refunded order is paid again now; otherwise when the reversal comes.
+  statements.push(matchReinstatementsStatement(d1, channelId, parentExternalId), returnToPaidStatement(d1, input, parentExternalId));
+  statements.push(markAutomationDueForReinstatement(d1, input, { parentExternalId, id }));
+  statements.push(reinstatementArrivalResult(d1, input, { parentExternalId, id }));
+  return {
+    statements,
+    outcome(row) {
+      if (!row.channel_ok) return { kind: "channel_inactive" };
+      const orderId = (row.order_id as string | null) ?? null;
+      return row.fresh ? { kind: "accepted", orderId, version: 0, created: true } : { kind: "duplicate", orderId };
+    },
+  };
+}
+
 /** A removal carries no state: the order is cancelled (ordered as RemovalArrival.ordering says), with a line on its timeline. */
 function planRemoval(d1: D1Database, input: IngestInput, arrival: RemovalArrival): Plan {
   const { channelId, delivery, now, origin } = input;
@@ -172,6 +201,8 @@ function plan(d1: D1Database, input: IngestInput): Plan {
       return planRefund(d1, input, arrival);
     case "removal":
       return planRemoval(d1, input, arrival);
+    case "reinstatement":
+      return planReinstatement(d1, input, arrival);
   }
 }
 

@@ -39,4 +39,26 @@ export interface RemovalArrival {
   ordering?: "store" | "held";
 }
 
-export type Arrival = OrderArrival | RefundArrival | RemovalArrival;
+/**
+ * Money that came back after a reversal or chargeback (a won dispute: PayPal's Canceled_Reversal,
+ * its T1202 chargeback reversal). Keyed by its own transaction id; it names the payment (or the
+ * reversal) it belongs to, and undoes that payment's reversal of the same amount.
+ */
+export interface Reinstatement {
+  external_id: string;
+  /** The payment the reversal was of, or the reversal itself: PayPal names one or the other. */
+  parent_external_id: string;
+  currency: string;
+  /** Minor units, positive: what came back. */
+  amount: number;
+  created_at: string;
+  note: string | null;
+}
+
+export interface ReinstatementArrival {
+  type: "reinstatement";
+  key: string;
+  reinstatement: Reinstatement;
+}
+
+export type Arrival = OrderArrival | RefundArrival | RemovalArrival | ReinstatementArrival;

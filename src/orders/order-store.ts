@@ -443,12 +443,16 @@ export function recordDraftOutcomeStatement(
   );
 }
 
-/** The order's refunds that no executed or cancelled credit note covers yet, oldest first. */
+/**
+ * The order's refunds that no executed or cancelled credit note covers yet, oldest first; a
+ * reversal a won dispute undid (reinstatements) is owed none.
+ */
 export async function refundsWithoutCreditNote(d1: D1Database, channelId: string, orderExternalId: string): Promise<Array<{ id: string; data: string }>> {
   const { results } = await d1
     .prepare(
       `SELECT r.id, r.data FROM refunds r WHERE r.channel_id = ?1 AND r.order_external_id = ?2
          AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.source_key = 'refund:' || r.id AND d.status != 'draft')
+         AND NOT EXISTS (SELECT 1 FROM reinstatements s WHERE s.refund_id = r.id)
        ORDER BY r.refunded_at, r.id`,
     )
     .bind(channelId, orderExternalId)

@@ -44,6 +44,7 @@ export const orderEventSchema = z
       "credit_note_created",
       "payment_added",
       "refund_paid",
+      "refund_reinstated",
     ]),
     at: z.string(),
     source_updated_at: z.string().nullable(),

@@ -256,3 +256,171 @@ channelContract({
     return verdict.kind === "rejected" ? { ok: false, rejection: verdict.rejection } : { ok: true, secretId: null };
   },
 });
+
+// ---- Issue 21: what PayPal's documentation says, where the first reading had it wrong ------------------------------
+
+const ISSUE_21 = JSON.parse(fixture("transactions/issue-21-records.json")) as unknown[];
+const issueRecord = (index: number) => transactionDetailSchema.parse(ISSUE_21[index]);
+const ipnRequest = (text: string): InboundRequest => ({ headers: new Headers(), body: utf8.encode(text), mediaType: "application/x-www-form-urlencoded", receivedAt: RECEIVED });
+const liveChannel = (settings: Record<string, unknown> = {}): ChannelConfig => ({ id: "ch", type: "paypal", secrets: [], settings: { ...LIVE, ...settings } });
+const arrivalsOf = (verdict: ParseVerdict) => {
+  if (verdict.kind !== "arrivals") throw new Error(`expected arrivals, got ${JSON.stringify(verdict)}`);
+  return verdict.arrivals;
+};
+const orderOf = (verdict: ParseVerdict) => {
+  const [arrival] = arrivalsOf(verdict);
+  if (arrival.type !== "order") throw new Error(`expected an order, got ${arrival.type}`);
+  return encodeOrder(arrival.order);
+};
+
+describe("issue 21: Website Payments Standard carts from the feed (1)", () => {
+  it("makes orders of T0007 cart rows (two items, or the shop's invoice on one item) without include_standard_payments", () => {
+    for (const index of [0, 2]) {
+      const reading = readTransaction(issueRecord(index), LIVE);
+      expect(reading.kind, `record ${index}`).toBe("arrival");
+      if (reading.kind !== "arrival" || reading.arrival.type !== "order") continue;
+      expect(checkTotals(reading.arrival.order)).toEqual([]);
+    }
+    const cart = readTransaction(issueRecord(0), LIVE);
+    expect(cart).toMatchObject({ kind: "arrival", arrival: { key: "payment:6SC20418NW7730265:completed", order: { number: "KK-2026-10525", financial_status: "paid" } } });
+  });
+
+  it("keeps a single Buy Now payment (one item, no invoice, no custom) behind include_standard_payments", () => {
+    expect(readTransaction(issueRecord(1), LIVE)).toEqual({ kind: "skipped" });
+    expect(readTransaction(issueRecord(1), { ...LIVE, include_standard_payments: true })).toMatchObject({ kind: "arrival" });
+  });
+});
+
+describe("issue 21: captures refunded before they are read (2)", () => {
+  const order = () => JSON.parse(fixture("orders/5PR13806XM2264917.json"));
+
+  it("makes the order of a PARTIALLY_REFUNDED capture, with the refund the order carries under its own key", () => {
+    const arrivals = arrivalsOf(checkoutOrderVerdict(order(), LIVE, "2KB58317RF0094462"));
+    expect(arrivals.map((arrival) => [arrival.type, arrival.key])).toEqual([
+      ["order", "payment:2KB58317RF0094462:completed"],
+      ["refund", "refund:9RF20754DH3318640"],
+    ]);
+    const [placed, refund] = arrivals;
+    expect(placed.type === "order" && encodeOrder(placed.order)).toMatchObject({ financial_status: "partially_refunded", totals: { total: "143.86" } });
+    expect(refund.type === "refund" && encodeRefund(refund.refund)).toMatchObject({ order_external_id: "2KB58317RF0094462", amount: "22.00", currency: "EUR" });
+  });
+
+  it("makes the order of a REFUNDED capture too, and still ignores one that was never paid", () => {
+    const refunded = order();
+    refunded.purchase_units[0].payments.captures[0].status = "REFUNDED";
+    expect(orderOf(checkoutOrderVerdict(refunded, LIVE))).toMatchObject({ financial_status: "refunded" });
+    const declined = order();
+    declined.purchase_units[0].payments.captures[0].status = "DECLINED";
+    expect(checkoutOrderVerdict(declined, LIVE).kind).toBe("ignored");
+  });
+
+  it("reads a feed payment that is partially refunded (status F) as an order", () => {
+    expect(readTransaction(issueRecord(5), LIVE)).toMatchObject({ kind: "arrival", arrival: { order: { financial_status: "partially_refunded" } } });
+  });
+});
+
+describe("issue 21: mc_gross_x that add up to mc_gross (3)", () => {
+  it("takes each item's own shipping out of its mc_gross_x, so shipping is counted once", async () => {
+    const plain = orderOf(await paypalAdapter.parse(ipnRequest(fixture("ipn/cart-utf8.body")), liveChannel()));
+    const inside = orderOf(await paypalAdapter.parse(ipnRequest(fixture("ipn/cart-gross-includes-shipping.body")), liveChannel()));
+    expect(inside.lines.map((line) => line.total)).toEqual(["29.90", "22.40"]);
+    expect(inside.lines).toEqual(plain.lines);
+    expect(inside.totals).toEqual(plain.totals);
+  });
+
+  it("takes cart-level charges no item lists out of the lines by value, and the order adds up", async () => {
+    const verdict = await paypalAdapter.parse(ipnRequest(fixture("ipn/cart-gross-includes-charges-unlisted.body")), liveChannel());
+    const [arrival] = arrivalsOf(verdict);
+    if (arrival.type !== "order") throw new Error("expected an order");
+    expect(checkTotals(arrival.order)).toEqual([]);
+    const order = encodeOrder(arrival.order);
+    expect(order.totals).toMatchObject({ subtotal: "52.30", shipping: "4.90", total: "57.20" });
+    expect(order.shipping).toEqual([{ name: "DHL Paket", price: "4.90" }]);
+  });
+});
+
+describe("issue 21: won disputes (4)", () => {
+  it("reads a Canceled_Reversal IPN as the return of the reversed money, keyed by its own id and naming the payment", async () => {
+    const verdict = await paypalAdapter.parse(ipnRequest(fixture("ipn/canceled-reversal.body")), liveChannel());
+    expect(arrivalsOf(verdict)).toEqual([
+      {
+        type: "reinstatement",
+        key: "reinstated:2WR71460KD5538190",
+        reinstatement: expect.objectContaining({ external_id: "2WR71460KD5538190", parent_external_id: "9DH27460MB1185302", currency: "EUR", amount: 19490 }),
+      },
+    ]);
+  });
+
+  it("reads the feed's T1202 chargeback reversal as the same won dispute", async () => {
+    const reading = readTransaction(issueRecord(3), LIVE);
+    const ipn = arrivalsOf(await paypalAdapter.parse(ipnRequest(fixture("ipn/canceled-reversal.body")), liveChannel()))[0];
+    expect(reading).toMatchObject({ kind: "arrival", arrival: { type: "reinstatement", key: ipn.key, reinstatement: { parent_external_id: "9DH27460MB1185302", amount: 19490 } } });
+  });
+});
+
+describe("issue 21: IPNs PayPal sends that the first reading refused (5)", () => {
+  it("decodes a UTF-7 IPN to the same order as its UTF-8 twin", async () => {
+    const utf7 = orderOf(await paypalAdapter.parse(ipnRequest(fixture("ipn/cart-utf-7.body")), liveChannel()));
+    const utf8Order = orderOf(await paypalAdapter.parse(ipnRequest(fixture("ipn/cart-utf8.body")), liveChannel()));
+    expect(utf7.customer).toEqual(utf8Order.customer);
+    expect(utf7.shipping_address).toEqual(utf8Order.shipping_address);
+    expect(utf7.lines).toEqual(utf8Order.lines);
+  });
+
+  it.each([
+    ["UTF-7 with a plus and a non-BMP character", "charset=UTF-7&name=a%2B-b+%2BANc+%2BJKw+%2B2DXcAQ-", "a+b × ⒬ 𝐁"],
+    ["ISO-2022-JP through the platform's decoder", "charset=ISO-2022-JP&name=%1B%24BF%7CK%5C%1B%28B", "日本"],
+  ])("decodes %s", (_, body, name) => {
+    expect(decodeIpn(utf8.encode(body))).toMatchObject({ ok: true, fields: { name } });
+  });
+
+  it("answers 200 (deferred) for an IPN in a charset no decoder here reads, instead of a 400 PayPal resends forever", async () => {
+    const request = ipnRequest(fixture("ipn/cart-x-mac-greek.body"));
+    expect(await paypalAdapter.verify(request, liveChannel())).toEqual({ ok: "deferred" });
+    expect(await paypalAdapter.verify(ipnRequest("charset=UTF-7&hello=%2BZeVnLIqe-"), liveChannel())).toMatchObject({ ok: false, rejection: { code: "malformed_body" } });
+  });
+
+  it("accepts an IPN paid to a secondary address of the account: receiver_email is always the primary", async () => {
+    const secondaryOnly = liveChannel({ account_emails: ["verkauf@kaffeekontor.example"], receiver_id: undefined });
+    expect((await paypalAdapter.parse(ipnRequest(fixture("ipn/cart-secondary-address.body")), secondaryOnly)).kind).toBe("arrivals");
+    expect((await paypalAdapter.parse(ipnRequest(fixture("ipn/wrong-receiver.body")), secondaryOnly)).kind).toBe("rejected");
+  });
+});
+
+describe("issue 21: noise (7)", () => {
+  it("skips the merchant's own purchase (a T0006 debit) instead of reading it as a sale", () => {
+    expect(readTransaction(issueRecord(4), LIVE)).toEqual({ kind: "skipped" });
+  });
+
+  it("does not ask merchants to subscribe to CHECKOUT.ORDER.COMPLETED (marketplaces and platforms only)", () => {
+    expect(JSON.stringify(paypalAdapter.setup)).not.toContain("CHECKOUT.ORDER.COMPLETED");
+    expect(JSON.stringify(paypalAdapter.setup)).toContain("PAYMENT.CAPTURE.COMPLETED");
+  });
+});
+
+describe("real PayPal payloads from public material (fixtures/paypal/real)", () => {
+  const simulator = liveChannel({ environment: "sandbox", account_emails: ["seller@paypalsandbox.com"], receiver_id: undefined });
+
+  it("the IPN simulator's cart, whose mc_gross1 holds the cart's shipping, handling and tax: one line of goods, charges once", async () => {
+    const verdict = await paypalAdapter.parse(ipnRequest(fixture("real/simulator-cart.body")), simulator);
+    const [arrival] = arrivalsOf(verdict);
+    if (arrival.type !== "order") throw new Error("expected an order");
+    expect(checkTotals(arrival.order)).toEqual([]);
+    const order = encodeOrder(arrival.order);
+    expect(order.lines.map((line) => [line.sku, line.quantity, line.total])).toEqual([["AK-1234", 1, "5.24"]]);
+    expect(order.totals).toMatchObject({ subtotal: "5.24", shipping: "5.08", tax: "2.02", total: "12.34" });
+  });
+
+  it("the IPN simulator's Canceled_Reversal: a won dispute naming its payment", async () => {
+    const verdict = await paypalAdapter.parse(ipnRequest(fixture("real/simulator-canceled-reversal.body")), simulator);
+    expect(arrivalsOf(verdict)).toEqual([
+      { type: "reinstatement", key: "reinstated:694541630", reinstatement: expect.objectContaining({ parent_external_id: "SOMEPRIORTXNID003", currency: "USD", amount: 1234 }) },
+    ]);
+  });
+
+  it("a sandbox Canceled_Reversal without parent_txn_id (eiffel-loop's test set) is acknowledged, with nothing to undo", async () => {
+    const channel = liveChannel({ environment: "sandbox", account_emails: ["finnian-facilitator@eiffel-loop.com"], receiver_id: "WJA4MQCSCZHXJ" });
+    const verdict = await paypalAdapter.parse(ipnRequest(fixture("real/eiffel-loop-canceled-reversal.body")), channel);
+    expect(verdict).toMatchObject({ kind: "ignored", reason: expect.stringMatching(/no parent_txn_id/) });
+  });
+});

@@ -247,6 +247,23 @@ describe("the fake PayPal", () => {
     expect(now.body.total_items).toBe(0);
   });
 
+  it("answers 404 'not available' for a window starting after lastRefreshed, and filters on status F (issue 21)", async () => {
+    const base = await account("pp-not-yet", { lastRefreshed: "2025-03-04T12:00:00Z" });
+    await seedPayPalTransactions(FAKE, "pp-not-yet", [detail("4FR00000000000001", "2025-03-04T10:00:00+0000", { status: "F" })]);
+    const bearer = await token(base);
+    const late = await search(base, bearer, { start_date: "2025-03-04T12:00:01Z", end_date: "2025-03-05T00:00:00Z" });
+    expect(late.status).toBe(404);
+    expect(late.body).toMatchObject({ name: "INVALID_RESOURCE_ID", message: "Data for the given start date is not available." });
+    expect(late.body.debug_id).toBe(late.headers.get("paypal-debug-id"));
+    const partly = await search(base, bearer, { start_date: "2025-03-04T00:00:00Z", end_date: "2025-03-05T00:00:00Z", transaction_status: "F" });
+    expect(ids(partly.body)).toEqual(["4FR00000000000001"]);
+
+    await injectPayPalFault(FAKE, "pp-not-yet", { endpoint: "transactions", status: 404, count: 1 });
+    const faulted = await search(base, bearer, { start_date: "2025-03-04T00:00:00Z", end_date: "2025-03-05T00:00:00Z" });
+    expect(faulted.status).toBe(404);
+    expect(faulted.body).toMatchObject({ name: "INVALID_RESOURCE_ID", message: "Data for the given start date is not available." });
+  });
+
   it("answers RESULTSET_TOO_LARGE beyond maxResultRows", async () => {
     const base = await account("pp-large", { maxResultRows: 2 });
     await seedPayPalTransactions(FAKE, "pp-large", ["1", "2", "3"].map((n) => detail(`3LG0000000000000${n}`, `2025-03-0${n}T00:00:00+0000`)));

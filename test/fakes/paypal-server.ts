@@ -26,6 +26,10 @@
  * value as `debug_id`.
  *
  * What is the fake's own choice, because PayPal does not document it (or paypal.md marks it unconfirmed):
+ * - "No data yet": a window whose `start_date` lies after `last_refreshed_datetime` answers 404 `INVALID_RESOURCE_ID`
+ *   "Data for the given start date is not available." (issue 21: the message comes as 404 as well as the Monday
+ *   400; the name is PayPal's documented not-found error of the reporting API, the pairing is the fake's choice).
+ *   An injected 404 fault on `transactions` answers the same body.
  * - Which date Transaction Search filters on: here `transaction_initiation_date`, with `start_date` ≤ date <
  *   `end_date` and date ≤ `last_refreshed_datetime`. Rows come ordered by that date, then `transaction_id`, then
  *   `transaction_event_code`. Dates are accepted as RFC 3339 with seconds (`Z`, `+00:00` or `+0000`, optional
@@ -134,7 +138,9 @@ const SEARCH_PARAMS = [
   "balance_affecting_records_only",
 ];
 const UNIMPLEMENTED_SEARCH_PARAMS = ["transaction_amount", "transaction_currency", "payment_instrument_type", "store_id", "terminal_id"];
-const TRANSACTION_STATUSES = ["D", "P", "S", "V"];
+// F (partially refunded) is in PayPal's current list of transaction_status values.
+const TRANSACTION_STATUSES = ["D", "F", "P", "S", "V"];
+const NOT_AVAILABLE = "Data for the given start date is not available.";
 const REPORTING_ERRORS_LINK = { href: "https://developer.paypal.com/docs/api/v1/reporting/#errors", rel: "information_link" };
 const MALFORMED = "Request is not well-formed, syntactically incorrect, or violates schema.";
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|([+-])(\d{2}):?(\d{2}))$/;
@@ -421,6 +427,10 @@ function searchTransactions(url: URL, account: Account, token: IssuedToken, time
   }
 
   const refreshed = account.lastRefreshed === null ? time : (parseRfc3339(account.lastRefreshed) as number);
+  if (start > refreshed) {
+    // Issue 21: any day, a window starting after last_refreshed_datetime has no data yet, said as a 404.
+    return paypalError(404, "INVALID_RESOURCE_ID", NOT_AVAILABLE, { links: [REPORTING_ERRORS_LINK] });
+  }
   const matching = [...account.transactions.values()]
     .filter((row) => row.initiatedAt >= start && row.initiatedAt < end && row.initiatedAt <= refreshed)
     .filter((row) => (id === null || row.id === id) && (status === null || row.status === status) && (type === null || row.eventCode === type))
@@ -539,7 +549,9 @@ function faultReply(endpoint: FakePayPalEndpoint, fault: PendingFault): Reply {
     else if (fault.status === 500) value = { name: "INTERNAL_SERVER_ERROR", message: "An internal server error occurred.", debug_id: debugId };
     else if (fault.status === 503) value = { name: "SERVICE_UNAVAILABLE", message: "Service Unavailable.", debug_id: debugId };
     else if (fault.status === 400 && endpoint === "transactions") {
-      value = { name: "INVALID_REQUEST", message: "Data for the given start date is not available.", debug_id: debugId, links: [REPORTING_ERRORS_LINK] };
+      value = { name: "INVALID_REQUEST", message: NOT_AVAILABLE, debug_id: debugId, links: [REPORTING_ERRORS_LINK] };
+    } else if (fault.status === 404 && endpoint === "transactions") {
+      value = { name: "INVALID_RESOURCE_ID", message: NOT_AVAILABLE, debug_id: debugId, links: [REPORTING_ERRORS_LINK] };
     } else if (fault.status === 401) {
       value = endpoint === "token"
         ? { error: "invalid_client", error_description: "Client Authentication failed" }

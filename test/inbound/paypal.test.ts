@@ -458,3 +458,200 @@ describe("the PayPal transaction feed", () => {
     expect(await lastRun(channel.id)).toMatchObject({ status: "failed", error: expect.stringMatching(/403.*insufficient permissions/) });
   });
 });
+
+// ---- Issue 21 -----------------------------------------------------------------------------------------------------
+
+describe("issue 21: IPNs PayPal sends in charsets and to addresses the first reading refused (5)", { timeout: 30_000 }, () => {
+  it("keeps an IPN in a charset the inbox cannot read: 200, confirmed with PayPal, rejected with the reason, body kept", async () => {
+    const channel = await paypalChannel("pp-greek");
+    const body = fixture("ipn/cart-x-mac-greek.body");
+    const response = await postIpn("pp-greek", channel.token, body);
+    expect(response.status).toBe(200);
+    const [delivery] = await settled(channel.id, 1);
+    expect(delivery).toMatchObject({ outcome: "rejected", http_status: 200, error_code: "invalid_encoding" });
+    expect(delivery.reason).toMatch(/x-mac-greek.*kept exactly as received/);
+    const stored = await env.DB.prepare("SELECT body FROM deliveries WHERE id = ?1").bind(delivery.id).first<string>("body");
+    expect(stored).toBe(body);
+    expect((await paypalRequestLog(FAKE, "pp-greek")).filter((entry) => entry.path === "/cgi-bin/webscr")).toHaveLength(1);
+    expect(await ordersOf(channel.id)).toEqual([]);
+  });
+
+  it("makes the order of a UTF-7 IPN", async () => {
+    const channel = await paypalChannel("pp-utf7");
+    expect((await postIpn("pp-utf7", channel.token, fixture("ipn/cart-utf-7.body"))).status).toBe(200);
+    const [delivery] = await settled(channel.id, 1);
+    expect(delivery.outcome).toBe("accepted");
+    const names = await env.DB.prepare("SELECT customer_name FROM orders WHERE channel_id = ?1").bind(channel.id).all();
+    expect(names.results).toEqual([{ customer_name: "Jürgen Müller" }]);
+  });
+
+  it("accepts an IPN paid to a secondary address when the channel knows only that address", async () => {
+    await configurePayPal(FAKE, "pp-secondary", { clientId: "client-pp-secondary", clientSecret: "secret-pp-secondary" });
+    const channel = await createChannel("PayPal pp-secondary", { type: "paypal", account_emails: ["verkauf@kaffeekontor.example"], api_url: paypalBaseUrl(FAKE, "pp-secondary") });
+    await postIpn("pp-secondary", channel.token, fixture("ipn/cart-secondary-address.body"));
+    const [delivery] = await settled(channel.id, 1);
+    expect(delivery).toMatchObject({ outcome: "accepted", error_code: null });
+    expect(await ordersOf(channel.id)).toEqual([{ external_id: "5MX47102PL3396815", financial_status: "paid", total_minor: 5720, version: 1 }]);
+  });
+});
+
+describe("issue 21: a capture refunded before its order is looked up (2)", { timeout: 30_000 }, () => {
+  it("makes the order, partially refunded, and the refund the order carries", async () => {
+    const channel = await paypalChannel("pp-refunded-capture", { environment: "sandbox", client_id: "client-pp-refunded-capture", client_secret: "secret-pp-refunded-capture" });
+    await seedPayPalOrders(FAKE, "pp-refunded-capture", [fixture("orders/5PR13806XM2264917.json")]);
+    await postWebhook("pp-refunded-capture", channel.token, fixture("webhooks/payment-capture-completed-later-refunded.json"));
+    const [delivery] = await settled(channel.id, 1);
+    expect(delivery.outcome).toBe("accepted");
+    expect(await ordersOf(channel.id)).toEqual([{ external_id: "2KB58317RF0094462", financial_status: "partially_refunded", total_minor: 14386, version: 1 }]);
+    expect(await refundsOf(channel.id)).toEqual([{ external_id: "9RF20754DH3318640", order_external_id: "2KB58317RF0094462", amount_minor: 2200 }]);
+  });
+});
+
+describe("issue 21: the transaction feed", { timeout: 30_000 }, () => {
+  const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d+Z$/, "+0000");
+  const sweep = (channelId: string) => runQueue({ type: "channel.reconcile", channel_id: channelId });
+  const lastRun = async (channelId: string) => (await json(await api(`/api/channels/${channelId}/reconciliation`))).runs[0];
+  const cursorOf = async (channelId: string) => (await env.DB.prepare("SELECT reconcile_cursor FROM channels WHERE id = ?1").bind(channelId).first<number>("reconcile_cursor"))!;
+  const feedChannel = (account: string) => paypalChannel(account, { client_id: `client-${account}`, client_secret: `secret-${account}` });
+  const ISSUE_21 = JSON.parse(fixture("transactions/issue-21-records.json")) as any[];
+
+  it("reads T0007 carts and a partly refunded payment as orders, stores a T1202 won dispute, and skips a Buy Now payment and the merchant's own purchase (1, 2, 4, 7)", async () => {
+    const channel = await feedChannel("pp-issue21");
+    const recent = ISSUE_21.map((record, index) => {
+      const copy = structuredClone(record);
+      copy.transaction_info.transaction_initiation_date = at((10 - index) * 3_600_000);
+      copy.transaction_info.transaction_updated_date = copy.transaction_info.transaction_initiation_date;
+      return JSON.stringify(copy);
+    });
+    await seedPayPalTransactions(FAKE, "pp-issue21", recent);
+    await sweep(channel.id);
+    expect(await lastRun(channel.id)).toMatchObject({ status: "ok", orders_created: 3, error: null });
+    expect(await ordersOf(channel.id)).toEqual([
+      { external_id: "4PF93107HB2286541", financial_status: "partially_refunded", total_minor: 5720, version: 1 },
+      { external_id: "6SC20418NW7730265", financial_status: "paid", total_minor: 5720, version: 1 },
+      { external_id: "8OC35027MT4461193", financial_status: "paid", total_minor: 2730, version: 1 },
+    ]);
+    const won = await env.DB.prepare("SELECT external_id, parent_external_id, amount_minor, refund_id FROM reinstatements WHERE channel_id = ?1").bind(channel.id).all();
+    expect(won.results).toEqual([{ external_id: "2WR71460KD5538190", parent_external_id: "9DH27460MB1185302", amount_minor: 19490, refund_id: null }]);
+  });
+
+  it("pays again a payment PayPal reported reversed (V) once the chargeback reversal (T1202) says the money came back (4)", async () => {
+    const channel = await feedChannel("pp-won-feed");
+    const dated = (record: any, hoursAgo: number, change: (copy: any) => void = () => undefined) => {
+      const copy = structuredClone(record);
+      copy.transaction_info.transaction_initiation_date = at(hoursAgo * 3_600_000);
+      copy.transaction_info.transaction_updated_date = copy.transaction_info.transaction_initiation_date;
+      change(copy);
+      return JSON.stringify(copy);
+    };
+    const payment = RECORDS.find((record) => record.transaction_info.transaction_id === "9DH27460MB1185302");
+    const reversal = RECORDS.find((record) => record.transaction_info.transaction_id === "6CL03957HU8812064");
+    await seedPayPalTransactions(FAKE, "pp-won-feed", [
+      dated(payment, 6, (copy) => (copy.transaction_info.transaction_status = "V")),
+      dated(reversal, 5),
+      dated(ISSUE_21[3], 4),
+    ]);
+    await sweep(channel.id);
+    expect(await lastRun(channel.id)).toMatchObject({ status: "ok", orders_created: 1 });
+    expect(await ordersOf(channel.id)).toEqual([{ external_id: "9DH27460MB1185302", financial_status: "paid", total_minor: 19490, version: 1 }]);
+    const won = await env.DB.prepare("SELECT s.external_id, r.external_id AS reversal FROM reinstatements s JOIN refunds r ON r.id = s.refund_id WHERE s.channel_id = ?1").bind(channel.id).all();
+    expect(won.results).toEqual([{ external_id: "2WR71460KD5538190", reversal: "6CL03957HU8812064" }]);
+  });
+
+  it("holds the cursor when the start lies after last_refreshed_datetime and PayPal answers 404 'not available' (6)", async () => {
+    const account = "pp-404";
+    const channel = await feedChannel(account);
+    await configurePayPal(FAKE, account, { clientId: `client-${account}`, clientSecret: `secret-${account}`, lastRefreshed: new Date(Date.now() - 40 * 3_600_000).toISOString() });
+    const before = await cursorOf(channel.id);
+    await sweep(channel.id);
+    expect(await lastRun(channel.id)).toMatchObject({ status: "ok", orders_created: 0 });
+    const statuses = (await paypalRequestLog(FAKE, account)).filter((entry) => entry.endpoint === "transactions").map((entry) => entry.status);
+    expect(statuses).toEqual([404]);
+    // Nothing skipped: the next sweep starts no later than this one did.
+    expect((await cursorOf(channel.id)) - 3 * 3_600_000).toBeLessThanOrEqual(before ?? Date.now() - 24 * 3_600_000);
+
+    const faulted = await feedChannel("pp-404-fault");
+    await injectPayPalFault(FAKE, "pp-404-fault", { endpoint: "transactions", status: 404, count: 1 });
+    await sweep(faulted.id);
+    expect(await lastRun(faulted.id)).toMatchObject({ status: "ok" });
+  });
+});
+
+describe("issue 21: a won dispute undoes its reversal's credit note (4)", { timeout: 30_000 }, () => {
+  const ALL_ON = { create: "invoice", execute: true, add_payment: true, only_when_paid: true, create_missing_products: true, default_account: "PayPal" };
+  const documentsOf = async (orderId: string) => (await json(await api(`/api/documents?order_id=${orderId}`))).items as any[];
+  const automated = async (account: string, automation: Record<string, unknown> = ALL_ON) => {
+    const channel = await paypalChannel(account);
+    expect((await api(`/api/channels/${channel.id}/automation`, { method: "PUT", json: automation })).status).toBe(200);
+    return channel;
+  };
+  const orderIdOf = async (channelId: string) => (await env.DB.prepare("SELECT id FROM orders WHERE channel_id = ?1").bind(channelId).first<string>("id"))!;
+  const waitFor = <T>(check: () => Promise<T>) => vi.waitFor(check, { timeout: 15_000, interval: 150 });
+  const summary = (documents: any[]) =>
+    documents.map((document) => ({ type: document.type, status: document.status, total: document.totals.total, credit_of: document.credit_of ? "linked" : null })).sort((a, b) => `${a.type}${a.status}`.localeCompare(`${b.type}${b.status}`));
+
+  it("bills again what an executed credit note credited, once, executed and paid, whatever is repeated", async () => {
+    const channel = await automated("pp-won");
+    await postIpn("pp-won", channel.token, fixture("ipn/express-checkout.body"));
+    await settled(channel.id, 1);
+    const orderId = await orderIdOf(channel.id);
+    await waitFor(async () => expect((await documentsOf(orderId)).map((document) => document.status)).toEqual(["executed"]));
+
+    await postIpn("pp-won", channel.token, fixture("ipn/reversal.body"));
+    await settled(channel.id, 2);
+    await waitFor(async () => expect(await documentsOf(orderId)).toHaveLength(2));
+
+    await postIpn("pp-won", channel.token, fixture("ipn/canceled-reversal.body"));
+    await postIpn("pp-won", channel.token, fixture("ipn/canceled-reversal.body"));
+    const items = await settled(channel.id, 4);
+    expect(items.slice(2).map((item) => item.outcome)).toEqual(["accepted", "duplicate"]);
+    await waitFor(async () => expect(await documentsOf(orderId)).toHaveLength(3));
+    expect((await api(`/api/orders/${orderId}/process`, { method: "POST", json: {} })).status).toBeLessThan(300);
+
+    const documents = await documentsOf(orderId);
+    expect(summary(documents)).toEqual([
+      { type: "credit_note", status: "executed", total: "194.90", credit_of: "linked" },
+      { type: "invoice", status: "executed", total: "194.90", credit_of: "linked" },
+      { type: "invoice", status: "executed", total: "194.90", credit_of: null },
+    ]);
+    const note = documents.find((document) => document.type === "credit_note");
+    const rebill = documents.find((document) => document.type === "invoice" && document.credit_of);
+    expect(rebill.credit_of).toBe(note.id);
+    expect(rebill.lines.map((line: any) => [line.sku, line.total])).toEqual(note.lines.map((line: any) => [line.sku, line.total]));
+    const payments = await env.DB.prepare("SELECT kind, amount_minor FROM payments WHERE document_id = ?1").bind(rebill.id).all();
+    expect(payments.results).toEqual([{ kind: "payment", amount_minor: 19490 }]);
+    const events = await env.DB.prepare("SELECT kind FROM order_events WHERE order_id = ?1 AND kind = 'refund_reinstated'").bind(orderId).all();
+    expect(events.results).toHaveLength(1);
+  });
+
+  it("cancels the reversal's credit note while it is a draft, and makes none when the dispute was won before the reversal arrived", async () => {
+    const channel = await automated("pp-won-draft");
+    await postIpn("pp-won-draft", channel.token, fixture("ipn/express-checkout.body"));
+    await settled(channel.id, 1);
+    const orderId = await orderIdOf(channel.id);
+    await waitFor(async () => expect((await documentsOf(orderId)).map((document) => document.status)).toEqual(["executed"]));
+    expect((await api(`/api/channels/${channel.id}/automation`, { method: "PUT", json: { ...ALL_ON, execute: false } })).status).toBe(200);
+    await postIpn("pp-won-draft", channel.token, fixture("ipn/reversal.body"));
+    await settled(channel.id, 2);
+    await waitFor(async () => expect(summary(await documentsOf(orderId)).map((document) => `${document.type}:${document.status}`)).toEqual(["credit_note:draft", "invoice:executed"]));
+    await postIpn("pp-won-draft", channel.token, fixture("ipn/canceled-reversal.body"));
+    await settled(channel.id, 3);
+    await waitFor(async () => expect(summary(await documentsOf(orderId)).map((document) => `${document.type}:${document.status}`)).toEqual(["credit_note:cancelled", "invoice:executed"]));
+
+    // Won before the reversal reached the inbox: the reversal is owed no credit note at all.
+    const early = await automated("pp-won-early");
+    await postIpn("pp-won-early", early.token, fixture("ipn/express-checkout.body"));
+    await settled(early.id, 1);
+    const earlyOrder = await orderIdOf(early.id);
+    await waitFor(async () => expect((await documentsOf(earlyOrder)).map((document) => document.status)).toEqual(["executed"]));
+    await postIpn("pp-won-early", early.token, fixture("ipn/canceled-reversal.body"));
+    await postIpn("pp-won-early", early.token, fixture("ipn/reversal.body"));
+    await settled(early.id, 3);
+    await waitFor(async () => {
+      const matched = await env.DB.prepare("SELECT refund_id FROM reinstatements WHERE channel_id = ?1").bind(early.id).first<string>("refund_id");
+      expect(matched).toMatch(/^rfd_/);
+    });
+    expect((await api(`/api/orders/${earlyOrder}/process`, { method: "POST", json: {} })).status).toBeLessThan(300);
+    expect(summary(await documentsOf(earlyOrder))).toEqual([{ type: "invoice", status: "executed", total: "194.90", credit_of: null }]);
+  });
+});

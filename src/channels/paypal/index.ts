@@ -31,7 +31,13 @@ export const paypalAdapter: ChannelAdapter<PayPalSettings> = {
       { uri: true },
       " and turn IPN on; set the language encoding to UTF-8 if you can (windows-1252 works too).",
     ],
-    ["Set this channel's ", { code: "account_emails" }, " (and ", { code: "receiver_id" }, ") to the PayPal account: IPNs to another account are refused."],
+    [
+      "Set this channel's ",
+      { code: "account_emails" },
+      " (the account's primary address, which every IPN names, and any other it is paid to) and ",
+      { code: "receiver_id" },
+      " to the PayPal account: IPNs to another account are refused.",
+    ],
     [
       "For the transaction feed: in the PayPal developer dashboard, create a REST app on this account with ",
       { button: "Transaction Search" },
@@ -45,14 +51,12 @@ export const paypalAdapter: ChannelAdapter<PayPalSettings> = {
       "For REST checkouts: on that app add a webhook with the URL ",
       { uri: true },
       " for ",
-      { code: "CHECKOUT.ORDER.COMPLETED" },
-      ", ",
       { code: "PAYMENT.CAPTURE.COMPLETED" },
       ", ",
       { code: "PAYMENT.CAPTURE.REFUNDED" },
       " and ",
       { code: "PAYMENT.CAPTURE.REVERSED" },
-      ", and give the channel its ",
+      " (the inbox looks each capture's order up for its items), and give the channel its ",
       { code: "webhook_id" },
       ".",
     ],
@@ -66,8 +70,10 @@ export const paypalAdapter: ChannelAdapter<PayPalSettings> = {
   async verify(request, channel): Promise<Verification> {
     if (request.mediaType === IPN_MEDIA_TYPE) {
       const decoded = decodeIpn(request.body);
-      if (!decoded.ok) return { ok: false, rejection: decoded.rejection };
-      if (!decoded.fields.txn_id && !decoded.fields.txn_type) {
+      // A well-formed IPN in a charset the inbox cannot read is still PayPal's to vouch for: stored, 200, confirmed.
+      if (!decoded.ok && !decoded.names) return { ok: false, rejection: decoded.rejection };
+      const names = decoded.ok ? new Set(Object.keys(decoded.fields).filter((name) => decoded.fields[name] !== "")) : decoded.names!;
+      if (!names.has("txn_id") && !names.has("txn_type")) {
         return { ok: false, rejection: { code: "malformed_body", message: "This is not an IPN: it has neither txn_id nor txn_type" } };
       }
       return { ok: "deferred" };

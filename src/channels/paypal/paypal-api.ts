@@ -11,6 +11,17 @@ import type { PayPalEndpoints } from "./paypal-settings";
 /** PayPal's Monday quirk: recent windows are refused for a few hours; it means "no data yet". */
 export const NOT_AVAILABLE_YET = /data for the given start date is not available/i;
 
+/**
+ * Whether Transaction Search said "no data for this window yet" rather than failed: the
+ * "not available" message as 400 (the Monday quirk) or 404 (any day the start lies after
+ * `last_refreshed_datetime`), or a 404 INVALID_RESOURCE_ID, which PayPal documents as "not found but
+ * may be available in the future". A search names no resource, so its 404 can mean nothing else.
+ */
+export function notAvailableYet(error: StoreApiError): boolean {
+  if ((error.status === 400 || error.status === 404) && NOT_AVAILABLE_YET.test(error.message)) return true;
+  return error.status === 404 && error.code === "INVALID_RESOURCE_ID";
+}
+
 export interface PayPalClientOptions {
   endpoints: PayPalEndpoints;
   clientId?: string;

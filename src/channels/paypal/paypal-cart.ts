@@ -50,6 +50,8 @@ export interface PayPalCart {
   } | null;
   note: string | null;
   test: boolean;
+  /** A payment refunded (in part) by the time it was read is still a paid order; "paid" when absent. */
+  financialStatus?: "paid" | "partially_refunded" | "refunded";
 }
 
 export const NO_ITEMS_LINE = "PayPal payment (PayPal sent no item details)";
@@ -103,7 +105,7 @@ export function paypalCartOrder(cart: PayPalCart): OrderInput {
     number: given(cart.number),
     placed_at: cart.placedAt,
     currency,
-    financial_status: "paid",
+    financial_status: cart.financialStatus ?? "paid",
     customer: cart.customer,
     billing_address: null,
     shipping_address: address && Object.values(address).some((value) => value) ? address : null,

@@ -32,11 +32,13 @@ async function confirm(request: InboundRequest, channel: ChannelConfig<PayPalSet
 
   if (request.mediaType === IPN_MEDIA_TYPE) {
     const decoded = decodeIpn(request.body);
-    if (!decoded.ok) return { kind: "rejected", rejection: decoded.rejection };
+    if (!decoded.ok && !decoded.names) return { kind: "rejected", rejection: decoded.rejection };
     const answer = await client.validateIpn(request.body);
     if (answer === "INVALID") {
       return { kind: "rejected", rejection: { code: "signature_mismatch", message: "PayPal answered INVALID: it did not send this IPN, or the body was changed on the way" } };
     }
+    // Genuine but unreadable here: settled for good with the reason (PayPal is not asked to resend it), the body kept.
+    if (!decoded.ok) return { kind: "rejected", rejection: decoded.rejection };
     return ipnVerdict(decoded.fields, channel.settings, request.receivedAt);
   }
 
@@ -59,7 +61,7 @@ async function confirm(request: InboundRequest, channel: ChannelConfig<PayPalSet
   const reading = readWebhookEvent(body.value, channel.settings);
   if (reading.kind !== "lookup") return reading;
   if (!source.credentials.client_secret) {
-    return { kind: "ignored", reason: `Capture ${reading.captureId}: the channel has no REST credentials to look its order up; add them, or send CHECKOUT.ORDER.COMPLETED` };
+    return { kind: "ignored", reason: `Capture ${reading.captureId}: the channel has no REST credentials to look its order up; add them (the transaction feed brings it meanwhile)` };
   }
   const order = await client.checkoutOrder(reading.orderId);
   if (order === null) return { kind: "ignored", reason: `PayPal does not know order ${reading.orderId} of capture ${reading.captureId}` };

@@ -6,7 +6,7 @@
  * percent-decoded to bytes first and decoded with that charset second. The raw body itself is
  * never re-encoded: verification posts it back to PayPal untouched.
  */
-import { addDecimals } from "../../orders/money";
+import { addDecimals, fromMinor, MoneyFormatError, spread, toMinor } from "../../orders/money";
 import type { Rejection } from "../types";
 import type { PayPalCart, PayPalItem } from "./paypal-cart";
 
@@ -38,7 +38,51 @@ function percentBytes(text: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** How the values of an IPN in `charset` are decoded; null for a charset the platform cannot read. */
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/**
+ * UTF-7 (RFC 2152), which PayPal offers and no platform decoder reads: ASCII stands for itself, "+"
+ * opens modified base64 of UTF-16 code units up to the first byte outside the alphabet ("-" is
+ * swallowed), "+-" is a plus. Throws on bytes above ASCII and on bits left over, as a fatal decoder would.
+ */
+export function decodeUtf7(bytes: Uint8Array): string {
+  let out = "";
+  for (let index = 0; index < bytes.length; ) {
+    const byte = bytes[index];
+    if (byte >= 0x80) throw new TypeError("UTF-7 is 7-bit");
+    if (byte !== 0x2b) {
+      out += String.fromCharCode(byte);
+      index++;
+      continue;
+    }
+    index++;
+    if (bytes[index] === 0x2d) {
+      out += "+";
+      index++;
+      continue;
+    }
+    let bits = 0;
+    let count = 0;
+    for (; index < bytes.length; index++) {
+      const value = BASE64.indexOf(String.fromCharCode(bytes[index]));
+      if (value < 0) break;
+      bits = ((bits << 6) | value) & 0xffffff;
+      count += 6;
+      if (count >= 16) {
+        count -= 16;
+        out += String.fromCharCode((bits >> count) & 0xffff);
+      }
+    }
+    // What is left must be padding zeros, fewer than six bits.
+    if (count >= 6 || (bits & ((1 << count) - 1)) !== 0) throw new TypeError("UTF-7 base64 run ends mid-character");
+    if (bytes[index] === 0x2d) index++;
+  }
+  // Surrogate pairs come through as two code units: a lone one is not text.
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(out)) throw new TypeError("UTF-7 holds a lone surrogate");
+  return out;
+}
+
+/** How the values of an IPN in `charset` are decoded; null for a charset the inbox cannot read. */
 function decoderFor(charset: string): ValueDecoder | null {
   const label = charset.trim().toLowerCase().replace(/_/g, "-");
   if (label === "windows-1252" || label === "cp1252" || label === "iso-8859-1" || label === "latin1" || label === "us-ascii") {
@@ -53,6 +97,7 @@ function decoderFor(charset: string): ValueDecoder | null {
     // decodeURIComponent reads percent-encoded UTF-8 and throws on anything that is not.
     return (escaped) => decodeURIComponent(escaped.replace(/\+/g, " "));
   }
+  if (label === "utf-7") return (escaped) => decodeUtf7(percentBytes(escaped));
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(label, { fatal: true, ignoreBOM: false });
@@ -62,7 +107,14 @@ function decoderFor(charset: string): ValueDecoder | null {
   return (escaped) => decoder.decode(percentBytes(escaped));
 }
 
-export type DecodedIpn = { ok: true; fields: IpnFields } | { ok: false; rejection: Rejection };
+export type DecodedIpn =
+  | { ok: true; fields: IpnFields }
+  /**
+   * `names` is set when the body is a well-formed form whose values could not be read in its
+   * charset: PayPal may well have sent it (it offers charsets no decoder here reads), so it is kept
+   * as received and answered 200 rather than refused for PayPal to resend forever.
+   */
+  | { ok: false; rejection: Rejection; names?: Set<string> };
 
 const asciiText = new TextDecoder();
 
@@ -81,15 +133,21 @@ export function decodeIpn(body: Uint8Array): DecodedIpn {
   if (pairs.length === 0) return malformed("The IPN body is empty");
   // Names are plain ASCII; the charset's own value is too.
   const named = (escaped: string) => escaped.replace(/\+/g, " ").replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const names = new Set(pairs.map(([name]) => named(name)));
   const charset = pairs.find(([name]) => name === "charset");
   const charsetName = charset ? named(charset[1]) : "windows-1252";
   const decode = decoderFor(charsetName);
-  if (!decode) return { ok: false, rejection: { code: "invalid_encoding", message: `The IPN names charset "${charsetName}", which the inbox cannot read` } };
+  const unreadable = (message: string): DecodedIpn => ({
+    ok: false,
+    rejection: { code: "invalid_encoding", message: `${message}; it is kept exactly as received for a person to read (set the PayPal account's language encoding to UTF-8 for the next ones)` },
+    names,
+  });
+  if (!decode) return unreadable(`The IPN names charset "${charsetName}", which the inbox cannot read`);
   const fields: IpnFields = {};
   try {
     for (const [name, value] of pairs) fields[named(name)] = decode(value);
   } catch {
-    return { ok: false, rejection: { code: "invalid_encoding", message: `A value is not valid ${charsetName}` } };
+    return unreadable(`A value is not valid ${charsetName}`);
   }
   return { ok: true, fields };
 }
@@ -135,9 +193,18 @@ function quantityOf(value: string | null): number {
   return Number.isFinite(parsed) && parsed > 0 ? parsed : 1;
 }
 
-function ipnItems(fields: IpnFields): PayPalItem[] {
+/** An item's own share of shipping, handling and tax, as cart IPNs may list them (`mc_shipping1` or `mc_shipping_1`). */
+interface ItemCharges {
+  shipping: string | null;
+  handling: string | null;
+  tax: string | null;
+}
+
+const numbered = (fields: IpnFields, name: string, n: number) => field(fields, `${name}${n}`) ?? field(fields, `${name}_${n}`);
+
+function ipnItems(fields: IpnFields): Array<PayPalItem & { charges: ItemCharges }> {
   const count = Number(field(fields, "num_cart_items") ?? 0);
-  const items: PayPalItem[] = [];
+  const items: Array<PayPalItem & { charges: ItemCharges }> = [];
   // Cart messages number their items from 1; num_cart_items is missing on some, so read until a gap.
   for (let n = 1; n <= Math.max(count, 1) || field(fields, `item_name${n}`) !== null; n++) {
     const name = field(fields, `item_name${n}`);
@@ -149,7 +216,8 @@ function ipnItems(fields: IpnFields): PayPalItem[] {
       quantity: quantityOf(field(fields, `quantity${n}`)),
       unitPrice: null,
       amount,
-      tax: field(fields, `tax${n}`),
+      tax: numbered(fields, "tax", n),
+      charges: { shipping: numbered(fields, "mc_shipping", n), handling: numbered(fields, "mc_handling", n), tax: numbered(fields, "tax", n) },
     });
   }
   if (items.length === 0 && field(fields, "item_name") !== null) {
@@ -161,9 +229,55 @@ function ipnItems(fields: IpnFields): PayPalItem[] {
       unitPrice: null,
       amount: null,
       tax: null,
+      charges: { shipping: null, handling: null, tax: null },
     });
   }
   return items;
+}
+
+/**
+ * What each cart line's goods cost. PayPal documents that the `mc_gross_x` add up to `mc_gross`,
+ * so an item's amount may hold its share of shipping, handling and tax (`mc_shipping_x`,
+ * `mc_handling_x`, `tax_x`); carts are also seen where `mc_gross_x` is quantity × price and the
+ * cart-level charges come on top. Which shape a message has is read from its own sums:
+ * - Σ mc_gross_x + shipping + handling + tax − discount = mc_gross: the amounts are the goods;
+ * - Σ mc_gross_x = mc_gross: the charges are inside; each item's own charges come off it, and
+ *   charges no item names come off the lines by value, so the goods add up to mc_gross less the
+ *   cart-level charges and nothing is counted twice;
+ * - neither: the amounts are left as sent, and the order's totals check holds it for a person.
+ */
+function reconcileCartLines(cart: PayPalCart, items: Array<PayPalItem & { charges: ItemCharges }>): PayPalItem[] {
+  const plain = items.map(({ charges: _, ...item }) => item);
+  if (items.length === 0 || items.some((item) => item.amount === null)) return plain;
+  try {
+    const minor = (value: string | null) => (value ? Math.abs(toMinor(value, cart.currency)) : 0);
+    const amounts = items.map((item) => minor(item.amount));
+    const sum = amounts.reduce((total, value) => total + value, 0);
+    const charges = minor(cart.shipping) - minor(cart.shippingDiscount) + minor(cart.handling) + minor(cart.insurance) + minor(cart.tax);
+    const total = minor(cart.total);
+    const goods = total - charges + minor(cart.discount);
+    if (sum === goods || sum !== total || charges === 0) return plain;
+    const own = items.map((item) => minor(item.charges.shipping) + minor(item.charges.handling) + minor(item.charges.tax));
+    const net = amounts.map((amount, index) => amount - own[index]);
+    const rest = net.reduce((sum, value) => sum + value, 0) - goods;
+    const shares = rest >= 0 ? spread(rest, net).map((share) => -share) : spread(-rest, net);
+    const lines = net.map((value, index) => value + shares[index]);
+    // A line stays quantity × a whole unit price: what a share leaves over goes to a line of one.
+    let leftOver = 0;
+    items.forEach((item, index) => {
+      const remainder = Number.isInteger(item.quantity) && item.quantity > 1 ? lines[index] % item.quantity : 0;
+      lines[index] -= remainder;
+      leftOver += remainder;
+    });
+    const single = items.findIndex((item) => item.quantity === 1);
+    if (leftOver && single < 0) return plain;
+    if (leftOver) lines[single] += leftOver;
+    if (lines.some((value) => value < 0)) return plain;
+    return plain.map((item, index) => ({ ...item, amount: fromMinor(lines[index], cart.currency) }));
+  } catch (error) {
+    if (error instanceof MoneyFormatError) return plain;
+    throw error;
+  }
 }
 
 /** The cart a completed cart-payment IPN describes; `placedAt` falls back to when it arrived. */
@@ -177,7 +291,7 @@ export function ipnCart(fields: IpnFields, receivedAt: string): PayPalCart {
     number: field(fields, "invoice"),
     placedAt,
     currency: field(fields, "mc_currency") ?? "",
-    items,
+    items: [],
     discount: field(fields, "discount"),
     shipping: field(fields, "mc_shipping") ?? field(fields, "shipping"),
     shippingDiscount: field(fields, "shipping_discount"),
@@ -205,9 +319,10 @@ export function ipnCart(fields: IpnFields, receivedAt: string): PayPalCart {
     note: field(fields, "memo"),
     test: fields.test_ipn === "1",
   };
+  cart.items = reconcileCartLines(cart, items);
   if (items.length === 1 && items[0].amount === null) {
     // What the single item cost: the total less the charges PayPal lists beside it.
-    cart.items = [{ ...items[0], amount: singleItemAmount(cart) }];
+    cart.items = [{ ...cart.items[0], amount: singleItemAmount(cart) }];
   }
   return cart;
 }

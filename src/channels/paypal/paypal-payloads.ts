@@ -90,7 +90,24 @@ export const checkoutOrderSchema = z.object({
               .nullish(),
           })
           .nullish(),
-        payments: z.object({ captures: z.array(captureSchema).nullish() }).nullish(),
+        payments: z
+          .object({
+            captures: z.array(captureSchema).nullish(),
+            refunds: z
+              .array(
+                z.object({
+                  id: text,
+                  status: optionalText,
+                  amount: amountSchema,
+                  note_to_payer: optionalText,
+                  create_time: optionalText,
+                  update_time: optionalText,
+                  links: z.array(linkSchema).nullish(),
+                }),
+              )
+              .nullish(),
+          })
+          .nullish(),
       }),
     )
     .min(1),

@@ -70,6 +70,33 @@ function refundArrival(refund: {
   return { ok: true, arrival: { type: "refund", key: refundKey(refund.id), refund: decoded.refund } };
 }
 
+export const reinstatementKey = (transactionId: string) => `reinstated:${transactionId}`;
+
+/** A won dispute: money a reversal took that came back, undoing that reversal. */
+function reinstatementArrival(won: { id: string; parentId: string; at: string; currency: string; amount: string; note: string }): { ok: true; arrival: Arrival } | { ok: false; verdict: ParseVerdict } {
+  const currency = won.currency.trim().toUpperCase();
+  const problems: Array<{ field: string; message: string }> = [];
+  if (!/^[A-Z]{3}$/.test(currency)) problems.push({ field: "currency", message: "must be an ISO 4217 currency code" });
+  if (Number.isNaN(Date.parse(won.at))) problems.push({ field: "created_at", message: "is not a date" });
+  let amount = 0;
+  try {
+    amount = Math.abs(toMinor(won.amount, currency));
+  } catch (error) {
+    if (!(error instanceof MoneyFormatError)) throw error;
+    problems.push({ field: "amount", message: error.message });
+  }
+  if (problems.length === 0 && amount === 0) problems.push({ field: "amount", message: "must not be zero" });
+  if (problems.length) return { ok: false, verdict: invalid(problems) };
+  return {
+    ok: true,
+    arrival: {
+      type: "reinstatement",
+      key: reinstatementKey(won.id),
+      reinstatement: { external_id: won.id, parent_external_id: won.parentId, currency, amount, created_at: won.at, note: won.note },
+    },
+  };
+}
+
 const single = (result: { ok: true; arrival: Arrival } | { ok: false; verdict: ParseVerdict }): ParseVerdict =>
   result.ok ? { kind: "arrivals", arrivals: [result.arrival] } : result.verdict;
 
@@ -78,18 +105,23 @@ const single = (result: { ok: true; arrival: Arrival } | { ok: false; verdict: P
 const CART_TXN_TYPES = new Set(["cart", "express_checkout"]);
 const STANDARD_TXN_TYPES = new Set(["web_accept"]);
 
-/** Whether the IPN was sent to this channel's PayPal account; null when it was. */
+/**
+ * Whether the IPN was sent to this channel's PayPal account; null when it was. PayPal documents
+ * `receiver_email` as the account's primary address whatever address the buyer paid to, and
+ * `business` as the address the payment was made to (any address of the account), so either
+ * address among the channel's, or the account id, is enough.
+ */
 export function receiverRejection(fields: IpnFields, settings: PayPalSettings): Rejection | null {
   const emails = (settings.account_emails ?? []).map((email) => email.toLowerCase());
   const accountId = settings.receiver_id ?? null;
   if (emails.length === 0 && !accountId) {
     return { code: "wrong_receiver", message: "Set the channel's account_emails (or receiver_id) to the PayPal account it belongs to: IPNs are checked against it" };
   }
-  const receiver = (fields.receiver_email ?? fields.business ?? "").trim().toLowerCase();
-  if ((receiver && emails.includes(receiver)) || (accountId && fields.receiver_id === accountId)) return null;
+  const addresses = [fields.receiver_email, fields.business].map((value) => (value ?? "").trim().toLowerCase()).filter(Boolean);
+  if (addresses.some((address) => emails.includes(address)) || (accountId && fields.receiver_id?.trim() === accountId)) return null;
   return {
     code: "wrong_receiver",
-    message: `This IPN was sent to ${receiver || fields.receiver_id || "an unnamed account"}, not to the PayPal account this channel belongs to`,
+    message: `This IPN was sent to ${addresses.join(" / ") || fields.receiver_id || "an unnamed account"}, not to the PayPal account this channel belongs to: add the account's primary address (receiver_email) or its id (receiver_id) to the channel`,
   };
 }
 
@@ -120,6 +152,20 @@ export function ipnVerdict(fields: IpnFields, settings: PayPalSettings, received
         currency: fields.mc_currency ?? "",
         amount: fields.mc_gross ?? "0",
         note: `PayPal ${status.toLowerCase()}${fields.reason_code ? ` (${fields.reason_code})` : ""}`,
+      }),
+    );
+  }
+  if (status === "Canceled_Reversal") {
+    // The dispute was won: PayPal names the payment the reversal was of, and the amount that came back.
+    if (!fields.parent_txn_id?.trim()) return { kind: "ignored", reason: `Canceled_Reversal ${txnId} names no parent_txn_id, so there is no reversal to undo` };
+    return single(
+      reinstatementArrival({
+        id: txnId,
+        parentId: fields.parent_txn_id.trim(),
+        at: parsePaymentDate(fields.payment_date) ?? received,
+        currency: fields.mc_currency ?? "",
+        amount: fields.mc_gross ?? "0",
+        note: `PayPal reversal cancelled${fields.reason_code ? ` (${fields.reason_code})` : ""}: the money came back`,
       }),
     );
   }
@@ -187,17 +233,41 @@ export function checkoutCart(order: CheckoutOrder, unitIndex: number, capture: C
 }
 
 /** Every completed capture of a checkout order as an order arrival (one per purchase unit paid). */
+/**
+ * Capture statuses of money the merchant received (Payments v2): a capture refunded in part or in
+ * full by the time the order is read was still paid, so it is an order, with its refunds.
+ */
+const PAID_CAPTURES: Record<string, PayPalCart["financialStatus"]> = { COMPLETED: "paid", PARTIALLY_REFUNDED: "partially_refunded", REFUNDED: "refunded" };
+
 export function checkoutOrderVerdict(value: unknown, settings: PayPalSettings, onlyCaptureId?: string): ParseVerdict {
   const parsed = checkoutOrderSchema.safeParse(value);
   if (!parsed.success) return invalid(issuesOf(parsed.error).map((issue) => ({ ...issue, field: `resource.${issue.field}` })));
   const order = parsed.data;
   const arrivals: Arrival[] = [];
   for (const [index, unit] of order.purchase_units.entries()) {
-    for (const capture of unit.payments?.captures ?? []) {
-      if (capture.status !== "COMPLETED" || (onlyCaptureId && capture.id !== onlyCaptureId)) continue;
-      const result = orderArrival(checkoutCart(order, index, capture, settings));
+    const captures = unit.payments?.captures ?? [];
+    for (const capture of captures) {
+      const status = PAID_CAPTURES[capture.status ?? ""];
+      if (!status || (onlyCaptureId && capture.id !== onlyCaptureId)) continue;
+      const result = orderArrival({ ...checkoutCart(order, index, capture, settings), financialStatus: status });
       if (!result.ok) return result.verdict;
       arrivals.push(result.arrival);
+      // The refunds the order carries, under the keys their own webhooks and feed rows use.
+      for (const refund of unit.payments?.refunds ?? []) {
+        if (refund.status && refund.status !== "COMPLETED") continue;
+        const up = captureIdFromLinks(refund.links);
+        if (up ? up !== capture.id : captures.length !== 1) continue;
+        const made = refundArrival({
+          id: refund.id,
+          parentId: capture.id,
+          at: paypalTime(refund.create_time) ?? paypalTime(refund.update_time) ?? paypalTime(order.update_time) ?? "",
+          currency: refund.amount.currency_code,
+          amount: refund.amount.value,
+          note: `PayPal refunded${refund.note_to_payer ? `: ${refund.note_to_payer}` : ""}`,
+        });
+        if (!made.ok) return made.verdict;
+        arrivals.push(made.arrival);
+      }
     }
   }
   const [first, ...rest] = arrivals;
@@ -217,6 +287,7 @@ export function readWebhookEvent(value: unknown, settings: PayPalSettings): Webh
   if (!envelope.success) return invalid(issuesOf(envelope.error));
   const event = envelope.data;
   switch (event.event_type) {
+    // Sent to marketplaces and platforms only (PayPal's event list), so never asked for in the set-up; read when it comes.
     case "CHECKOUT.ORDER.COMPLETED":
       return checkoutOrderVerdict(event.resource, settings);
     case "PAYMENT.CAPTURE.COMPLETED": {
@@ -257,6 +328,29 @@ export function readWebhookEvent(value: unknown, settings: PayPalSettings): Webh
 const ORDER_CODES = new Set(["T0006"]);
 const STANDARD_CODES = new Set(["T0007"]);
 const REFUND_CODES: Record<string, string> = { T1107: "refunded", T1106: "reversed", T1201: "charged back" };
+/** Money PayPal gave back to the merchant after a reversal or chargeback: a won dispute. */
+const REINSTATED_CODES: Record<string, string> = { T1202: "chargeback reversal" };
+/**
+ * A payment's status when the feed reads it (Transaction Search `transaction_status`): F (partially
+ * refunded by the merchant) and V (refunded or reversed) were paid first, so they are orders too;
+ * their refunds come as their own rows.
+ */
+const PAID_STATUSES: Record<string, PayPalCart["financialStatus"]> = { S: "paid", F: "partially_refunded", V: "refunded" };
+
+/**
+ * Whether a Website Payments Standard row (T0007) is a cart. Cart software (a cart upload,
+ * `cmd=_cart`) names its own order in `invoice` or `custom`, and PayPal's hosted cart titles the
+ * payment "Shopping Cart"; more than one item is a cart whatever made it. A single item with none of
+ * these is a Buy Now / single payment button, which is an order only when the channel says
+ * Website Payments Standard payments are (`include_standard_payments`). Carts of any shape come in
+ * by default, because a cart whose IPN was missed (or went to the shop's own notify_url) has no
+ * other way in.
+ */
+export function isStandardCart(detail: TransactionDetail): boolean {
+  const info = detail.transaction_info;
+  const items = detail.cart_info?.item_details ?? [];
+  return items.length > 1 || Boolean(given(info.invoice_id)) || Boolean(given(info.custom_field)) || /shopping cart/i.test(info.transaction_subject ?? "");
+}
 
 export type TransactionReading =
   | { kind: "arrival"; arrival: Arrival }
@@ -327,11 +421,15 @@ export function readTransaction(detail: TransactionDetail, settings: PayPalSetti
   const info = detail.transaction_info;
   const code = info.transaction_event_code;
   const status = info.transaction_status ?? "S";
-  const isOrder = ORDER_CODES.has(code) || (settings.include_standard_payments === true && STANDARD_CODES.has(code));
+  const isOrder = ORDER_CODES.has(code) || (STANDARD_CODES.has(code) && (settings.include_standard_payments === true || isStandardCart(detail)));
   if (isOrder) {
+    // A debit under a checkout code is the merchant paying someone else from this account (PayPal
+    // books the buyer's side of T0006 as DR): a purchase, never a sale.
+    if (info.transaction_amount.value.trim().startsWith("-")) return { kind: "skipped" };
     if (status === "P") return { kind: "pending", since: Date.parse(paypalTime(info.transaction_initiation_date) ?? "") };
-    if (status !== "S") return { kind: "skipped" };
-    const result = orderArrival(transactionCart(detail, settings));
+    const financialStatus = PAID_STATUSES[status];
+    if (!financialStatus) return { kind: "skipped" };
+    const result = orderArrival({ ...transactionCart(detail, settings), financialStatus });
     return result.ok ? { kind: "arrival", arrival: result.arrival } : { kind: "unreadable", reason: describe(result.verdict) };
   }
   if (REFUND_CODES[code] && info.paypal_reference_id && status !== "D") {
@@ -342,6 +440,17 @@ export function readTransaction(detail: TransactionDetail, settings: PayPalSetti
       currency: info.transaction_amount.currency_code,
       amount: info.transaction_amount.value,
       note: `PayPal ${REFUND_CODES[code]}`,
+    });
+    return result.ok ? { kind: "arrival", arrival: result.arrival } : { kind: "unreadable", reason: describe(result.verdict) };
+  }
+  if (REINSTATED_CODES[code] && info.paypal_reference_id && status === "S") {
+    const result = reinstatementArrival({
+      id: info.transaction_id,
+      parentId: info.paypal_reference_id,
+      at: paypalTime(info.transaction_initiation_date) ?? "",
+      currency: info.transaction_amount.currency_code,
+      amount: info.transaction_amount.value,
+      note: `PayPal ${REINSTATED_CODES[code]}: the money came back`,
     });
     return result.ok ? { kind: "arrival", arrival: result.arrival } : { kind: "unreadable", reason: describe(result.verdict) };
   }

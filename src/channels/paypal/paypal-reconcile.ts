@@ -8,7 +8,7 @@
  */
 import type { Arrival } from "../../orders/arrival";
 import type { ArrivalPage, ChannelSource, Reconciler } from "../types";
-import { createPayPalClient, NOT_AVAILABLE_YET } from "./paypal-api";
+import { createPayPalClient, notAvailableYet } from "./paypal-api";
 import { paypalTime, transactionDetailSchema, transactionPageSchema } from "./paypal-payloads";
 import { readTransaction } from "./paypal-read";
 import { paypalEndpoints, type PayPalSettings } from "./paypal-settings";
@@ -47,8 +47,8 @@ async function* paypalArrivalsSince(source: ChannelSource<PayPalSettings>, since
           windows.unshift([start, middle], [middle, end]);
           break;
         }
-        if (error.status === 400 && NOT_AVAILABLE_YET.test(error.message)) {
-          // PayPal has no data from here on yet (its Monday quirk): come back for this window later.
+        if (notAvailableYet(error)) {
+          // PayPal has no data from here on yet (its Monday quirk, or a start past last_refreshed_datetime): come back for this window later.
           yield { arrivals: [], unreadable: [], requests: client.requests - counted, holdCursorAt: start };
           return;
         }
