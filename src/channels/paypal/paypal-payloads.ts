@@ -36,6 +36,17 @@ const payerSchema = z
   })
   .nullish();
 
+/** A refund as Payments v2 shows it: a webhook's resource, and each of a capture's `refunds[]` in an order. */
+export const refundResourceSchema = z.object({
+  id: text,
+  status: optionalText,
+  amount: amountSchema,
+  note_to_payer: optionalText,
+  create_time: optionalText,
+  update_time: optionalText,
+  links: z.array(linkSchema).nullish(),
+});
+
 export const checkoutOrderSchema = z.object({
   id: text,
   status: optionalText,
@@ -93,19 +104,7 @@ export const checkoutOrderSchema = z.object({
         payments: z
           .object({
             captures: z.array(captureSchema).nullish(),
-            refunds: z
-              .array(
-                z.object({
-                  id: text,
-                  status: optionalText,
-                  amount: amountSchema,
-                  note_to_payer: optionalText,
-                  create_time: optionalText,
-                  update_time: optionalText,
-                  links: z.array(linkSchema).nullish(),
-                }),
-              )
-              .nullish(),
+            refunds: z.array(refundResourceSchema).nullish(),
           })
           .nullish(),
       }),
@@ -123,15 +122,6 @@ export const webhookEventSchema = z.object({
   resource: z.record(z.string(), z.unknown()),
 });
 
-export const refundResourceSchema = z.object({
-  id: text,
-  status: optionalText,
-  amount: amountSchema,
-  note_to_payer: optionalText,
-  create_time: optionalText,
-  update_time: optionalText,
-  links: z.array(linkSchema).nullish(),
-});
 
 const addressSchema = z
   .object({ line1: optionalText, line2: optionalText, city: optionalText, state: optionalText, country_code: optionalText, postal_code: optionalText })
