@@ -24,6 +24,7 @@ export const LAYERS = [
   "src/context.ts",
   "src/orders/",
   "src/catalog/",
+  "src/company/",
   "src/channels/",
   "src/stock/",
   "src/documents/",

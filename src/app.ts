@@ -6,6 +6,7 @@
 import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { channelRoutes } from "./api/channels";
+import { companyRoutes } from "./api/company";
 import { customerRoutes } from "./api/customers";
 import { deliveryRoutes } from "./api/deliveries";
 import { requireAdmin } from "./api/auth";
@@ -44,6 +45,7 @@ const apiRouters: ReadonlyArray<readonly [string, Hono<AppEnv>]> = [
   ["/api/deliveries", deliveryRoutes],
   ["/api/customers", customerRoutes],
   ["/api/products", productRoutes],
+  ["/api/company", companyRoutes],
 ];
 
 export function createApp(now: () => number = Date.now) {

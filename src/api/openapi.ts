@@ -10,6 +10,7 @@ import { channelSchema, secretSchema } from "./channels";
 import { channelCreateSchema, channelUpdateSchema, secretCreateSchema } from "../channels/channel-admin";
 import { customerSchema, productSchema } from "../catalog/catalog-wire";
 import { customerAddressSchema, customerCreateSchema, customerUpdateSchema } from "../catalog/customers";
+import { companyProfileSchema, companyProfileUpdateSchema } from "../company/profile";
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "../catalog/product-import";
 import { productCreateSchema, productUpdateSchema } from "../catalog/products";
 import { customerListQuery } from "./customers";
@@ -66,6 +67,14 @@ const reconciliationReportSchema = z
   })
   .meta({ id: "ReconciliationReport" });
 
+/** The profile as GET /api/company answers it: with where its logo is and when it last changed. */
+const companyProfileViewSchema = companyProfileSchema
+  .extend({
+    logo: z.object({ type: z.string(), url: z.string() }).nullable(),
+    updated_at: z.number().int().nullable().meta({ description: "When the profile last changed (epoch ms); null when never saved" }),
+  })
+  .meta({ id: "CompanyProfileView" });
+
 const schemas = {
   Order: orderWireSchema,
   InboxOrder: inboxOrderSchema,
@@ -99,6 +108,8 @@ const schemas = {
   WarehouseCreate: warehouseCreateSchema,
   ProcessOptions: processOptionsSchema,
   BulkProcess: bulkProcessSchema,
+  CompanyProfileView: companyProfileViewSchema,
+  CompanyProfileUpdate: companyProfileUpdateSchema,
   Error: errorSchema,
 };
 
@@ -421,6 +432,33 @@ const operations: Record<string, Operation> = {
     operationId: "confirmDelivery",
     summary: "Ask the source again about a delivery it could not confirm (unverified) or that was refused as sent to another account",
     responses: { "202": { description: "Pending again, queued", content: json(ref("Delivery")) }, ...errors(401, 404, 409) },
+  },
+  "GET /api/company": {
+    operationId: "getCompanyProfile",
+    summary: "Read the company profile: the seller on every document, the base currency, time zone and locale",
+    responses: { "200": { description: "The profile (every default when never saved)", content: json(ref("CompanyProfileView")) }, ...errors(401) },
+  },
+  "PUT /api/company": {
+    operationId: "updateCompanyProfile",
+    summary: "Change the company profile: the fields given change, the rest stay; issued documents keep the seller they were issued with",
+    requestBody: { required: true, content: json(ref("CompanyProfileUpdate")) },
+    responses: { "200": { description: "The profile as saved", content: json(ref("CompanyProfileView")) }, ...errors(400, 401) },
+  },
+  "GET /api/company/logo": {
+    operationId: "getCompanyLogo",
+    summary: "The company's logo image",
+    responses: { "200": { description: "The image", content: { "image/png": { schema: { type: "string", format: "binary" } }, "image/jpeg": { schema: { type: "string", format: "binary" } } } }, ...errors(401, 404) },
+  },
+  "PUT /api/company/logo": {
+    operationId: "replaceCompanyLogo",
+    summary: "Upload the company's logo (PNG or JPEG, at most 256 KiB), printed on documents",
+    requestBody: { required: true, content: { "image/png": { schema: { type: "string", format: "binary" } }, "image/jpeg": { schema: { type: "string", format: "binary" } } } },
+    responses: { "200": { description: "The profile with its logo", content: json(ref("CompanyProfileView")) }, ...errors(400, 401, 413, 415) },
+  },
+  "DELETE /api/company/logo": {
+    operationId: "removeCompanyLogo",
+    summary: "Remove the company's logo",
+    responses: { "200": { description: "The profile without a logo", content: json(ref("CompanyProfileView")) }, ...errors(401) },
   },
   "GET /api/customers": {
     operationId: "listCustomers",

@@ -334,6 +334,13 @@ export const documents = sqliteTable(
     createdAt: integer("created_at").notNull(),
     executedAt: integer("executed_at"),
     cancelledAt: integer("cancelled_at"),
+    /**
+     * What the document says as issued, fixed when it is executed (JSON, documents/issued.ts): the
+     * seller as the company profile stood then, its dates, the VAT summary per rate and its amounts
+     * in the base currency at the stored rate. Null while a draft: changing the profile later never
+     * changes an issued document.
+     */
+    issued: text("issued"),
     updatedAt: integer("updated_at").notNull(),
   },
   (table) => [
@@ -512,6 +519,87 @@ export const payments = sqliteTable(
   (table) => [uniqueIndex("payments_source_unique").on(table.sourceKey), index("payments_document").on(table.documentId)],
 );
 
+/**
+ * The company the inbox keeps the books of: one row (`id` = "company"). What documents say about
+ * the seller is copied from it when they are executed (documents.issued), never read back later.
+ */
+export const companyProfile = sqliteTable("company_profile", {
+  id: text("id").primaryKey(),
+  /** The profile (JSON, company/profile.ts): names, numbers, address, bank accounts, terms, locale. */
+  data: text("data").notNull(),
+  /** The R2 key of the logo (ARCHIVE bucket), with its media type; null without a logo. */
+  logoKey: text("logo_key"),
+  logoType: text("logo_type"),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Tax codes: (country of taxation, rate, kind) → the code and label a bookkeeper reports. */
+export const taxCodes = sqliteTable(
+  "tax_codes",
+  {
+    id: text("id").primaryKey(),
+    /** "PVN21", "OSS-DE-19", "RC-EU-0", "EXPORT-0". */
+    code: text("code").notNull(),
+    label: text("label").notNull(),
+    /** domestic | oss | reverse_charge | export | exempt */
+    kind: text("kind").notNull(),
+    /** ISO country of taxation; "" for kinds that have none (reverse charge, export). */
+    country: text("country").notNull(),
+    /** The rate as a decimal string ("21", "5.5"), normalised (no trailing zeros). */
+    rate: text("rate").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [uniqueIndex("tax_codes_code_unique").on(table.code), uniqueIndex("tax_codes_key_unique").on(table.kind, table.country, table.rate)],
+);
+
+/** The European Central Bank's daily reference rates: units of `currency` per 1 EUR on `date`. */
+export const exchangeRates = sqliteTable(
+  "exchange_rates",
+  {
+    /** YYYY-MM-DD, the ECB's reference date. */
+    date: text("date").notNull(),
+    currency: text("currency").notNull(),
+    /** Decimal string as the ECB publishes it ("11.4930"). */
+    perEur: text("per_eur").notNull(),
+    fetchedAt: integer("fetched_at").notNull(),
+  },
+  (table) => [uniqueIndex("exchange_rates_date_currency").on(table.currency, table.date)],
+);
+
+/** VIES answers for buyers' VAT numbers, kept as evidence of the reverse charge. */
+export const vatChecks = sqliteTable("vat_checks", {
+  /** Country prefix and number, upper case, no spaces ("FR40303265045"). */
+  vatNumber: text("vat_number").primaryKey(),
+  /** valid | invalid | unavailable */
+  result: text("result").notNull(),
+  name: text("name"),
+  address: text("address"),
+  /** VIES's own request identifier, when it gave one. */
+  requestId: text("request_id"),
+  checkedAt: integer("checked_at").notNull(),
+});
+
+/** Each time a document was sent (or tried) by e-mail. */
+export const documentEmails = sqliteTable(
+  "document_emails",
+  {
+    id: text("id").primaryKey(),
+    documentId: text("document_id").notNull(),
+    /** "auto:<document id>" for the automatic send, "hand:<request id>" for one by hand. */
+    sendKey: text("send_key").notNull(),
+    recipient: text("recipient").notNull(),
+    /** queued | sent | failed */
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    error: text("error"),
+    createdAt: integer("created_at").notNull(),
+    sentAt: integer("sent_at"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [uniqueIndex("document_emails_send_key").on(table.sendKey), index("document_emails_document").on(table.documentId, table.createdAt)],
+);
+
 export type ChannelRow = typeof channels.$inferSelect;
 export type ChannelSecretRow = typeof channelSecrets.$inferSelect;
 export type OrderRow = typeof orders.$inferSelect;
@@ -524,3 +612,8 @@ export type ProductRow = typeof products.$inferSelect;
 export type DocumentRow = typeof documents.$inferSelect;
 export type PaymentRow = typeof payments.$inferSelect;
 export type StockSyncRow = typeof stockSyncs.$inferSelect;
+export type CompanyProfileRow = typeof companyProfile.$inferSelect;
+export type TaxCodeRow = typeof taxCodes.$inferSelect;
+export type ExchangeRateRow = typeof exchangeRates.$inferSelect;
+export type VatCheckRow = typeof vatChecks.$inferSelect;
+export type DocumentEmailRow = typeof documentEmails.$inferSelect;
