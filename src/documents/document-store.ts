@@ -296,3 +296,53 @@ export const documentCancelledAt = (documentId: string, at: number): SqlConditio
 });
 
 export const paymentWritten = (paymentId: string): SqlCondition => ({ text: "EXISTS (SELECT 1 FROM payments WHERE id = :payment_id)", values: { payment_id: paymentId } });
+
+/** What executing a document needs to fix its issued facts: its content and totals, the order's dates, the invoice a credit note corrects. */
+export async function documentForIssue(
+  d1: D1Database,
+  documentId: string,
+): Promise<{ type: DocumentKind; currency: string; data: DocumentContent; subtotal: number; tax: number; total: number; placedAt: string | null; corrects: string | null } | null> {
+  const row = await d1
+    .prepare(
+      `SELECT d.type, d.currency, d.data, d.subtotal_minor, d.tax_minor, d.total_minor,
+              json_extract(o.data, '$.placed_at') AS placed_at, c.number AS corrects
+       FROM documents d LEFT JOIN orders o ON o.id = d.order_id LEFT JOIN documents c ON c.id = d.credit_of
+       WHERE d.id = ?1`,
+    )
+    .bind(documentId)
+    .first<{ type: DocumentKind; currency: string; data: string; subtotal_minor: number; tax_minor: number; total_minor: number; placed_at: string | null; corrects: string | null }>();
+  if (!row) return null;
+  return {
+    type: row.type,
+    currency: row.currency,
+    data: JSON.parse(row.data) as DocumentContent,
+    subtotal: row.subtotal_minor,
+    tax: row.tax_minor,
+    total: row.total_minor,
+    placedAt: row.placed_at,
+    corrects: row.corrects,
+  };
+}
+
+/**
+ * Fixes a document's issued facts in the batch that executes it: only when that batch executed it
+ * (executed_at is this batch's time) and nothing was fixed before, with its number as the payment
+ * reference (given out earlier in the same batch).
+ */
+export function recordIssuedStatement(d1: D1Database, documentId: string, issued: string, at: number): D1PreparedStatement {
+  return prepareNamed(
+    d1,
+    `UPDATE documents SET issued = json_set(:issued, '$.payment_reference', number)
+     WHERE id = :document_id AND status = 'executed' AND executed_at = :at AND issued IS NULL`,
+    { document_id: documentId, issued, at },
+  );
+}
+
+/** Holds a draft with the reasons it cannot be executed yet (a draft only; an executed document is final). */
+export function holdDraftStatement(d1: D1Database, documentId: string, problems: Problem[], at: number): D1PreparedStatement {
+  return prepareNamed(d1, "UPDATE documents SET problems = :problems, updated_at = :at WHERE id = :document_id AND status = 'draft'", {
+    document_id: documentId,
+    problems: JSON.stringify(problems),
+    at,
+  });
+}

@@ -7,11 +7,40 @@ import type { DocumentRow, PaymentRow } from "../db/schema";
 import { isoTime } from "../lib/iso-time";
 import { fromMinor } from "../orders/money";
 import { DOCUMENT_KINDS, DOCUMENT_LINE_KINDS, type DocumentContent, type DocumentLine, type Problem } from "./document";
+import { TAX_KINDS, type IssuedFacts } from "./issued";
 
 export const DOCUMENT_STATUSES = ["draft", "executed", "cancelled"] as const;
 
 const money = z.string().meta({ description: "A decimal amount in the document's currency", examples: ["12.50"] });
 const problemSchema = z.object({ code: z.string(), message: z.string(), sku: z.string().optional() });
+
+const baseMoney = z.string().meta({ description: "A decimal amount in the base currency" });
+const issuedSchema = z.object({
+  seller: z.record(z.string(), z.unknown()).meta({ description: "The company profile's seller fields as they stood at execution, with logo_key" }),
+  time_zone: z.string(),
+  locale: z.string(),
+  issue_date: z.string().meta({ description: "YYYY-MM-DD in time_zone" }),
+  supply_date: z.string(),
+  due_date: z.string().nullable(),
+  payment_reference: z.string(),
+  tax_kind: z.enum(TAX_KINDS).nullable(),
+  vat_summary: z.array(
+    z.object({
+      tax_code: z.string(),
+      label: z.string(),
+      kind: z.enum(TAX_KINDS),
+      rate: z.string(),
+      taxable: money,
+      vat: money,
+      base: z.object({ taxable: baseMoney, vat: baseMoney }).nullable(),
+    }),
+  ),
+  base: z
+    .object({ currency: z.string(), rate: z.string(), rate_date: z.string(), subtotal: baseMoney, tax: baseMoney, total: baseMoney })
+    .nullable()
+    .meta({ description: "The amounts in the company's base currency at the ECB rate of rate_date; null when the document is in it" }),
+  corrects: z.string().nullable().meta({ description: "For a credit note: the number of the invoice it corrects" }),
+});
 
 export const documentSchema = z
   .object({
@@ -44,6 +73,7 @@ export const documentSchema = z
         total: money,
       }),
     ),
+    issued: issuedSchema.nullable().meta({ description: "What the document says as issued, fixed when it was executed; null for a draft (or a document executed before issued facts were kept)" }),
   })
   .meta({ id: "Document" });
 
@@ -96,6 +126,23 @@ export function documentJson(row: DocumentRow) {
     lines: content.lines.map(lineJson(row.currency)),
     source: content.source,
     note: content.note,
+    issued: row.issued ? issuedJson(JSON.parse(row.issued) as IssuedFacts, row.currency) : null,
+  };
+}
+
+/** The issued facts with their amounts as decimal strings: the document's currency, and the base currency for `base`. */
+function issuedJson(issued: IssuedFacts, currency: string) {
+  const base = issued.base;
+  const inBase = (minor: number) => fromMinor(minor, base?.currency ?? currency);
+  return {
+    ...issued,
+    vat_summary: issued.vat_summary.map((row) => ({
+      ...row,
+      taxable: fromMinor(row.taxable, currency),
+      vat: fromMinor(row.vat, currency),
+      base: row.base && { taxable: inBase(row.base.taxable), vat: inBase(row.base.vat) },
+    })),
+    base: base && { ...base, subtotal: inBase(base.subtotal), tax: inBase(base.tax), total: inBase(base.total) },
   };
 }
 

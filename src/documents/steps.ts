@@ -12,6 +12,8 @@ import {
   documentExecutedAt,
   documentStateStatement,
   documentWritten,
+  holdDraftStatement,
+  recordIssuedStatement,
   fullFrom,
   insertPaymentStatement,
   paymentIdBySourceStatement,
@@ -21,6 +23,7 @@ import {
   type FullDocument,
   type StoredDocument,
 } from "./document-store";
+import { prepareIssue } from "./issue";
 import { executeStatements } from "./numbering";
 
 /** Whose timeline a step is written on: an order, or none ("" for a document made by hand). */
@@ -62,10 +65,20 @@ export async function upsertDraft(
   return fullFrom(results.at(-1)!);
 }
 
-/** Executes a clean draft: numbered, stock moved; a document that is not one is left as it is. */
+/**
+ * Executes a clean draft: numbered, stock moved, and its issued facts fixed (issue.ts), all in one
+ * batch; a document that is not a clean draft is left as it is. A fact that cannot be had holds
+ * the draft with the reason instead.
+ */
 export async function execute(d1: D1Database, owner: TimelineOwner, document: StoredDocument, rule: string, now: number): Promise<StoredDocument> {
+  const issue = await prepareIssue(d1, document.id, now);
+  if (!issue.ok) {
+    await d1.batch([holdDraftStatement(d1, document.id, [issue.problem], now)]);
+    return { ...document, problems: [issue.problem] };
+  }
   const results = await d1.batch([
     ...executeStatements(d1, document, now, newId("stm", now)),
+    recordIssuedStatement(d1, document.id, JSON.stringify(issue.facts), now),
     timelineEvent(d1, owner, { key: `executed:${document.id}`, kind: "document_executed", data: { document_id: document.id, rule } }, documentExecutedAt(document.id, now), now),
     documentStateStatement(d1, document.id),
   ]);
