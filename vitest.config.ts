@@ -24,6 +24,9 @@ export default defineConfig(async () => {
                   WOO_FAKE_URL: inject("wooUrl"),
                   MOZELLO_FAKE_URL: inject("mozelloUrl"),
                   PAYPAL_FAKE_URL: inject("paypalUrl"),
+                  ECB_FAKE_URL: inject("ecbUrl"),
+                  // No test reaches the real ECB: the API's fetches go to the fake's "tests" bank.
+                  ECB_RATES_URL: `${inject("ecbUrl")}/banks/tests/stats/eurofxref/eurofxref-daily.xml`,
                 },
               },
             })),

@@ -36,6 +36,8 @@ export const envSchema = z.object({
    * Workers allow 50 per invocation on the free plan; 40 leaves room for the rest.
    */
   STOCK_SYNC_SUBREQUESTS: z.coerce.number().int().min(1).max(1000).default(40),
+  /** The ECB's daily reference rates (its 90-day file sits beside it); tests point it at a fake. */
+  ECB_RATES_URL: z.url().default("https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"),
 }).refine((config) => config.ARCHIVE_RETENTION_DAYS === undefined || config.ARCHIVE_RETENTION_DAYS >= config.RAW_BODY_RETENTION_DAYS, {
   path: ["ARCHIVE_RETENTION_DAYS"],
   message: "ARCHIVE_RETENTION_DAYS must be at least RAW_BODY_RETENTION_DAYS: a body is archived before D1 lets it go",
@@ -44,7 +46,7 @@ export const envSchema = z.object({
 export type AppConfig = z.output<typeof envSchema>;
 
 /** Bindings as workerd hands them over (vars arrive as strings). */
-export type WorkerEnv = Env & { ADMIN_TOKEN?: string; ARCHIVE_RETENTION_DAYS?: string };
+export type WorkerEnv = Env & { ADMIN_TOKEN?: string; ARCHIVE_RETENTION_DAYS?: string; ECB_RATES_URL?: string };
 
 // The same env object is handed to every request of an isolate; parse it once.
 const parsed = new WeakMap<object, ReturnType<typeof envSchema.safeParse>>();

@@ -7,5 +7,6 @@ declare namespace Cloudflare {
     WOO_FAKE_URL: string;
     MOZELLO_FAKE_URL: string;
     PAYPAL_FAKE_URL: string;
+    ECB_FAKE_URL: string;
   }
 }

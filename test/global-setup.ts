@@ -7,6 +7,7 @@ import { startFakeMozello } from "./fakes/mozello-server";
 import { startFakePayPal } from "./fakes/paypal-server";
 import { startFakeShopify } from "./fakes/shopify-server";
 import { startFakeWooCommerce } from "./fakes/woocommerce-server";
+import { startFakeEcb } from "./fakes/ecb-server";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -14,16 +15,18 @@ declare module "vitest" {
     wooUrl: string;
     mozelloUrl: string;
     paypalUrl: string;
+    ecbUrl: string;
   }
 }
 
 export default async function setup(project: TestProject) {
-  const fakes = await Promise.all([startFakeShopify(), startFakeWooCommerce(), startFakeMozello(), startFakePayPal()]);
+  const fakes = await Promise.all([startFakeShopify(), startFakeWooCommerce(), startFakeMozello(), startFakePayPal(), startFakeEcb()]);
   const [shopify, woo, mozello, paypal] = fakes;
   project.provide("shopifyUrl", shopify.url);
   project.provide("wooUrl", woo.url);
   project.provide("mozelloUrl", mozello.url);
   project.provide("paypalUrl", paypal.url);
+  project.provide("ecbUrl", fakes[4].url);
   return async () => {
     await Promise.all(fakes.map((fake) => fake.close()));
   };

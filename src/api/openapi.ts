@@ -26,6 +26,7 @@ import { stockSyncSettingsBody } from "../stock/sync-channel";
 import { bulkProcessSchema, orderListQuery, processOptionsSchema } from "./orders";
 import { inboxOrderSchema, orderEventSchema } from "../orders/order-wire";
 import { productImportResultSchema, productListQuery } from "./products";
+import { exchangeRateQuery, exchangeRateSchema, ratesFetchedSchema, ratesFetchSchema } from "./exchange-rates";
 
 const errorSchema = z
   .object({
@@ -110,6 +111,9 @@ const schemas = {
   BulkProcess: bulkProcessSchema,
   CompanyProfileView: companyProfileViewSchema,
   CompanyProfileUpdate: companyProfileUpdateSchema,
+  ExchangeRate: exchangeRateSchema,
+  ExchangeRatesFetch: ratesFetchSchema,
+  ExchangeRatesFetched: ratesFetchedSchema,
   Error: errorSchema,
 };
 
@@ -459,6 +463,18 @@ const operations: Record<string, Operation> = {
     operationId: "removeCompanyLogo",
     summary: "Remove the company's logo",
     responses: { "200": { description: "The profile without a logo", content: json(ref("CompanyProfileView")) }, ...errors(401) },
+  },
+  "GET /api/exchange-rates": {
+    operationId: "getExchangeRate",
+    summary: "The ECB rate a document in `currency` dated `date` would take: the ECB's last rate on or before the date, at most 7 days old; cross rates through EUR for another base currency",
+    parameters: queryParameters(exchangeRateQuery),
+    responses: { "200": { description: "The rate and the ECB date it is of", content: json(ref("ExchangeRate")) }, ...errors(400, 401, 404) },
+  },
+  "POST /api/exchange-rates/fetch": {
+    operationId: "fetchExchangeRates",
+    summary: "Fetch the ECB's reference rates now: today's file, or the last 90 days' for a first fill; rates already held are left as they are",
+    requestBody: { content: json(ref("ExchangeRatesFetch")) },
+    responses: { "200": { description: "What the file held and how many rates were new", content: json(ref("ExchangeRatesFetched")) }, ...errors(400, 401, 502) },
   },
   "GET /api/customers": {
     operationId: "listCustomers",

@@ -6,10 +6,13 @@ import { requeuePendingDeliveries } from "../inbound/confirm-delivery";
 import { queueDueReconciliations } from "../inbound/reconcile";
 import { purgeExpiredBodies, purgeOldStockSyncItems } from "../inbound/retention";
 import { sweepUnprocessedOrders } from "./sweep";
+import { refreshRates } from "../company/exchange-rates";
 import { queueDueStockSyncs, requeueStalledStockSyncs } from "../stock/sync-schedule";
 
 export const EVERY_MINUTE = "* * * * *";
 export const DAILY = "17 3 * * *";
+/** Weekdays, hourly 15:30–21:30 UTC: after the ECB publishes (~16:00 CET), again until today's rates are held. */
+export const ECB_RATES = "30 15-21 * * 1-5";
 
 export async function handleScheduled(controller: Pick<ScheduledController, "cron" | "scheduledTime">, env: WorkerEnv): Promise<void> {
   const checked = readConfig(env);
@@ -33,6 +36,9 @@ export async function handleScheduled(controller: Pick<ScheduledController, "cro
       await purgeExpiredBodies(services, now);
       await purgeOldArchive(services, now);
       await purgeOldStockSyncItems(services, now);
+      return;
+    case ECB_RATES:
+      await refreshRates(services, now);
       return;
     default:
       throw new Error(`no job for cron "${controller.cron}"`);

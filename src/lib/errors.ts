@@ -34,7 +34,9 @@ export type ErrorCode =
   | "storage_unavailable"
   | "store_error"
   | "internal_error"
-  | "bad_environment";
+  | "bad_environment"
+  | "no_exchange_rate"
+  | "rates_unavailable";
 
 export function statusOf(code: ErrorCode): ContentfulStatusCode {
   switch (code) {
@@ -57,6 +59,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
       return 403;
     case "not_found":
     case "channel_not_found":
+    case "no_exchange_rate":
       return 404;
     case "conflict":
     case "notification_url_taken":
@@ -71,6 +74,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "unsupported_media_type":
       return 415;
     case "store_error":
+    case "rates_unavailable":
       return 502;
     case "storage_unavailable":
       return 503;
