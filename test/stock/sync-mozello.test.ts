@@ -23,7 +23,8 @@ async function mozelloChannel(storeKey: string, warehouseId: string) {
 
 const batchRequests = async (storeKey: string) => (await mozelloRequestLog(FAKE, storeKey)).filter((entry) => entry.path.includes("batch_update_by_sku"));
 
-describe("stock sync to Mozello", () => {
+// Thousands of SKUs through the fake store take a few seconds on a busy two-core machine: more than vitest's default 5 s.
+describe("stock sync to Mozello", { timeout: 30_000 }, () => {
   it("sets products and variants by SKU in one request, and fails a SKU the store does not have", async () => {
     const wh = await warehouse("mz-full");
     const key = `mz-full-${wh}`;
