@@ -256,7 +256,7 @@ export function printableDocument(input: PrintableInput): PrintableDocument {
     number,
     draftMark,
     heading: number ? `${title} ${number}` : `${title} (${DRAFT_MARK})`,
-    fileName: `${number ?? `${title.toLowerCase().replace(/\s+/g, "-")}-draft`}.pdf`,
+    fileName: `${(number ?? `${title}-draft`).replace(/[^A-Za-z0-9._-]+/g, "-")}.pdf`,
     locale,
     seller: { name: sellerSource.legal_name ?? "(company name not set)", lines: sellerLines, hasLogo: input.hasLogo },
     buyer: { heading: "Bill to", lines: buyerLines.length ? buyerLines : ["—"] },
