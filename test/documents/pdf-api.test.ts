@@ -1,13 +1,15 @@
 /**
  * GET /api/documents/:id/pdf: an executed invoice as its customer receives it (from the issued
  * facts, written here by SQL until the execute step writes them), its credit note, a draft with
- * today's profile and logo, and the error envelope for an unknown document.
+ * today's profile and logo, and the error envelope for an unknown document. And the same document
+ * as the dashboard prints it: its own A4 page, and the PDF for a signed-in person.
  */
 import { env } from "cloudflare:workers";
 import { extractText, getDocumentProxy } from "unpdf";
 import { describe, expect, it } from "vitest";
 import type { IssuedFacts } from "../../src/documents/issued";
-import { api, json } from "../helpers";
+import { get, signIn, textOf } from "../dashboard/dashboard-client";
+import { api, json, ORIGIN, worker } from "../helpers";
 import { CONTENT, PROFILE, REVERSE_CHARGE } from "./pdf-fixtures";
 
 const PNG = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="), (c) => c.charCodeAt(0));
@@ -67,5 +69,38 @@ describe("GET /api/documents/:id/pdf", { timeout: 30_000 }, () => {
     const response = await api("/api/documents/doc_missing/pdf");
     expect(response.status).toBe(404);
     expect(await json(response)).toEqual({ error: { code: "not_found", message: "No document doc_missing" } });
+  });
+});
+
+describe("GET /dashboard/documents/:id/print and /pdf", { timeout: 30_000 }, () => {
+  it("is a page of its own with the document as issued and nothing of the dashboard", async () => {
+    await storeDocument({ id: "doc_print_inv", type: "invoice", status: "executed", number: "INV-2026-00009", issued: REVERSE_CHARGE });
+    const user = await signIn();
+    const { status, html } = await get(user, "/dashboard/documents/doc_print_inv/print");
+    expect(status).toBe(200);
+    expect(html).toMatch(/<link rel="stylesheet" href="\/dashboard\/assets\/print\.[0-9a-f]{8}\.css"/);
+    expect(html).not.toContain("<nav");
+    expect(html).not.toContain("badge");
+    const text = textOf(html);
+    for (const expected of ["Invoice", "INV-2026-00009", "SIA Kalniņš un Partneri", "VAT No. LV40003245752", "Jānis Kalniņš", "90-926 Łódź", "VAT summary", "Reverse charge", "Issue date", "Europe/Riga"]) expect(text).toContain(expected);
+    expect(text).not.toContain("DRAFT");
+
+    const stylesheet = /href="(\/dashboard\/assets\/print\.[0-9a-f]{8}\.css)"/.exec(html)![1];
+    const css = await (await worker().fetch(new Request(`${ORIGIN}${stylesheet}`))).text();
+    expect(css).toContain("@page { size: A4; margin: 15mm; }");
+  });
+
+  it("is linked from the document's page, and its PDF downloads with the session", async () => {
+    const user = await signIn();
+    const { html } = await get(user, "/dashboard/documents/doc_print_inv");
+    expect(html).toContain('href="/dashboard/documents/doc_print_inv/print"');
+    expect(html).toContain('href="/dashboard/documents/doc_print_inv/pdf"');
+    const response = await worker().fetch(new Request(`${ORIGIN}/dashboard/documents/doc_print_inv/pdf`, { headers: { cookie: user.cookie } }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/pdf");
+    expect((await pdfText(response)).text).toContain("INV-2026-00009");
+    expect(response.headers.get("content-disposition")).toBe('attachment; filename="INV-2026-00009.pdf"');
+    const signedOut = await get(null, "/dashboard/documents/doc_print_inv/pdf");
+    expect(signedOut.status).toBe(302);
   });
 });
