@@ -34,7 +34,7 @@ describe("the document's PDF", { timeout: 30_000 }, () => {
     }
     expect(text).not.toContain("DRAFT");
     // The font is cut to the glyphs used: a whole DejaVu Sans alone is 740 KB.
-    expect(bytes.byteLength).toBeLessThan(60_000);
+    expect(bytes.byteLength).toBeLessThan(30_000);
   });
 
   it("prints each VAT rate with its amounts in the base currency", async () => {
