@@ -53,6 +53,13 @@ describe("GET /api/documents/:id/pdf", { timeout: 30_000 }, () => {
     expect((await pdfText(response)).text).toContain("This credit note corrects invoice INV-2026-00001");
   });
 
+  it("a draft credit note names its invoice by the number the invoice was executed with", async () => {
+    await storeDocument({ id: "doc_pdf_cn_draft", type: "credit_note", status: "draft", number: null, creditOf: "doc_pdf_inv", issued: null });
+    const { text } = await pdfText(await api("/api/documents/doc_pdf_cn_draft/pdf"));
+    expect(text).toContain("This credit note corrects invoice INV-2026-00001");
+    expect(text).toContain("DRAFT – not issued");
+  });
+
   it("a draft is printed from today's profile, with its logo, marked DRAFT and unnumbered", async () => {
     expect((await api("/api/company/logo", { method: "PUT", body: PNG, headers: { "content-type": "image/png" } })).status).toBe(200);
     await storeDocument({ id: "doc_pdf_draft", type: "invoice", status: "draft", number: null, issued: null });

@@ -11,7 +11,7 @@ describe("the printable document", () => {
     expect(printable.fileName).toBe("INV-2026-00001.pdf");
     expect(printable.seller.name).toBe("SIA Kalniņš un Partneri");
     expect(printable.seller.lines).toEqual(expect.arrayContaining(["VAT No. LV40003245752", "Registration No. 40003245752", "Brīvības iela 21", "LV-1010 Rīga"]));
-    expect(printable.buyer.lines).toEqual(["Kalniņš Sp. z o.o.", "Jānis Kalniņš", "ul. Piotrkowska 104", "90-926 Łódź", "PL", "VAT No. PL5260250274"]);
+    expect(printable.buyer.lines).toEqual(["Kalniņš Sp. z o.o.", "Jānis Kalniņš", "ul. Piotrkowska 104", "90-926 Łódź", "Poland", "VAT No. PL5260250274"]);
     expect(printable.dates).toEqual([
       { label: "Issue date", value: "1 March 2026" },
       { label: "Supply date", value: "28 February 2026" },

@@ -142,10 +142,20 @@ function draftVatSummary(lines: DocumentLine[], pricesIncludeTax: boolean): VatS
   return [...rows.values()];
 }
 
-function addressLines(address: Partial<DocumentAddress> | null | undefined): string[] {
+/** "PL" → "Poland" in the document's language; a code the runtime does not know stays a code. */
+function countryName(locale: string, code: string | null | undefined): string | null {
+  if (!code) return null;
+  try {
+    return new Intl.DisplayNames([locale], { type: "region" }).of(code.toUpperCase()) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+function addressLines(locale: string, address: Partial<DocumentAddress> | null | undefined): string[] {
   if (!address) return [];
   const cityLine = [address.postcode, address.city].filter(Boolean).join(" ");
-  return [address.line1, address.line2, [cityLine, address.region].filter(Boolean).join(", "), address.country].filter((line): line is string => !!line);
+  return [address.line1, address.line2, [cityLine, address.region].filter(Boolean).join(", "), countryName(locale, address.country)].filter((line): line is string => !!line);
 }
 
 export function printableDocument(input: PrintableInput): PrintableDocument {
@@ -165,7 +175,7 @@ export function printableDocument(input: PrintableInput): PrintableDocument {
 
   const sellerSource = issued?.seller ?? profile;
   const sellerLines = [
-    ...addressLines(sellerSource.address),
+    ...addressLines(locale, sellerSource.address),
     sellerSource.registration_number ? `Registration No. ${sellerSource.registration_number}` : null,
     sellerSource.vat_number ? `VAT No. ${sellerSource.vat_number}` : null,
     sellerSource.email,
@@ -179,7 +189,7 @@ export function printableDocument(input: PrintableInput): PrintableDocument {
   const buyerLines = [
     buyerCompany,
     buyerName && buyerName !== buyerCompany ? buyerName : null,
-    ...addressLines(billing),
+    ...addressLines(locale, billing),
     customer?.vat_number ? `VAT No. ${customer.vat_number}` : null,
   ].filter((line): line is string => !!line);
 
