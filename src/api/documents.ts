@@ -13,6 +13,7 @@ import { loadDocument, loadDocumentDetail } from "../documents/document-detail";
 import { documentsCsv } from "../documents/document-export";
 import { findDocuments, findPayments, paymentById } from "../documents/document-store";
 import { DOCUMENT_STATUSES, documentJson, paymentJson } from "../documents/document-wire";
+import { documentPdf } from "../documents/render/document-print";
 import { AppError } from "../lib/errors";
 import { parseQuery, readJsonBody } from "./validate";
 
@@ -48,6 +49,12 @@ export const documentRoutes = new Hono<AppEnv>()
   })
 
   .get("/:id", async (c) => c.json(await loadDocumentDetail(c.var.services.db, c.req.param("id"))))
+
+  /** The document as its customer receives it: an A4 PDF (a draft is marked as not issued). */
+  .get("/:id/pdf", async (c) => {
+    const { bytes, fileName } = await documentPdf(c.var.services, c.req.param("id"));
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { "content-type": "application/pdf", "content-disposition": `attachment; filename="${fileName}"` });
+  })
 
   .post("/:id/execute", async (c) => {
     await executeDocument(c.var.services, c.req.param("id"));

@@ -355,6 +355,11 @@ const operations: Record<string, Operation> = {
     summary: "A document with its payments, balance, stock movements and credit notes",
     responses: { "200": { description: "The document", content: json(ref("Document")) }, ...errors(401, 404) },
   },
+  "GET /api/documents/{id}/pdf": {
+    operationId: "getDocumentPdf",
+    summary: "The document as an A4 PDF, as its customer receives it (a draft is marked \"DRAFT – not issued\" and has no number)",
+    responses: { "200": { description: "The PDF, with a file name such as INV-2026-00001.pdf", content: { "application/pdf": { schema: { type: "string", format: "binary" } } } }, ...errors(401, 404) },
+  },
   "POST /api/documents/{id}/execute": {
     operationId: "executeDocument",
     summary: "Execute a clean draft: number it, move its stock; final from then on",

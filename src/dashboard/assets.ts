@@ -159,14 +159,60 @@ const SCRIPT = `
 })();
 `;
 
+/**
+ * The standalone print page of a document (pages/document-print.tsx): an A4 sheet on screen, and
+ * exactly the sheet on paper.
+ */
+const PRINT_STYLE = `
+@page { size: A4; margin: 15mm; }
+* { box-sizing: border-box; }
+html { font: 10pt/1.4 "DejaVu Sans", "Noto Sans", system-ui, Arial, sans-serif; color: #1d2330; background: #e9ecf1; }
+body { margin: 0; }
+.sheet { width: 210mm; min-height: 297mm; margin: 1rem auto; padding: 15mm; background: #fff; box-shadow: 0 1px 4px rgba(0,0,0,.15); }
+.toolbar { width: 210mm; margin: 1rem auto 0; display: flex; gap: .75rem; align-items: center; font-size: 9pt; }
+.toolbar a, .toolbar button { font: inherit; }
+header.doc { display: flex; justify-content: space-between; gap: 2rem; align-items: flex-start; }
+.seller img { max-width: 150px; max-height: 60px; display: block; margin-bottom: .5rem; }
+.seller .name { font-weight: 700; font-size: 12pt; }
+.seller p, .buyer p { margin: 0; }
+.muted { color: #5b6475; }
+.title { text-align: right; }
+.title h1 { font-size: 20pt; margin: 0; }
+.title .number { font-size: 12pt; margin: .2rem 0 .4rem; }
+.title .draft { color: #a32020; font-weight: 700; font-size: 13pt; border: 2px solid #a32020; display: inline-block; padding: .1rem .5rem; margin: .2rem 0 .4rem; }
+dl.dates { display: grid; grid-template-columns: auto auto; gap: .1rem .6rem; justify-content: end; margin: 0; font-size: 9pt; }
+dl.dates dt { color: #5b6475; } dl.dates dd { margin: 0; text-align: right; }
+.buyer { margin: 1.5rem 0 1rem; }
+.buyer h2, section h2 { font-size: 8pt; text-transform: uppercase; letter-spacing: .05em; color: #5b6475; margin: 0 0 .3rem; }
+section h2 { margin-top: 1.2rem; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: .3rem .35rem; border-bottom: 1px solid #d9dee7; vertical-align: top; }
+th { font-size: 7.5pt; text-transform: uppercase; letter-spacing: .03em; color: #5b6475; }
+td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; }
+table.totals { width: auto; margin: .8rem 0 0 auto; }
+table.totals td { border: 0; padding: .15rem .35rem; }
+table.totals tr.strong td { font-weight: 700; border-top: 1px solid #1d2330; }
+.notes p { margin: .25rem 0; font-size: 9pt; }
+footer.doc { margin-top: 1.5rem; font-size: 8.5pt; color: #5b6475; white-space: pre-line; }
+@media print {
+  html { background: #fff; }
+  .toolbar { display: none; }
+  .sheet { width: auto; min-height: 0; margin: 0; padding: 0; box-shadow: none; }
+}
+`;
+
 const hashOf = (text: string) => crc32(utf8.encode(text)).toString(16).padStart(8, "0");
 
 export const STYLE_PATH = `/dashboard/assets/app.${hashOf(STYLE)}.css`;
+export const PRINT_STYLE_PATH = `/dashboard/assets/print.${hashOf(PRINT_STYLE)}.css`;
 export const SCRIPT_PATH = `/dashboard/assets/app.${hashOf(SCRIPT)}.js`;
 
 /** The asset at a path under /dashboard/assets/, if there is one. */
 export function assetAt(path: string): { body: string; contentType: string } | null {
   if (path === STYLE_PATH) return { body: STYLE, contentType: "text/css; charset=utf-8" };
+  if (path === PRINT_STYLE_PATH) return { body: PRINT_STYLE, contentType: "text/css; charset=utf-8" };
   if (path === SCRIPT_PATH) return { body: SCRIPT, contentType: "text/javascript; charset=utf-8" };
   return null;
 }

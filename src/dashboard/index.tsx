@@ -12,6 +12,7 @@ import { ErrorPage } from "./layout";
 import { channelPages, type DeliverToInbox } from "./pages/channels";
 import { customerPages } from "./pages/customers";
 import { deliveryPages } from "./pages/deliveries";
+import { documentPrintPage } from "./pages/document-print";
 import { documentPages } from "./pages/documents";
 import { inboxPages } from "./pages/inbox";
 import { orderPages } from "./pages/order";
@@ -123,6 +124,7 @@ export function createDashboard(options: DashboardOptions) {
   dashboard.route("/channels", stockSyncChannelActions);
   dashboard.route("/channels", channelPages(options.deliver));
   dashboard.route("/documents", documentPages);
+  dashboard.route("/documents", documentPrintPage);
   dashboard.route("/customers", customerPages);
   dashboard.route("/products", productPages);
   dashboard.route("/stock-syncs", stockSyncPages);

@@ -118,6 +118,12 @@ function DocumentPage(props: { page: PageContext; document: DocumentDetail; cust
           <button type="button" data-print hidden>
             Print
           </button>
+          <a class="button" href={`/dashboard/documents/${document.id}/print`}>
+            {document.status === "draft" ? "Print view (draft)" : "Print view"}
+          </a>
+          <a class="button" href={`/dashboard/documents/${document.id}/pdf`}>
+            PDF
+          </a>
           {document.status === "draft" && document.problems.length === 0 ? (
             <ActionForm page={props.page} action={`/dashboard/documents/${document.id}/execute`}>
               <button type="submit" class="primary">
