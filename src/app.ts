@@ -7,6 +7,7 @@ import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { channelRoutes } from "./api/channels";
 import { companyRoutes } from "./api/company";
+import { taxCodeRoutes } from "./api/tax-codes";
 import { customerRoutes } from "./api/customers";
 import { deliveryRoutes } from "./api/deliveries";
 import { requireAdmin } from "./api/auth";
@@ -46,6 +47,7 @@ const apiRouters: ReadonlyArray<readonly [string, Hono<AppEnv>]> = [
   ["/api/customers", customerRoutes],
   ["/api/products", productRoutes],
   ["/api/company", companyRoutes],
+  ["/api/tax-codes", taxCodeRoutes],
 ];
 
 export function createApp(now: () => number = Date.now) {

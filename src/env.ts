@@ -36,6 +36,8 @@ export const envSchema = z.object({
    * Workers allow 50 per invocation on the free plan; 40 leaves room for the rest.
    */
   STOCK_SYNC_SUBREQUESTS: z.coerce.number().int().min(1).max(1000).default(40),
+  /** The EU's VIES REST API (buyers' VAT numbers); tests point it at a fake. */
+  VIES_URL: z.string().url().default("https://ec.europa.eu/taxation_customs/vies/rest-api"),
 }).refine((config) => config.ARCHIVE_RETENTION_DAYS === undefined || config.ARCHIVE_RETENTION_DAYS >= config.RAW_BODY_RETENTION_DAYS, {
   path: ["ARCHIVE_RETENTION_DAYS"],
   message: "ARCHIVE_RETENTION_DAYS must be at least RAW_BODY_RETENTION_DAYS: a body is archived before D1 lets it go",
