@@ -18,12 +18,48 @@ export interface TaxSituation {
   buyer: string | null;
 }
 
-/** A buyer's VAT number as VIES asks it, when it is well-formed and of the buyer's member state. */
+/**
+ * The form of each member state's VAT numbers after the prefix (the EC's VIES FAQ, "VAT number
+ * format"). A number of the right form may still be unregistered: VIES says (company/vies.ts).
+ */
+const NATIONAL_FORMAT: Readonly<Record<string, RegExp>> = {
+  AT: /^U\d{8}$/,
+  BE: /^[01]\d{9}$/,
+  BG: /^\d{9,10}$/,
+  CY: /^\d{8}[A-Z]$/,
+  CZ: /^\d{8,10}$/,
+  DE: /^\d{9}$/,
+  DK: /^\d{8}$/,
+  EE: /^\d{9}$/,
+  EL: /^\d{9}$/,
+  ES: /^[A-Z0-9]\d{7}[A-Z0-9]$/,
+  FI: /^\d{8}$/,
+  FR: /^[A-HJ-NP-Z0-9]{2}\d{9}$/,
+  HR: /^\d{11}$/,
+  HU: /^\d{8}$/,
+  IE: /^(\d{7}[A-W][A-I]?|\d[A-Z+*]\d{5}[A-W])$/,
+  IT: /^\d{11}$/,
+  LT: /^(\d{9}|\d{12})$/,
+  LU: /^\d{8}$/,
+  LV: /^\d{11}$/,
+  MT: /^\d{8}$/,
+  NL: /^\d{9}B\d{2}$/,
+  PL: /^\d{10}$/,
+  PT: /^\d{9}$/,
+  RO: /^\d{2,10}$/,
+  SE: /^\d{12}$/,
+  SI: /^\d{8}$/,
+  SK: /^\d{10}$/,
+};
+
+/** A buyer's VAT number as VIES asks it, when it is of the buyer's member state and of its form. */
 export function buyerVatNumber(order: Order, buyer: string | null): string | null {
   const raw = order.customer?.vat_number;
   if (!raw || !buyer || !isEuMemberState(buyer)) return null;
   const number = normaliseVatNumber(raw);
-  return VAT_NUMBER_FORMAT.test(number) && number.startsWith(vatPrefixOf(buyer)) ? number : null;
+  const prefix = vatPrefixOf(buyer);
+  if (!VAT_NUMBER_FORMAT.test(number) || !number.startsWith(prefix)) return null;
+  return NATIONAL_FORMAT[prefix]?.test(number.slice(2)) ? number : null;
 }
 
 const chargedVat = (order: Order) =>
