@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultTaxCodes, normaliseRate, taxCodeIndex, type TaxCode } from "../../src/company/tax-codes";
 import { taxSituation } from "../../src/company/tax-kinds";
-import { documentFromOrder } from "../../src/documents/document";
+import { documentFromOrder, type TaxCodeInput } from "../../src/documents/document";
 import { vatSummary } from "../../src/documents/vat-summary";
 import { decodeOrder, type Order } from "../../src/orders/order";
 import deConsumer from "../fixtures/vat/de-consumer.json";
@@ -20,7 +20,7 @@ function order(wire: unknown, change: (body: any) => void = () => undefined): Or
 }
 
 const latvianCodes: TaxCode[] = defaultTaxCodes("LV").map((code, index) => ({ ...code, id: `tax_${index}` }));
-const latvia = { seller_country: "LV", codes: taxCodeIndex(latvianCodes) };
+const latvia: TaxCodeInput = { seller_country: "LV", codes: taxCodeIndex(latvianCodes) };
 const make = (from: Order, taxes = latvia) => documentFromOrder(from, "ord_1", new Map(), taxes);
 const codesOf = (document: ReturnType<typeof make>) => document.content.lines.map((line) => [line.kind, line.tax_code]);
 
@@ -158,7 +158,7 @@ describe("the default tax codes", () => {
     [null, "0"],
     ["0.00", "0"],
     ["abc", null],
-  ])("normalises the rate %s to %s", (rate, expected) => {
+  ] as Array<[string | null, string | null]>)("normalises the rate %s to %s", (rate, expected) => {
     expect(normaliseRate(rate)).toBe(expected);
   });
 });
