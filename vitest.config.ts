@@ -27,6 +27,8 @@ export default defineConfig(async () => {
                   ECB_FAKE_URL: inject("ecbUrl"),
                   // No test reaches the real ECB: the API's fetches go to the fake's "tests" bank.
                   ECB_RATES_URL: `${inject("ecbUrl")}/banks/tests/stats/eurofxref/eurofxref-daily.xml`,
+                  // Nothing listens on the discard port: a VIES check queued by a test is "unavailable", never the real register.
+                  VIES_URL: "http://127.0.0.1:9/vies",
                 },
               },
             })),

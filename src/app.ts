@@ -8,6 +8,7 @@ import { HTTPException } from "hono/http-exception";
 import { channelRoutes } from "./api/channels";
 import { companyRoutes } from "./api/company";
 import { exchangeRateRoutes } from "./api/exchange-rates";
+import { taxCodeRoutes } from "./api/tax-codes";
 import { customerRoutes } from "./api/customers";
 import { deliveryRoutes } from "./api/deliveries";
 import { requireAdmin } from "./api/auth";
@@ -48,6 +49,7 @@ const apiRouters: ReadonlyArray<readonly [string, Hono<AppEnv>]> = [
   ["/api/products", productRoutes],
   ["/api/company", companyRoutes],
   ["/api/exchange-rates", exchangeRateRoutes],
+  ["/api/tax-codes", taxCodeRoutes],
 ];
 
 export function createApp(now: () => number = Date.now) {

@@ -38,6 +38,8 @@ export const envSchema = z.object({
   STOCK_SYNC_SUBREQUESTS: z.coerce.number().int().min(1).max(1000).default(40),
   /** The ECB's daily reference rates (its 90-day file sits beside it); tests point it at a fake. */
   ECB_RATES_URL: z.url().default("https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"),
+  /** The EU's VIES REST API (buyers' VAT numbers); tests point it at a fake. */
+  VIES_URL: z.string().url().default("https://ec.europa.eu/taxation_customs/vies/rest-api"),
 }).refine((config) => config.ARCHIVE_RETENTION_DAYS === undefined || config.ARCHIVE_RETENTION_DAYS >= config.RAW_BODY_RETENTION_DAYS, {
   path: ["ARCHIVE_RETENTION_DAYS"],
   message: "ARCHIVE_RETENTION_DAYS must be at least RAW_BODY_RETENTION_DAYS: a body is archived before D1 lets it go",

@@ -27,6 +27,8 @@ import { bulkProcessSchema, orderListQuery, processOptionsSchema } from "./order
 import { inboxOrderSchema, orderEventSchema } from "../orders/order-wire";
 import { productImportResultSchema, productListQuery } from "./products";
 import { exchangeRateQuery, exchangeRateSchema, ratesFetchedSchema, ratesFetchSchema } from "./exchange-rates";
+import { taxCodeCreateSchema, taxCodeSchema, taxCodeUpdateSchema } from "../company/tax-codes";
+import { taxCodeSeedResultSchema } from "./tax-codes";
 
 const errorSchema = z
   .object({
@@ -114,6 +116,10 @@ const schemas = {
   ExchangeRate: exchangeRateSchema,
   ExchangeRatesFetch: ratesFetchSchema,
   ExchangeRatesFetched: ratesFetchedSchema,
+  TaxCode: taxCodeSchema,
+  TaxCodeCreate: taxCodeCreateSchema,
+  TaxCodeUpdate: taxCodeUpdateSchema,
+  TaxCodeSeedResult: taxCodeSeedResultSchema,
   Error: errorSchema,
 };
 
@@ -480,6 +486,33 @@ const operations: Record<string, Operation> = {
     summary: "Fetch the ECB's reference rates now: today's file, or the last 90 days' for a first fill; rates already held are left as they are",
     requestBody: { content: json(ref("ExchangeRatesFetch")) },
     responses: { "200": { description: "What the file held and how many rates were new", content: json(ref("ExchangeRatesFetched")) }, ...errors(400, 401, 502) },
+  },
+  "GET /api/tax-codes": {
+    operationId: "listTaxCodes",
+    summary: "The tax codes document lines are booked under: (kind, country of taxation, rate) → code",
+    responses: { "200": { description: "Every code", content: json({ type: "object", properties: { items: { type: "array", items: ref("TaxCode") } }, required: ["items"] }) }, ...errors(401) },
+  },
+  "POST /api/tax-codes/seed": {
+    operationId: "seedTaxCodes",
+    summary: "Add the default codes for the company's country that are missing (domestic, OSS, reverse charge, export, outside VAT); running it again adds nothing",
+    responses: { "200": { description: "How many were added, and every code", content: json(ref("TaxCodeSeedResult")) }, ...errors(401) },
+  },
+  "POST /api/tax-codes": {
+    operationId: "createTaxCode",
+    summary: "Add a tax code",
+    requestBody: { required: true, content: json(ref("TaxCodeCreate")) },
+    responses: { "201": { description: "Added", content: json(ref("TaxCode")) }, ...errors(400, 401, 409) },
+  },
+  "PATCH /api/tax-codes/{id}": {
+    operationId: "updateTaxCode",
+    summary: "Change a tax code's code, label, kind, country or rate; documents already made keep the code they were made with",
+    requestBody: { required: true, content: json(ref("TaxCodeUpdate")) },
+    responses: { "200": { description: "Changed", content: json(ref("TaxCode")) }, ...errors(400, 401, 404, 409) },
+  },
+  "DELETE /api/tax-codes/{id}": {
+    operationId: "deleteTaxCode",
+    summary: "Remove a tax code; a line that would need it holds its document with no_tax_code",
+    responses: { "204": { description: "Removed" }, ...errors(401, 404) },
   },
   "GET /api/customers": {
     operationId: "listCustomers",

@@ -6,8 +6,9 @@ import { z } from "zod";
 import type { DocumentRow, PaymentRow } from "../db/schema";
 import { isoTime } from "../lib/iso-time";
 import { fromMinor } from "../orders/money";
+import { TAX_KINDS } from "../company/tax-codes";
 import { DOCUMENT_KINDS, DOCUMENT_LINE_KINDS, type DocumentContent, type DocumentLine, type Problem } from "./document";
-import { TAX_KINDS, type IssuedFacts } from "./issued";
+import type { IssuedFacts } from "./issued";
 
 export const DOCUMENT_STATUSES = ["draft", "executed", "cancelled"] as const;
 
@@ -71,9 +72,26 @@ export const documentSchema = z
         tax_rate: z.string().nullable(),
         tax: money,
         total: money,
+        tax_code: z.string().nullable().optional().meta({ description: "The tax code the line's VAT is booked under (GET /api/tax-codes); absent on documents made before tax codes" }),
       }),
     ),
     issued: issuedSchema.nullable().meta({ description: "What the document says as issued, fixed when it was executed; null for a draft (or a document executed before issued facts were kept)" }),
+    tax_kind: z
+      .enum(TAX_KINDS)
+      .nullable()
+      .meta({ description: "How the order's VAT is reported: domestic, oss, reverse_charge, export; null before tax codes or without the company's country" }),
+    vat_check: z
+      .object({
+        vat_number: z.string(),
+        result: z.enum(["valid", "invalid", "unavailable"]),
+        name: z.string().nullable(),
+        address: z.string().nullable(),
+        request_id: z.string().nullable(),
+        checked_at: z.string(),
+      })
+      .nullable()
+      .optional()
+      .meta({ description: "A reverse-charge document (GET /api/documents/{id} only): what VIES said of the buyer's VAT number; null until asked. Invalid holds nothing already issued" }),
   })
   .meta({ id: "Document" });
 
@@ -126,6 +144,7 @@ export function documentJson(row: DocumentRow) {
     lines: content.lines.map(lineJson(row.currency)),
     source: content.source,
     note: content.note,
+    tax_kind: content.tax_kind ?? null,
     issued: row.issued ? issuedJson(JSON.parse(row.issued) as IssuedFacts, row.currency) : null,
   };
 }

@@ -11,6 +11,8 @@ import { fromMinor, multiplyQuantity } from "../orders/money";
 import type { Order } from "../orders/order";
 import type { Refund } from "../orders/refund";
 import { taxAtRate } from "../orders/totals";
+import { normaliseRate, taxCodeKey, type TaxCodeIndex, type TaxKind } from "../company/tax-codes";
+import { KIND_WORDS, lineTaxKey, shippingRate, taxSituation } from "../company/tax-kinds";
 
 export const DOCUMENT_KINDS = ["invoice", "order", "credit_note"] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
@@ -32,6 +34,8 @@ export interface DocumentLine {
   tax_rate: string | null;
   tax: number;
   total: number;
+  /** The tax code the line's VAT is booked under (company/tax-codes.ts); absent before tax codes or without the company's country. */
+  tax_code?: string | null;
 }
 
 export interface DocumentAddress {
@@ -53,6 +57,8 @@ export interface DocumentContent {
   shipping_address: DocumentAddress | null;
   source: { order_id: string | null; external_id: string | null; number: string | null; refund_id?: string | null };
   note: string | null;
+  /** How the order's VAT is reported (company/tax-kinds.ts); absent on documents made before tax codes. */
+  tax_kind?: TaxKind | null;
 }
 
 export interface DocumentTotals {
@@ -62,7 +68,7 @@ export interface DocumentTotals {
 }
 
 export interface Problem {
-  code: "unknown_sku" | "line_mismatch" | "total_mismatch" | "refund_without_lines" | "store_totals" | "unknown_country" | "already_credited";
+  code: "unknown_sku" | "line_mismatch" | "total_mismatch" | "refund_without_lines" | "store_totals" | "unknown_country" | "already_credited" | "no_tax_code";
   message: string;
   sku?: string;
 }
@@ -78,6 +84,12 @@ export interface ComputedDocument {
 /** Products known by SKU: what the lines point at. */
 export type ProductIndex = ReadonlyMap<string, { id: string }>;
 
+/** What tax codes are chosen from: the company's country and the codes it keeps. */
+export interface TaxCodeInput {
+  seller_country: string | null;
+  codes: TaxCodeIndex;
+}
+
 export function documentTotals(lines: DocumentLine[], pricesIncludeTax: boolean): DocumentTotals {
   const subtotal = lines.reduce((sum, line) => sum + line.total, 0);
   const tax = lines.reduce((sum, line) => sum + line.tax, 0);
@@ -88,7 +100,7 @@ const label = (index: number, line: { sku?: string | null; name?: string; descri
   `Line ${index + 1} (${line.sku ? `SKU ${line.sku}, ` : ""}"${line.name ?? line.description}")`;
 
 /** The document an order becomes, with every reason it cannot be executed as it stands. */
-export function documentFromOrder(order: Order, orderId: string, products: ProductIndex): ComputedDocument {
+export function documentFromOrder(order: Order, orderId: string, products: ProductIndex, taxes?: TaxCodeInput): ComputedDocument {
   const money = (minor: number) => `${fromMinor(minor, order.currency)} ${order.currency}`;
   const problems: Problem[] = [];
   const included = order.prices_include_tax;
@@ -129,6 +141,22 @@ export function documentFromOrder(order: Order, orderId: string, products: Produ
     total: entry.price,
   }));
   const lines = [...items, ...shipping];
+  const situation = taxes ? taxSituation(order, taxes.seller_country) : null;
+  if (taxes && situation) {
+    const itemRates = items.filter((line) => line.kind === "item" && line.tax_rate != null).map((line) => normaliseRate(line.tax_rate) ?? line.tax_rate!);
+    lines.forEach((line, index) => {
+      const rate = line.kind === "shipping" ? shippingRate(situation, itemRates, line.total, line.tax, included) : (normaliseRate(line.tax_rate) ?? line.tax_rate ?? "0");
+      const key = lineTaxKey(situation, line.kind, rate);
+      const code = taxes.codes.get(taxCodeKey(key.kind, key.country, key.rate));
+      line.tax_code = code?.code ?? null;
+      if (!code) {
+        problems.push({
+          code: "no_tax_code",
+          message: `${label(index, line)}: no tax code for ${KIND_WORDS[key.kind](key.country)} at ${key.rate} %: add one under tax codes`,
+        });
+      }
+    });
+  }
   const totals = documentTotals(lines, included);
   if (totals.total !== order.totals.total) {
     problems.push({
@@ -147,6 +175,7 @@ export function documentFromOrder(order: Order, orderId: string, products: Produ
       shipping_address: order.shipping_address ?? null,
       source: { order_id: orderId, external_id: order.external_id, number: order.number ?? null },
       note: order.note ?? null,
+      ...(situation ? { tax_kind: situation.kind } : {}),
     },
     totals,
     problems,
@@ -178,6 +207,7 @@ export function creditNoteForRefund(refund: Refund, invoice: ComputedDocument): 
       tax_rate: original?.tax_rate ?? null,
       tax: refunded.tax,
       total,
+      ...(original?.tax_code ? { tax_code: original.tax_code } : {}),
     };
   });
   if (refund.shipping > 0) lines.push(shippingRefunded(refund, invoice, lines, included));

@@ -31,6 +31,10 @@ import {
 } from "./document-store";
 import { matchWonDisputes, undoReversedCredits } from "./reinstate";
 import { addPayment, execute, timelineEvent, upsertDraft } from "./steps";
+import { taxCodesForDocuments } from "../company/taxes";
+import { buyerVatNumber } from "../company/tax-kinds";
+import { vatCheckOf } from "../company/tax-code-store";
+import { checkVatNumberMessage } from "../queue/messages";
 
 export type { StoredDocument } from "./document-store";
 
@@ -244,7 +248,9 @@ async function makeOrderDocuments(services: Services, context: OrderContext, opt
   let problems: Problem[] = [];
   if (!document || document.status === "draft") {
     const products = await productsForOrder(d1, context.order, context.automation.create_missing_products, now);
-    const computed = withStoreWarnings(documentFromOrder(context.order, orderId, products), context.order);
+    const taxes = await taxCodesForDocuments(d1, now, true);
+    const computed = withStoreWarnings(documentFromOrder(context.order, orderId, products, taxes), context.order);
+    await askViesAbout(services, computed, context.order);
     const customer = await matchCustomer(d1, context.channelId, context.order, context.automation, now);
     problems = computed.problems;
     const stored = await upsertDraft(
@@ -300,6 +306,17 @@ async function makeOrderDocuments(services: Services, context: OrderContext, opt
   const creditNotes = invoiced ? await creditRefunds(d1, context, { ...document, ...current }, options, rule, now) : [];
   if (invoiced) await undoReversedCredits(d1, context, options, rule, now);
   return { document: current, payment_id: paymentId, credit_notes: creditNotes, problems, skipped: null };
+}
+
+/**
+ * A reverse-charge document's buyer VAT number is asked of VIES from the queue, once: the answer
+ * is evidence kept beside the invoice and never holds it (docs/vat.md).
+ */
+async function askViesAbout(services: Services, computed: ComputedDocument, order: Order): Promise<void> {
+  if (computed.content.tax_kind !== "reverse_charge") return;
+  const buyer = order.shipping_address?.country ?? order.billing_address?.country ?? null;
+  const number = buyerVatNumber(order, buyer);
+  if (number && !(await vatCheckOf(services.d1, number))) await services.queue.send(checkVatNumberMessage(number));
 }
 
 // The guard covers these itself, line by line and to the cent.
@@ -378,8 +395,9 @@ export async function previewOrderDocument(services: Services, orderId: string):
   const { d1 } = services;
   const context = await orderContext(d1, orderId);
   const products = await productsOfOrder(d1, context.order);
+  const taxes = await taxCodesForDocuments(d1, services.now(), false);
   return {
-    document: withStoreWarnings(documentFromOrder(context.order, orderId, products), context.order),
+    document: withStoreWarnings(documentFromOrder(context.order, orderId, products, taxes), context.order),
     customer: await findCustomer(d1, context.channelId, context.order, context.automation),
     existing: await documentBySource(d1, `order:${orderId}`),
   };

@@ -4,10 +4,10 @@
  * the company profile, the tax codes or the exchange rates.
  */
 import type { CompanyProfile } from "../company/profile";
+import type { TaxKind } from "../company/tax-codes";
 
-/** How a line's VAT is reported (see company/tax-kinds.ts and docs/vat.md). */
-export const TAX_KINDS = ["domestic", "oss", "reverse_charge", "export", "exempt"] as const;
-export type TaxKind = (typeof TAX_KINDS)[number];
+/** How a line's VAT is reported (see company/tax-kinds.ts and docs/vat.md); defined once, beside the tax codes. */
+export { TAX_KINDS, type TaxKind } from "../company/tax-codes";
 
 /** One row of the VAT summary: the lines of one tax code added up. */
 export interface VatSummaryRow {

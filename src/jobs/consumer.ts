@@ -24,6 +24,7 @@ import { sweepChannel } from "../inbound/reconcile";
 import { automateOrder } from "../documents/from-order";
 import { countingD1 } from "../db/d1-cost";
 import { giveUpStockSync, runStockSyncStep } from "../stock/sync-run";
+import { checkVatNumber } from "../company/vies";
 
 export const ORDER_QUEUE_NAME = "sales-inbox-orders";
 export const DEAD_LETTER_QUEUE_NAME = "sales-inbox-orders-dlq";
@@ -141,6 +142,9 @@ async function run(services: Services, message: OrderMessage, io: ConsumerIo): P
     case "stock.sync":
       await runStockSyncStep(services, message, { fetch: io.fetch, now: io.now, subrequests: services.config.STOCK_SYNC_SUBREQUESTS, sleep: io.sleep ?? realSleep });
       return;
+    case "vat.check":
+      await checkVatNumber(services.d1, message.vat_number, { fetch: io.fetch, url: services.config.VIES_URL, now: io.now });
+      return;
   }
 }
 
@@ -155,6 +159,8 @@ const subjectOf = (body: OrderMessage): string => {
       return `confirm delivery ${body.delivery_id}`;
     case "stock.sync":
       return `stock sync ${body.sync_id} step ${body.step}`;
+    case "vat.check":
+      return `VIES check ${body.vat_number}`;
   }
 };
 
@@ -186,6 +192,9 @@ async function recordGivingUp(services: Services, body: OrderMessage, reason: st
       return;
     case "channel.reconcile":
       // The sweep recorded its failed run; the next due sweep tries again from the same cursor.
+      return;
+    case "vat.check":
+      // VIES's outages are stored as "unavailable" by the check itself; nothing else waits on it.
       return;
   }
 }

@@ -34,6 +34,11 @@ export const orderMessageSchema = z.discriminatedUnion("type", [
     sync_id: z.string(),
     step: z.number().int().nonnegative(),
   }),
+  z.object({
+    /** Ask VIES about a reverse-charge buyer's VAT number (country prefix included) and keep the answer. */
+    type: z.literal("vat.check"),
+    vat_number: z.string().regex(/^[A-Z]{2}[0-9A-Z+*]{2,13}$/),
+  }),
 ]);
 
 export type OrderMessage = z.infer<typeof orderMessageSchema>;
@@ -51,3 +56,5 @@ export const automateOrderMessage = (orderId: string): OrderMessage => ({ type: 
 export const stockSyncStep = (syncId: string, step: number): OrderMessage => ({ type: "stock.sync", sync_id: syncId, step });
 
 export const confirmDelivery = (deliveryId: string): OrderMessage => ({ type: "delivery.confirm", delivery_id: deliveryId });
+
+export const checkVatNumberMessage = (vatNumber: string): OrderMessage => ({ type: "vat.check", vat_number: vatNumber });
