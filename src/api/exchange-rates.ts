@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { AppEnv } from "../context";
 import { loadCompanyProfile } from "../company/company";
 import { fetchRates, rateOn } from "../company/exchange-rates";
+import { recheckOrdersWaitingForRates } from "../documents/recheck";
 import { AppError } from "../lib/errors";
 import { isCurrency } from "../orders/money";
 import { parseJsonBody, parseQuery } from "./validate";
@@ -71,5 +72,8 @@ export const exchangeRateRoutes = new Hono<AppEnv>()
 
   .post("/fetch", async (c) => {
     const { days } = await parseJsonBody(c, ratesFetchSchema);
-    return c.json(await fetchRates(c.var.services, days === 90 ? "90d" : "daily"));
+    const fetched = await fetchRates(c.var.services, days === 90 ? "90d" : "daily");
+    // Drafts held for want of a rate are executed once one is there.
+    if (fetched.stored) await recheckOrdersWaitingForRates(c.var.services);
+    return c.json(fetched);
   });

@@ -153,6 +153,18 @@ export async function ordersWaitingForSkus(d1: D1Database, skus: string[]): Prom
   return results.map((row) => row.order_id);
 }
 
+/** The order ids whose drafts are held for want of an exchange rate (recheck.ts asks again once rates arrive). */
+export async function ordersWaitingForRates(d1: D1Database): Promise<string[]> {
+  const { results } = await d1
+    .prepare(
+      `SELECT DISTINCT d.order_id FROM documents d, json_each(d.problems) AS problem
+       WHERE d.status = 'draft' AND d.order_id IS NOT NULL AND json_extract(problem.value, '$.code') = 'no_exchange_rate'
+       LIMIT 1000`,
+    )
+    .all<{ order_id: string }>();
+  return results.map((row) => row.order_id);
+}
+
 export interface DocumentFilters {
   type?: string;
   status?: string;

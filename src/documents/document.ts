@@ -68,7 +68,7 @@ export interface DocumentTotals {
 }
 
 export interface Problem {
-  code: "unknown_sku" | "line_mismatch" | "total_mismatch" | "refund_without_lines" | "store_totals" | "unknown_country" | "already_credited" | "no_tax_code";
+  code: "unknown_sku" | "line_mismatch" | "total_mismatch" | "refund_without_lines" | "store_totals" | "unknown_country" | "already_credited" | "no_tax_code" | "no_exchange_rate";
   message: string;
   sku?: string;
 }

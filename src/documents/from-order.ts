@@ -273,7 +273,14 @@ async function makeOrderDocuments(services: Services, context: OrderContext, opt
   if (document.status === "cancelled") return { document, payment_id: null, credit_notes: [], problems: [], skipped: "The order's document was cancelled" };
 
   let current: StoredDocument = document;
-  if (options.execute && current.status === "draft") current = await execute(d1, context, current, rule, now);
+  if (options.execute && current.status === "draft") {
+    current = await execute(d1, context, current, rule, now);
+    // Executing found a fact missing (no exchange rate for its date): the order waits with the reason.
+    if (current.status === "draft" && current.problems.length) {
+      await d1.batch([recordDraftOutcomeStatement(d1, { orderId, status: "needs_attention", warnings: current.problems.map(({ code, message }) => ({ code, message })), at: now })]);
+      return { document: current, payment_id: null, credit_notes: [], problems: current.problems, skipped: null };
+    }
+  }
   let paymentId: string | null = null;
   if (options.add_payment && (isPaid(context.order) || context.order.financial_status === "partially_paid")) {
     await addGiftCardPayments(d1, context, current, rule, now);

@@ -5,11 +5,14 @@
  * document's date) holds the draft with the reason instead of guessing.
  */
 import { companyProfileRow } from "../company/company-store";
+import { baseAmounts, baseCurrencyProblem, rateOn } from "../company/exchange-rates";
+import { listTaxCodes } from "../company/tax-code-store";
 import { AppError } from "../lib/errors";
 import { documentForIssue } from "./document-store";
 import { companyProfileSchema, EMPTY_PROFILE, type CompanyProfile } from "../company/profile";
 import type { DocumentContent, DocumentKind, Problem } from "./document";
 import type { BaseAmounts, IssuedFacts, TaxKind, VatSummaryRow } from "./issued";
+import { vatSummary } from "./vat-summary";
 
 /** "2026-11-27" for an instant, as the calendar reads in `timeZone`. */
 export function dateIn(timeZone: string, at: number): string {
@@ -67,7 +70,14 @@ export type IssueOutcome = { ok: true; facts: IssuedFacts } | { ok: false; probl
 export async function prepareIssue(d1: D1Database, documentId: string, now: number): Promise<IssueOutcome> {
   const [document, { profile, logoKey }] = await Promise.all([documentForIssue(d1, documentId), profileForIssue(d1)]);
   if (!document) throw new AppError("not_found", `No document ${documentId}`);
-  const vatSummary: VatSummaryRow[] = [];
-  const base: BaseAmounts | null = null;
-  return { ok: true, facts: issuedFacts({ profile, logoKey, document, vatSummary, base, now }) };
+  const summary = vatSummary(document.data.lines, document.data.prices_include_tax, await listTaxCodes(d1), document.data.tax_kind ?? null);
+  if (document.currency === profile.base_currency) {
+    return { ok: true, facts: issuedFacts({ profile, logoKey, document, vatSummary: summary, base: null, now }) };
+  }
+  // The rate of the document's date: the ECB's last on or before the day it is issued.
+  const rate = await rateOn(d1, { from: document.currency, to: profile.base_currency, date: dateIn(profile.time_zone, now) });
+  const problem = baseCurrencyProblem(rate);
+  if (problem || !rate.found) return { ok: false, problem: problem! };
+  const converted = baseAmounts({ currency: document.currency, baseCurrency: profile.base_currency, rate, taxIncluded: document.data.prices_include_tax, rows: summary });
+  return { ok: true, facts: issuedFacts({ profile, logoKey, document, vatSummary: converted.rows, base: converted.base, now }) };
 }

@@ -4,7 +4,7 @@
  */
 import type { Services } from "../context";
 import { automateOrderMessage } from "../queue/messages";
-import { ordersWaitingForSkus } from "./document-store";
+import { ordersWaitingForRates, ordersWaitingForSkus } from "./document-store";
 
 // D1 allows 100 bound parameters per statement; a Queue batch holds 100 messages.
 const SKUS_PER_STATEMENT = 90;
@@ -21,4 +21,13 @@ export async function recheckOrdersWaitingFor(services: Services, skus: string[]
     queued += orderIds.length;
   }
   return queued;
+}
+
+/** New exchange rates arrived: every order whose draft waited for one is processed again from the queue. */
+export async function recheckOrdersWaitingForRates(services: Services): Promise<number> {
+  const orderIds = await ordersWaitingForRates(services.d1);
+  for (let at = 0; at < orderIds.length; at += MESSAGES_PER_BATCH) {
+    await services.queue.sendBatch(orderIds.slice(at, at + MESSAGES_PER_BATCH).map((orderId) => ({ body: automateOrderMessage(orderId) })));
+  }
+  return orderIds.length;
 }

@@ -7,6 +7,7 @@ import { queueDueReconciliations } from "../inbound/reconcile";
 import { purgeExpiredBodies, purgeOldStockSyncItems } from "../inbound/retention";
 import { sweepUnprocessedOrders } from "./sweep";
 import { refreshRates } from "../company/exchange-rates";
+import { recheckOrdersWaitingForRates } from "../documents/recheck";
 import { queueDueStockSyncs, requeueStalledStockSyncs } from "../stock/sync-schedule";
 
 export const EVERY_MINUTE = "* * * * *";
@@ -37,9 +38,12 @@ export async function handleScheduled(controller: Pick<ScheduledController, "cro
       await purgeOldArchive(services, now);
       await purgeOldStockSyncItems(services, now);
       return;
-    case ECB_RATES:
-      await refreshRates(services, now);
+    case ECB_RATES: {
+      const fetched = await refreshRates(services, now);
+      // Drafts held for want of a rate are executed once one is there.
+      if (fetched?.stored) await recheckOrdersWaitingForRates(services);
       return;
+    }
     default:
       throw new Error(`no job for cron "${controller.cron}"`);
   }
