@@ -31,6 +31,7 @@ import {
 } from "./document-store";
 import { matchWonDisputes, undoReversedCredits } from "./reinstate";
 import { addPayment, execute, timelineEvent, upsertDraft } from "./steps";
+import { queueAutomaticInvoiceEmail } from "./document-email";
 
 export type { StoredDocument } from "./document-store";
 
@@ -370,7 +371,10 @@ export async function automateOrder(services: Services, row: OrderRow): Promise<
   if (held) return holdForPerson(services.d1, context, held, services.now());
   if (rules.only_when_paid && !isPaid(context.order) && !isCancelled(context.order)) return null;
   const rule = `automatic (${context.channelType}): create ${rules.create}${rules.execute ? ", execute" : ""}${rules.add_payment ? ", add payment" : ""}${rules.only_when_paid ? ", once paid" : ""}`;
-  return makeOrderDocuments(services, context, { type: rules.create, execute: rules.execute, add_payment: rules.add_payment }, rule);
+  const result = await makeOrderDocuments(services, context, { type: rules.create, execute: rules.execute, add_payment: rules.add_payment }, rule);
+  // Before the automation counts as done: a crash before this leaves it owed, and the sweep runs it again.
+  if (rules.email_invoice) await queueAutomaticInvoiceEmail(services, result.document);
+  return result;
 }
 
 /** What processing would create, without creating anything. */

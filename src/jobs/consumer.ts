@@ -24,6 +24,7 @@ import { sweepChannel } from "../inbound/reconcile";
 import { automateOrder } from "../documents/from-order";
 import { countingD1 } from "../db/d1-cost";
 import { giveUpStockSync, runStockSyncStep } from "../stock/sync-run";
+import { deliverDocumentEmail, recordEmailGivenUp, recordEmailRetry, type RenderPdf } from "../documents/document-email";
 
 export const ORDER_QUEUE_NAME = "sales-inbox-orders";
 export const DEAD_LETTER_QUEUE_NAME = "sales-inbox-orders-dlq";
@@ -47,6 +48,8 @@ export interface ConsumerIo {
   now: () => number;
   fetch: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  /** Draws a document's PDF for an e-mail; the PDF renderer is wired in here (src/documents/render/). */
+  renderPdf?: RenderPdf;
 }
 
 const defaultIo: ConsumerIo = { now: Date.now, fetch: (input, init) => fetch(input, init) };
@@ -67,7 +70,7 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: WorkerEnv, 
           continue;
         }
         try {
-          await run(services, parsed.data, io);
+          await run(services, parsed.data, io, env);
           message.ack();
         } catch (error) {
           await handleFailure(services, parsed.data, message, error);
@@ -110,7 +113,7 @@ function measured(services: Services): { services: Services; report: (line: stri
   };
 }
 
-async function run(services: Services, message: OrderMessage, io: ConsumerIo): Promise<void> {
+async function run(services: Services, message: OrderMessage, io: ConsumerIo, env: WorkerEnv): Promise<void> {
   switch (message.type) {
     case "order.received":
     case "order.automate": {
@@ -141,6 +144,9 @@ async function run(services: Services, message: OrderMessage, io: ConsumerIo): P
     case "stock.sync":
       await runStockSyncStep(services, message, { fetch: io.fetch, now: io.now, subrequests: services.config.STOCK_SYNC_SUBREQUESTS, sleep: io.sleep ?? realSleep });
       return;
+    case "document.email":
+      await deliverDocumentEmail(services, { mailer: env.EMAIL, from: services.config.MAIL_FROM, renderPdf: io.renderPdf }, message.send_key);
+      return;
   }
 }
 
@@ -155,6 +161,8 @@ const subjectOf = (body: OrderMessage): string => {
       return `confirm delivery ${body.delivery_id}`;
     case "stock.sync":
       return `stock sync ${body.sync_id} step ${body.step}`;
+    case "document.email":
+      return `document e-mail ${body.send_key}`;
   }
 };
 
@@ -163,6 +171,7 @@ async function recordAttempt(services: Services, body: OrderMessage, reason: str
   // A sweep records its failed run itself; a stock sync step freed its lease and runs again; a
   // confirmation stays pending. Only an order shows that processing is struggling.
   if (body.type === "order.received" || body.type === "order.automate") await recordProcessingAttempt(services.d1, body.order_id, reason, attempts);
+  if (body.type === "document.email") await recordEmailRetry(services, body.send_key, reason);
 }
 
 /** Giving up: why, where the API shows it. */
@@ -186,6 +195,9 @@ async function recordGivingUp(services: Services, body: OrderMessage, reason: st
       return;
     case "channel.reconcile":
       // The sweep recorded its failed run; the next due sweep tries again from the same cursor.
+      return;
+    case "document.email":
+      await recordEmailGivenUp(services, body.send_key, reason);
       return;
   }
 }

@@ -34,6 +34,11 @@ export const orderMessageSchema = z.discriminatedUnion("type", [
     sync_id: z.string(),
     step: z.number().int().nonnegative(),
   }),
+  z.object({
+    /** Send one recorded document e-mail (document_emails.send_key); a sent one is not sent again. */
+    type: z.literal("document.email"),
+    send_key: z.string(),
+  }),
 ]);
 
 export type OrderMessage = z.infer<typeof orderMessageSchema>;
@@ -51,3 +56,5 @@ export const automateOrderMessage = (orderId: string): OrderMessage => ({ type: 
 export const stockSyncStep = (syncId: string, step: number): OrderMessage => ({ type: "stock.sync", sync_id: syncId, step });
 
 export const confirmDelivery = (deliveryId: string): OrderMessage => ({ type: "delivery.confirm", delivery_id: deliveryId });
+
+export const sendDocumentEmail = (sendKey: string): OrderMessage => ({ type: "document.email", send_key: sendKey });
