@@ -52,6 +52,8 @@ export interface ConsumerIo {
   renderPdf?: RenderPdf;
 }
 
+// No renderPdf yet: until the PDF renderer (src/documents/render/) is set here, every e-mail send
+// fails at once with "No PDF renderer is wired into the queue consumer".
 const defaultIo: ConsumerIo = { now: Date.now, fetch: (input, init) => fetch(input, init) };
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
