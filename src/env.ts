@@ -40,6 +40,11 @@ export const envSchema = z.object({
   ECB_RATES_URL: z.url().default("https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"),
   /** The EU's VIES REST API (buyers' VAT numbers); tests point it at a fake. */
   VIES_URL: z.string().url().default("https://ec.europa.eu/taxation_customs/vies/rest-api"),
+  /**
+   * The sender of documents sent by e-mail (invoices@<merchant domain>, a domain on-boarded to
+   * Cloudflare Email Service). Unset: nothing is sent, and each send fails with this reason.
+   */
+  MAIL_FROM: z.preprocess((value) => (value === "" ? undefined : value), z.email("MAIL_FROM must be an e-mail address").optional()),
 }).refine((config) => config.ARCHIVE_RETENTION_DAYS === undefined || config.ARCHIVE_RETENTION_DAYS >= config.RAW_BODY_RETENTION_DAYS, {
   path: ["ARCHIVE_RETENTION_DAYS"],
   message: "ARCHIVE_RETENTION_DAYS must be at least RAW_BODY_RETENTION_DAYS: a body is archived before D1 lets it go",
@@ -48,7 +53,14 @@ export const envSchema = z.object({
 export type AppConfig = z.output<typeof envSchema>;
 
 /** Bindings as workerd hands them over (vars arrive as strings). */
-export type WorkerEnv = Env & { ADMIN_TOKEN?: string; ARCHIVE_RETENTION_DAYS?: string; ECB_RATES_URL?: string };
+export type WorkerEnv = Env & {
+  ADMIN_TOKEN?: string;
+  ARCHIVE_RETENTION_DAYS?: string;
+  MAIL_FROM?: string;
+  ECB_RATES_URL?: string;
+  /** The send_email binding (Cloudflare Email Service); read where mail is sent, not checked per request. */
+  EMAIL?: SendEmail;
+};
 
 // The same env object is handed to every request of an isolate; parse it once.
 const parsed = new WeakMap<object, ReturnType<typeof envSchema.safeParse>>();

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { AppEnv } from "../context";
 import { limitSchema } from "../db/pagination";
 import { DOCUMENT_KINDS } from "../documents/document";
+import { documentEmailJson, documentEmails, queueDocumentEmail } from "../documents/document-email";
 import { addPaymentByHand, cancelDocument, creditDocument, executeDocument } from "../documents/document-actions";
 import { loadDocument, loadDocumentDetail } from "../documents/document-detail";
 import { documentsCsv } from "../documents/document-export";
@@ -72,7 +73,14 @@ export const documentRoutes = new Hono<AppEnv>()
     return c.json(await documentNow(c, note.id), 201);
   })
 
-  .post("/:id/payments", async (c) => c.json(paymentJson(await addPaymentByHand(c.var.services, c.req.param("id"), await readJsonBody(c))), 201));
+  .post("/:id/payments", async (c) => c.json(paymentJson(await addPaymentByHand(c.var.services, c.req.param("id"), await readJsonBody(c))), 201))
+
+  /** Recorded and queued, never sent inline: 202, and the send log says how it went. */
+  .post("/:id/email", async (c) => {
+    return c.json(documentEmailJson(await queueDocumentEmail(c.var.services, c.req.param("id"), await readJsonBody(c))), 202);
+  })
+
+  .get("/:id/emails", async (c) => c.json({ items: (await documentEmails(c.var.services, c.req.param("id"))).map(documentEmailJson) }));
 
 export const paymentListQuery = z.object({
   document_id: z.string().optional(),

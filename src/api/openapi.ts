@@ -18,6 +18,7 @@ import { deliveryDetailSchema, deliveryListQuery, deliverySummarySchema } from "
 import { automationSchema } from "../documents/automation";
 import { manualPaymentSchema } from "../documents/document-actions";
 import { documentSchema, paymentSchema } from "../documents/document-wire";
+import { emailRequestSchema } from "../documents/document-email";
 import { documentListQuery, paymentListQuery } from "./documents";
 import { stockLevelSchema, stockListQuery, stockSetSchema, warehouseCreateSchema } from "./stock";
 import { stockSyncItemsQuery, stockSyncListQuery } from "./stock-syncs";
@@ -78,7 +79,22 @@ const companyProfileViewSchema = companyProfileSchema
   })
   .meta({ id: "CompanyProfileView" });
 
+const documentEmailSchema = z
+  .object({
+    id: z.string(),
+    document_id: z.string(),
+    to: z.string(),
+    status: z.enum(["queued", "sending", "sent", "failed"]).meta({ description: "queued: waiting (or waiting to retry: error says why the last attempt failed); failed: given up, with the reason" }),
+    attempts: z.number().int(),
+    error: z.string().nullable(),
+    created_at: z.string(),
+    sent_at: z.string().nullable(),
+  })
+  .meta({ id: "DocumentEmail" });
+
 const schemas = {
+  DocumentEmail: documentEmailSchema,
+  DocumentEmailRequest: emailRequestSchema,
   Order: orderWireSchema,
   InboxOrder: inboxOrderSchema,
   OrderEvent: orderEventSchema,
@@ -386,6 +402,17 @@ const operations: Record<string, Operation> = {
     summary: "Add a payment by hand (once per reference)",
     requestBody: { content: json(ref("PaymentCreate")) },
     responses: { "201": { description: "The payment", content: json(ref("Payment")) }, ...errors(400, 401, 404, 409) },
+  },
+  "POST /api/documents/{id}/email": {
+    operationId: "emailDocument",
+    summary: "Send an executed document by e-mail, with its PDF: recorded and queued (to: the customer's e-mail unless given)",
+    requestBody: { content: json(ref("DocumentEmailRequest")) },
+    responses: { "202": { description: "Recorded and queued", content: json(ref("DocumentEmail")) }, ...errors(400, 401, 404, 409) },
+  },
+  "GET /api/documents/{id}/emails": {
+    operationId: "listDocumentEmails",
+    summary: "The document's e-mails, newest first: to whom, when, sent or why not",
+    responses: { "200": { description: "The send log", content: json({ type: "object", properties: { items: { type: "array", items: ref("DocumentEmail") } }, required: ["items"] }) }, ...errors(401, 404) },
   },
   "GET /api/payments/{id}": {
     operationId: "getPayment",

@@ -50,6 +50,7 @@ table.kv th { width: 14rem; text-transform: none; letter-spacing: 0; font-size: 
 .flash.ok { background: var(--ok-bg); border-color: #b9e2c6; }
 .flash.error { background: var(--bad-bg); border-color: #f3bcbc; }
 .flash.info { background: var(--info-bg); border-color: #bccdf3; }
+.field-error { display: block; color: #a40000; font-size: .85rem; }
 .problems { margin: .25rem 0 1rem; padding: .6rem 1rem .6rem 2rem; background: var(--warn-bg); border: 1px solid #f0d29b; border-radius: 6px; }
 .reason { color: var(--warn); font-size: .87rem; }
 .tabs { display: flex; gap: .25rem; border-bottom: 2px solid var(--line); margin-bottom: .9rem; flex-wrap: wrap; }

@@ -10,6 +10,7 @@ import { AppError } from "../lib/errors";
 import { assetAt } from "./assets";
 import { ErrorPage } from "./layout";
 import { channelPages, type DeliverToInbox } from "./pages/channels";
+import { companyPages } from "./pages/company";
 import { customerPages } from "./pages/customers";
 import { deliveryPages } from "./pages/deliveries";
 import { documentPrintPage } from "./pages/document-print";
@@ -129,6 +130,7 @@ export function createDashboard(options: DashboardOptions) {
   dashboard.route("/products", productPages);
   dashboard.route("/stock-syncs", stockSyncPages);
   dashboard.route("/deliveries", deliveryPages);
+  dashboard.route("/company", companyPages);
   dashboard.all("*", () => {
     throw new AppError("not_found", "There is no such page in the dashboard.");
   });

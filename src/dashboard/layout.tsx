@@ -15,7 +15,7 @@ export interface PageContext {
   here: string;
 }
 
-export type NavKey = "overview" | "inbox" | "channels" | "documents" | "customers" | "products" | "stock-syncs" | "deliveries";
+export type NavKey = "overview" | "inbox" | "channels" | "documents" | "customers" | "products" | "stock-syncs" | "deliveries" | "company";
 
 const NAV: Array<[NavKey, string, string]> = [
   ["overview", "Overview", "/dashboard"],
@@ -26,6 +26,7 @@ const NAV: Array<[NavKey, string, string]> = [
   ["products", "Products", "/dashboard/products"],
   ["stock-syncs", "Stock syncs", "/dashboard/stock-syncs"],
   ["deliveries", "Deliveries", "/dashboard/deliveries"],
+  ["company", "Company", "/dashboard/company"],
 ];
 
 export function Document(props: { title: string; children: Child }) {

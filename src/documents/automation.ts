@@ -31,6 +31,8 @@ export const automationSchema = z
     default_account: z.string().trim().min(1).max(100),
     /** The liability account gift cards are redeemed from (and sold gift cards are owed on). */
     gift_card_account: z.string().trim().min(1).max(100),
+    /** E-mail an invoice this automation executes to the customer, once (documents/document-email.ts). */
+    email_invoice: z.boolean(),
   })
   .meta({ id: "Automation" });
 
@@ -47,6 +49,7 @@ const MANUAL: Automation = {
   payment_accounts: {},
   default_account: "Bank",
   gift_card_account: "Gift cards",
+  email_invoice: false,
 };
 
 const EVERYTHING: Automation = { ...MANUAL, create: "invoice", execute: true, add_payment: true };

@@ -35,6 +35,7 @@ import { taxCodesForDocuments } from "../company/taxes";
 import { buyerVatNumber } from "../company/tax-kinds";
 import { vatCheckOf } from "../company/tax-code-store";
 import { checkVatNumberMessage } from "../queue/messages";
+import { queueAutomaticInvoiceEmail } from "./document-email";
 
 export type { StoredDocument } from "./document-store";
 
@@ -394,7 +395,10 @@ export async function automateOrder(services: Services, row: OrderRow): Promise<
   if (held) return holdForPerson(services.d1, context, held, services.now());
   if (rules.only_when_paid && !isPaid(context.order) && !isCancelled(context.order)) return null;
   const rule = `automatic (${context.channelType}): create ${rules.create}${rules.execute ? ", execute" : ""}${rules.add_payment ? ", add payment" : ""}${rules.only_when_paid ? ", once paid" : ""}`;
-  return makeOrderDocuments(services, context, { type: rules.create, execute: rules.execute, add_payment: rules.add_payment }, rule);
+  const result = await makeOrderDocuments(services, context, { type: rules.create, execute: rules.execute, add_payment: rules.add_payment }, rule);
+  // Before the automation counts as done: a crash before this leaves it owed, and the sweep runs it again.
+  if (rules.email_invoice) await queueAutomaticInvoiceEmail(services, result.document);
+  return result;
 }
 
 /** What processing would create, without creating anything. */

@@ -25,6 +25,8 @@ import { automateOrder } from "../documents/from-order";
 import { countingD1 } from "../db/d1-cost";
 import { giveUpStockSync, runStockSyncStep } from "../stock/sync-run";
 import { checkVatNumber } from "../company/vies";
+import { deliverDocumentEmail, recordEmailGivenUp, recordEmailRetry, type RenderPdf } from "../documents/document-email";
+import { documentPdf } from "../documents/render/document-print";
 
 export const ORDER_QUEUE_NAME = "sales-inbox-orders";
 export const DEAD_LETTER_QUEUE_NAME = "sales-inbox-orders-dlq";
@@ -48,9 +50,17 @@ export interface ConsumerIo {
   now: () => number;
   fetch: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  /** Draws a document's PDF for an e-mail; the PDF renderer is wired in here (src/documents/render/). */
+  renderPdf?: RenderPdf;
 }
 
-const defaultIo: ConsumerIo = { now: Date.now, fetch: (input, init) => fetch(input, init) };
+/** The document's own PDF, as GET /api/documents/:id/pdf serves it, named by its number. */
+const documentPdfForEmail: RenderPdf = async (services, documentId) => {
+  const { bytes, fileName } = await documentPdf(services, documentId);
+  return { bytes, filename: fileName };
+};
+
+const defaultIo: ConsumerIo = { now: Date.now, fetch: (input, init) => fetch(input, init), renderPdf: documentPdfForEmail };
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: WorkerEnv, io: ConsumerIo = defaultIo): Promise<void> {
@@ -68,7 +78,7 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: WorkerEnv, 
           continue;
         }
         try {
-          await run(services, parsed.data, io);
+          await run(services, parsed.data, io, env);
           message.ack();
         } catch (error) {
           await handleFailure(services, parsed.data, message, error);
@@ -111,7 +121,7 @@ function measured(services: Services): { services: Services; report: (line: stri
   };
 }
 
-async function run(services: Services, message: OrderMessage, io: ConsumerIo): Promise<void> {
+async function run(services: Services, message: OrderMessage, io: ConsumerIo, env: WorkerEnv): Promise<void> {
   switch (message.type) {
     case "order.received":
     case "order.automate": {
@@ -145,6 +155,9 @@ async function run(services: Services, message: OrderMessage, io: ConsumerIo): P
     case "vat.check":
       await checkVatNumber(services.d1, message.vat_number, { fetch: io.fetch, url: services.config.VIES_URL, now: io.now });
       return;
+    case "document.email":
+      await deliverDocumentEmail(services, { mailer: env.EMAIL, from: services.config.MAIL_FROM, renderPdf: io.renderPdf ?? documentPdfForEmail }, message.send_key);
+      return;
   }
 }
 
@@ -161,6 +174,8 @@ const subjectOf = (body: OrderMessage): string => {
       return `stock sync ${body.sync_id} step ${body.step}`;
     case "vat.check":
       return `VIES check ${body.vat_number}`;
+    case "document.email":
+      return `document e-mail ${body.send_key}`;
   }
 };
 
@@ -169,6 +184,7 @@ async function recordAttempt(services: Services, body: OrderMessage, reason: str
   // A sweep records its failed run itself; a stock sync step freed its lease and runs again; a
   // confirmation stays pending. Only an order shows that processing is struggling.
   if (body.type === "order.received" || body.type === "order.automate") await recordProcessingAttempt(services.d1, body.order_id, reason, attempts);
+  if (body.type === "document.email") await recordEmailRetry(services, body.send_key, reason);
 }
 
 /** Giving up: why, where the API shows it. */
@@ -195,6 +211,9 @@ async function recordGivingUp(services: Services, body: OrderMessage, reason: st
       return;
     case "vat.check":
       // VIES's outages are stored as "unavailable" by the check itself; nothing else waits on it.
+      return;
+    case "document.email":
+      await recordEmailGivenUp(services, body.send_key, reason);
       return;
   }
 }

@@ -6,15 +6,18 @@
  * The same holds for an order's automation (document, execution, payment): it is owed from the
  * review until it has run to its end (`automation_due_at`), so an order reviewed but never
  * automated (a message lost in between) is queued for its automation again.
+ *
+ * And for a document e-mail: one recorded but not sent (nor failed) within N minutes is queued again.
  */
 import type { Services } from "../context";
 import { claimAutomationDue, findOrdersOverdue, markOrdersQueued } from "../orders/order-store";
 import { automateOrderMessage, orderReceived } from "../queue/messages";
+import { requeueOverdueEmails } from "../documents/document-email";
 
 const SWEEP_LIMIT = 500;
 const SEND_BATCH_LIMIT = 100;
 
-export async function sweepUnprocessedOrders(services: Services, now: number): Promise<{ requeued: number; automations: number }> {
+export async function sweepUnprocessedOrders(services: Services, now: number): Promise<{ requeued: number; automations: number; emails: number }> {
   const { d1, queue, config } = services;
   const cutoff = now - config.SWEEP_AFTER_MINUTES * 60_000;
   const overdue = await findOrdersOverdue(d1, cutoff, SWEEP_LIMIT);
@@ -26,7 +29,8 @@ export async function sweepUnprocessedOrders(services: Services, now: number): P
     await markOrdersQueued(d1, overdue.map((row) => row.id), now);
     console.log(`sweep: re-queued ${overdue.length} unprocessed order(s)`);
   }
-  return { requeued: overdue.length, automations: await sweepDueAutomation(services, now, cutoff) };
+  const automations = await sweepDueAutomation(services, now, cutoff);
+  return { requeued: overdue.length, automations, emails: await requeueOverdueEmails(services, cutoff) };
 }
 
 /**

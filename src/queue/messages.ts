@@ -39,6 +39,11 @@ export const orderMessageSchema = z.discriminatedUnion("type", [
     type: z.literal("vat.check"),
     vat_number: z.string().regex(/^[A-Z]{2}[0-9A-Z+*]{2,13}$/),
   }),
+  z.object({
+    /** Send one recorded document e-mail (document_emails.send_key); a sent one is not sent again. */
+    type: z.literal("document.email"),
+    send_key: z.string(),
+  }),
 ]);
 
 export type OrderMessage = z.infer<typeof orderMessageSchema>;
@@ -58,3 +63,5 @@ export const stockSyncStep = (syncId: string, step: number): OrderMessage => ({ 
 export const confirmDelivery = (deliveryId: string): OrderMessage => ({ type: "delivery.confirm", delivery_id: deliveryId });
 
 export const checkVatNumberMessage = (vatNumber: string): OrderMessage => ({ type: "vat.check", vat_number: vatNumber });
+
+export const sendDocumentEmail = (sendKey: string): OrderMessage => ({ type: "document.email", send_key: sendKey });

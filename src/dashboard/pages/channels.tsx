@@ -279,6 +279,9 @@ function AutomationForm(props: { page: PageContext; row: ChannelRow; automation:
         <input type="checkbox" name="only_when_paid" value="1" checked={automation.only_when_paid} /> only once the order is paid
       </label>
       <label class="check">
+        <input type="checkbox" name="email_invoice" value="1" checked={automation.email_invoice} /> e-mail an invoice it executes to the customer (once)
+      </label>
+      <label class="check">
         <input type="checkbox" name="create_missing_products" value="1" checked={automation.create_missing_products} /> create a product for an unknown SKU (instead of holding the order)
       </label>
       <label>
@@ -558,6 +561,7 @@ function automationBody(form: FormFields): Record<string, unknown> {
     execute: field(form, "execute") !== undefined,
     add_payment: field(form, "add_payment") !== undefined,
     only_when_paid: field(form, "only_when_paid") !== undefined,
+    email_invoice: field(form, "email_invoice") !== undefined,
     create_missing_products: field(form, "create_missing_products") !== undefined,
     customer: field(form, "customer"),
     single_customer_name: field(form, "single_customer_name"),

@@ -9,6 +9,7 @@ import { DOCUMENT_KINDS } from "../../documents/document";
 import { addPaymentByHand, cancelDocument, creditDocument, executeDocument } from "../../documents/document-actions";
 import { loadDocumentDetail, type DocumentDetail } from "../../documents/document-detail";
 import { findDocuments } from "../../documents/document-store";
+import { defaultRecipient, documentEmailJson, documentEmails, queueDocumentEmail, type DocumentEmailJson } from "../../documents/document-email";
 import { DOCUMENT_STATUSES, documentJson, type DocumentJson } from "../../documents/document-wire";
 import type { Flash } from "../session";
 import { ActionForm, Address, Badge, ChannelFilter, documentTitle, labelOf, Layout, Money, type PageContext, Pager, PaymentTable, Time } from "../layout";
@@ -62,7 +63,68 @@ export function DocumentTable(props: { items: DocumentJson[]; channels?: Map<str
   );
 }
 
-function DocumentPage(props: { page: PageContext; document: DocumentDetail; customer: { id: string; name: string } | null; today: string }) {
+/** "Send by e-mail" (an executed document) and the send log: to whom, when, and how it went. */
+function EmailSection(props: { page: PageContext; document: DocumentDetail; recipient: string | null; emails: DocumentEmailJson[] }) {
+  const { document } = props;
+  if (document.status !== "executed" && props.emails.length === 0) return null;
+  return (
+    <section class="no-print" aria-label="E-mail">
+      <h2>E-mail</h2>
+      {document.status === "executed" ? (
+        <ActionForm page={props.page} action={`/dashboard/documents/${document.id}/email`}>
+          <label>
+            To
+            <input type="email" name="to" value={props.recipient ?? ""} maxlength={320} required placeholder="customer@example.com" />
+          </label>
+          <div>
+            <button type="submit">Send by e-mail</button>
+          </div>
+        </ActionForm>
+      ) : null}
+      {props.emails.length ? (
+        <table>
+          <thead>
+            <tr>
+              <th>To</th>
+              <th>Queued</th>
+              <th>Result</th>
+              <th>Sent</th>
+              <th>Attempts</th>
+              <th>Error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.emails.map((email) => (
+              <tr>
+                <td>{email.to || "—"}</td>
+                <td>
+                  <Time at={email.created_at} />
+                </td>
+                <td>
+                  <Badge value={email.status} />
+                </td>
+                <td>{email.sent_at ? <Time at={email.sent_at} /> : "—"}</td>
+                <td>{String(email.attempts)}</td>
+                <td>{email.error ?? ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p class="muted small">Not sent by e-mail yet.</p>
+      )}
+    </section>
+  );
+}
+
+function DocumentPage(props: {
+  page: PageContext;
+  document: DocumentDetail;
+  customer: { id: string; name: string } | null;
+  today: string;
+  recipient: string | null;
+  emails: DocumentEmailJson[];
+}) {
   const { document } = props;
   const money = (amount: string) => <Money amount={amount} currency={document.currency} />;
   const title = `${documentTitle(document.type)} ${document.number ?? "(draft)"}`;
@@ -271,6 +333,7 @@ function DocumentPage(props: { page: PageContext; document: DocumentDetail; cust
         {document.stock_movements.length ? (
           <p class="muted small">{`Stock moved for ${document.stock_movements.length} line(s) in the main warehouse.`}</p>
         ) : null}
+        <EmailSection page={props.page} document={document} recipient={props.recipient} emails={props.emails} />
       </article>
     </Layout>
   );
@@ -321,7 +384,18 @@ export const documentPages = new Hono<DashboardEnv>()
     const { services } = c.var;
     const document = await loadDocumentDetail(services.db, c.req.param("id"));
     const customer = document.customer_id ? ((await customerById(services.db, document.customer_id)) ?? null) : null;
-    return render(c, <DocumentPage page={c.var.page} document={document} customer={customer} today={new Date(services.now()).toISOString().slice(0, 10)} />);
+    const [recipient, emails] = await Promise.all([defaultRecipient(services, document.id), documentEmails(services, document.id)]);
+    return render(
+      c,
+      <DocumentPage
+        page={c.var.page}
+        document={document}
+        customer={customer}
+        today={new Date(services.now()).toISOString().slice(0, 10)}
+        recipient={recipient}
+        emails={emails.map(documentEmailJson)}
+      />,
+    );
   })
 
   .post("/:id/execute", (c) =>
@@ -357,6 +431,14 @@ export const documentPages = new Hono<DashboardEnv>()
         account: field(form, "account") ?? null,
       });
       return { kind: "ok", text: "The payment was added." };
+    }),
+  )
+
+  /** Queued, not sent yet: the send log on the page says how it went. */
+  .post("/:id/email", (c) =>
+    onDocument(c, async (id) => {
+      const email = await queueDocumentEmail(c.var.services, id, { to: field(c.var.form, "to") });
+      return { kind: "ok", text: `Queued for ${email.recipient}: the log below says when it is sent.` };
     }),
   );
 
