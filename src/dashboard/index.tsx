@@ -13,6 +13,7 @@ import { channelPages, type DeliverToInbox } from "./pages/channels";
 import { companyPages } from "./pages/company";
 import { customerPages } from "./pages/customers";
 import { deliveryPages } from "./pages/deliveries";
+import { loadCompanyProfile } from "../company/company";
 import { documentPrintPage } from "./pages/document-print";
 import { documentPages } from "./pages/documents";
 import { inboxPages } from "./pages/inbox";
@@ -87,7 +88,12 @@ const requireSession = createMiddleware<DashboardEnv>(async (c, next) => {
   }
   c.set("session", session);
   c.set("form", form);
-  c.set("page", { csrf, flash: SAFE_METHODS.has(c.req.method) ? await takeFlash(c, config.ADMIN_TOKEN) : null, here: `${url.pathname}${url.search}` });
+  c.set("page", {
+    csrf,
+    flash: SAFE_METHODS.has(c.req.method) ? await takeFlash(c, config.ADMIN_TOKEN) : null,
+    here: `${url.pathname}${url.search}`,
+    timeZone: (await loadCompanyProfile(c.var.services.d1)).time_zone,
+  });
   await next();
 });
 

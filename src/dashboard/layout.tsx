@@ -3,7 +3,7 @@
  * (names, notes, SKUs, bodies) reaches the page as a JSX text child or attribute value, which Hono
  * escapes; nothing here writes markup from data.
  */
-import type { Child } from "hono/jsx";
+import { createContext, useContext, type Child } from "hono/jsx";
 import { SCRIPT_PATH, STYLE_PATH } from "./assets";
 import type { Flash } from "./session";
 
@@ -13,7 +13,12 @@ export interface PageContext {
   flash: Flash | null;
   /** This page's path and query: where an action on it comes back to. */
   here: string;
+  /** The company's time zone (its profile): every time on the page is shown in it, and named. */
+  timeZone: string;
 }
+
+/** The time zone `Time` writes in: the company's, set by the page's Layout. */
+const TimeZoneContext = createContext("UTC");
 
 export type NavKey = "overview" | "inbox" | "channels" | "documents" | "customers" | "products" | "stock-syncs" | "deliveries" | "company";
 
@@ -66,8 +71,9 @@ export function Layout(props: { title: string; nav: NavKey | null; page: PageCon
       </header>
       <main>
         <FlashMessage flash={props.page.flash} />
-        {props.children}
+        <TimeZoneContext.Provider value={props.page.timeZone}>{props.children}</TimeZoneContext.Provider>
       </main>
+      <footer class="muted small">{`Times are in ${props.page.timeZone}.`}</footer>
     </Document>
   );
 }
@@ -109,13 +115,27 @@ export const documentTitle = (type: string) => DOCUMENT_TITLES[type] ?? type;
 
 export const Badge = (props: { value: string; tone?: string }) => <span class={`badge ${props.tone ?? props.value}`}>{labelOf(props.value)}</span>;
 
-/** A time as UTC, readable, with the exact instant in the attribute. */
+/** "2026-11-27 12:00" as the clock reads in `timeZone`. */
+export function clockIn(timeZone: string, date: Date): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+      .formatToParts(date)
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
+/** A time in the company's time zone (named in the page's footer and the title), the exact instant in the attribute. */
 export function Time(props: { at: string | number | null | undefined }) {
   if (props.at === null || props.at === undefined) return <span class="muted">—</span>;
   const date = new Date(props.at);
   if (Number.isNaN(date.getTime())) return <span>{String(props.at)}</span>;
-  const iso = date.toISOString();
-  return <time datetime={iso}>{`${iso.slice(0, 10)} ${iso.slice(11, 16)}`}</time>;
+  const timeZone = useContext(TimeZoneContext);
+  return (
+    <time datetime={date.toISOString()} title={timeZone}>
+      {clockIn(timeZone, date)}
+    </time>
+  );
 }
 
 export const Money = (props: { amount: string | null | undefined; currency: string }) =>

@@ -120,3 +120,19 @@ describe("a document's page", () => {
     expect(textOf(sent.html)).toMatch(/anna\.page@example\.lv.*queued/s);
   });
 });
+
+describe("times on every page", () => {
+  it("are shown in the company's time zone and say which, the exact instant kept in the attribute", async () => {
+    const user = await signIn();
+    const channel = await createChannel("Tokyo clock");
+    const response = await postOrder(channel, JSON.stringify(sampleOrder({ placed_at: "2026-11-27T22:30:00Z" })));
+    const { order_id } = await json(response);
+    expect((await api("/api/company", { method: "PUT", json: { time_zone: "Asia/Tokyo" } })).status).toBe(200);
+    const tokyo = await get(user, `/dashboard/orders/${order_id}`);
+    // 22:30 UTC is 07:30 the next morning in Tokyo.
+    expect(tokyo.html).toContain('<time datetime="2026-11-27T22:30:00.000Z" title="Asia/Tokyo">2026-11-28 07:30</time>');
+    expect(textOf(tokyo.html)).toContain("Times are in Asia/Tokyo.");
+    expect((await api("/api/company", { method: "PUT", json: { time_zone: "UTC" } })).status).toBe(200);
+    expect((await get(user, `/dashboard/orders/${order_id}`)).html).toContain(">2026-11-27 22:30</time>");
+  });
+});
