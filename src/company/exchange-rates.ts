@@ -157,10 +157,12 @@ export function baseCurrencyProblem(answer: RateAnswer): { code: "no_exchange_ra
 // ---------------------------------------------------------------------------------------------
 // Amounts in the base currency
 
-/** The same figures as documents/issued.ts BaseAmounts (that module sits above this layer). */
+/** A document's amounts in the base currency (documents/issued.ts calls them BaseAmounts). */
 export interface BaseFigures {
   currency: string;
+  /** Units of the document's currency per 1 unit of the base currency, as a decimal string. */
   rate: string;
+  /** The ECB reference date the rate is of (its last rate on or before the document's date). */
   rate_date: string;
   subtotal: number;
   tax: number;

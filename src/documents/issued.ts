@@ -3,6 +3,7 @@
  * printed invoice, its PDF and its e-mail read the same facts forever, whatever later happens to
  * the company profile, the tax codes or the exchange rates.
  */
+import type { BaseFigures as BaseAmounts } from "../company/exchange-rates";
 import type { CompanyProfile } from "../company/profile";
 import type { TaxKind } from "../company/tax-codes";
 
@@ -23,18 +24,8 @@ export interface VatSummaryRow {
   base: { taxable: number; vat: number } | null;
 }
 
-/** The document's amounts in the company's base currency, at the ECB rate of its date. */
-export interface BaseAmounts {
-  currency: string;
-  /** Units of the document's currency per 1 unit of the base currency, as a decimal string. */
-  rate: string;
-  /** The ECB reference date the rate is of (its last rate on or before the document's date). */
-  rate_date: string;
-  subtotal: number;
-  tax: number;
-  total: number;
-}
-
+/** The document's amounts in the company's base currency, at the ECB rate of its date (company/exchange-rates.ts). */
+export type { BaseFigures as BaseAmounts } from "../company/exchange-rates";
 export interface IssuedFacts {
   /** The seller as the company profile stood when the document was executed. */
   seller: Omit<CompanyProfile, "payment_terms_days" | "base_currency" | "time_zone" | "locale"> & { logo_key: string | null };
