@@ -38,10 +38,11 @@ async function executedInvoice(): Promise<{ id: string; number: string }> {
     financial_status: "paid",
     customer: { name: "Jānis Kalniņš", email: "janis@example.pl" },
     billing_address: { name: "Jānis Kalniņš", line1: "ul. Piotrkowska 104", city: "Łódź", postcode: "90-926", country: "PL" },
-    lines: [{ sku: `PRINT-${TAG}`, name: "Linen napkin, Żółć edition", quantity: 2, unit_price: "12.50", discount: "0.00", tax_rate: "21", tax: "5.25", total: "25.00" }],
+    // A Polish consumer of a Latvian company: One-Stop Shop at Poland's 23 % (OSS-PL-23).
+    lines: [{ sku: `PRINT-${TAG}`, name: "Linen napkin, Żółć edition", quantity: 2, unit_price: "12.50", discount: "0.00", tax_rate: "23", tax: "5.75", total: "25.00" }],
     shipping: [],
-    totals: { subtotal: "25.00", shipping: "0.00", tax: "5.25", total: "30.25" },
-    payment: { method: "card", transaction_id: `pi_print_${TAG}`, amount: "30.25", paid_at: new Date().toISOString() },
+    totals: { subtotal: "25.00", shipping: "0.00", tax: "5.75", total: "30.75" },
+    payment: { method: "card", transaction_id: `pi_print_${TAG}`, amount: "30.75", paid_at: new Date().toISOString() },
   };
   const body = JSON.stringify(order);
   const t = Math.floor(Date.now() / 1000);
@@ -81,7 +82,7 @@ it("prints an executed invoice on an A4 page with the seller and the VAT summary
 
     // What is seen, as rendered (headings are upper-cased by the stylesheet, so compared without case).
     const visible = (await page.locator("body").innerText()).toLowerCase();
-    for (const expected of ["Invoice", invoice.number, "SIA Kalniņš un Partneri", "VAT No. LV40003245752", "Jānis Kalniņš", "90-926 Łódź", "VAT summary", "21 %", "€30.25", "IBAN LV80BANK0000435195001"]) {
+    for (const expected of ["Invoice", invoice.number, "SIA Kalniņš un Partneri", "VAT No. LV40003245752", "Jānis Kalniņš", "90-926 Łódź", "VAT summary", "23 %", "€30.75", "One-Stop Shop", "IBAN LV80BANK0000435195001"]) {
       expect(visible).toContain(expected.toLowerCase());
     }
     expect(await page.locator("nav").count()).toBe(0);
