@@ -26,6 +26,8 @@ try {
     target: "node22",
     outfile: bundle,
     tsconfig: path.join(root, "tsconfig.json"),
+    // The document fonts (src/documents/render/fonts.ts) are bytes; wrangler's Data rule does the same in the Worker.
+    loader: { ".ttf": "binary" },
     logLevel: "warning",
   });
   const { createApp } = await import(pathToFileURL(bundle).href);
