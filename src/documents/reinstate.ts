@@ -9,6 +9,7 @@
  * after a crash half-way, finishes what is missing once.
  */
 import type { Order } from "../orders/order";
+import { UNCONDITIONAL } from "../orders/order-store";
 import { matchedReinstatements, matchReinstatementsStatement, returnToPaidStatement } from "../orders/reinstatement-store";
 import type { Automation } from "./automation";
 import { cancelDraftStatement, documentBySource, documentCancelledAt, storedDocumentTotals, type StoredDocument } from "./document-store";
@@ -20,8 +21,6 @@ interface Owner {
   automation: Automation;
   order: Order;
 }
-
-const ALWAYS = { text: "1", values: {} };
 
 /** Ties the order's won disputes to the reversals they undo (before any credit note is made for those). */
 export async function matchWonDisputes(d1: D1Database, channelId: string, orderExternalId: string, now: number): Promise<void> {
@@ -43,7 +42,7 @@ export async function undoReversedCredits(
       d1,
       owner,
       { key: `reinstated:${won.id}`, kind: "refund_reinstated", data: { transaction_id: won.external_id, refund_external_id: won.refund_external_id, amount_minor: won.amount_minor, credit_note_id: note?.id ?? null, rule } },
-      ALWAYS,
+      UNCONDITIONAL,
       now,
     );
     if (!note || note.status === "cancelled") {

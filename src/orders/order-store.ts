@@ -111,6 +111,9 @@ export interface SqlCondition {
   values: Record<string, SqlValue>;
 }
 
+/** A timeline event written whatever else the batch did (its key alone makes it once). */
+export const UNCONDITIONAL: SqlCondition = { text: "1", values: {} };
+
 /** What an event records: a value (stored as JSON), or the order's failure (error and attempts) as it stands. */
 export type OrderEventData = { value: unknown } | { failureOfOrder: true };
 
