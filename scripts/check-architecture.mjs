@@ -22,6 +22,7 @@ export const LAYERS = [
   "src/queue/",
   "src/env.ts",
   "src/context.ts",
+  "src/people/",
   "src/orders/",
   "src/catalog/",
   "src/company/",

@@ -8,6 +8,7 @@ import { startFakePayPal } from "./fakes/paypal-server";
 import { startFakeShopify } from "./fakes/shopify-server";
 import { startFakeWooCommerce } from "./fakes/woocommerce-server";
 import { startFakeEcb } from "./fakes/ecb-server";
+import { startFakeAccess } from "./fakes/access-server";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -16,17 +17,25 @@ declare module "vitest" {
     mozelloUrl: string;
     paypalUrl: string;
     ecbUrl: string;
+    /** A fake Cloudflare Access team domain (no trailing slash) and the key its tokens are signed with. */
+    accessUrl: string;
+    accessPrivateJwk: string;
+    accessKid: string;
   }
 }
 
 export default async function setup(project: TestProject) {
-  const fakes = await Promise.all([startFakeShopify(), startFakeWooCommerce(), startFakeMozello(), startFakePayPal(), startFakeEcb()]);
+  const fakes = await Promise.all([startFakeShopify(), startFakeWooCommerce(), startFakeMozello(), startFakePayPal(), startFakeEcb(), startFakeAccess()]);
   const [shopify, woo, mozello, paypal] = fakes;
   project.provide("shopifyUrl", shopify.url);
   project.provide("wooUrl", woo.url);
   project.provide("mozelloUrl", mozello.url);
   project.provide("paypalUrl", paypal.url);
   project.provide("ecbUrl", fakes[4].url);
+  const access = fakes[5];
+  project.provide("accessUrl", access.url);
+  project.provide("accessPrivateJwk", JSON.stringify(access.privateJwk));
+  project.provide("accessKid", access.kid);
   return async () => {
     await Promise.all(fakes.map((fake) => fake.close()));
   };
