@@ -12,6 +12,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { runCpuBench } from "./cpu.mjs";
 import { runEndToEnd } from "./e2e.mjs";
+import { renderPassword, runPasswordBench } from "./password.mjs";
 import { renderCpu, renderD1, renderDocuments, renderEndToEnd, renderHeader, renderStock, updateReadme } from "./report.mjs";
 import { runStockBench } from "./stock.mjs";
 
@@ -117,6 +118,8 @@ async function main() {
     console.log(`(a) CPU: a warm-up round, then ${options["cpu-samples"]} rounds of ≥ ${options["cpu-ms"]} ms CPU per case and crypto variant …`);
     const cpu = await runCpuBench({ tmpDir, cpuMs: options["cpu-ms"], samples: options["cpu-samples"] });
     emit(renderCpu(cpu));
+    console.log("(a″) password hash: PBKDF2-HMAC-SHA256 as src/people/passwords.ts does it …");
+    emit(renderPassword(await runPasswordBench({ tmpDir })));
   }
   if (options.only === "" || options.only === "e2e") {
     console.log(`(b) + (c): starting the inbox with npm start (wrangler dev) …`);
