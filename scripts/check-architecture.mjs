@@ -31,6 +31,7 @@ export const LAYERS = [
   "src/documents/",
   "src/inbound/",
   "src/jobs/",
+  "src/guard/",
   ["src/api/", "src/dashboard/"],
   "src/app.ts",
   "src/index.ts",

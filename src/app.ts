@@ -1,6 +1,7 @@
 /**
- * The HTTP side of the Worker: channel URIs (/in/:token), the management API (/api/*) behind the
- * admin token, the dashboard (/dashboard, signed in with the same token), and one error handler
+ * The HTTP side of the Worker: channel URIs (/in/:token), the management API (/api/*) behind API
+ * keys, the dashboard (/dashboard, for signed-in people), both under one route policy
+ * (src/guard/policy.ts), and one error handler
  * that renders every API failure in one envelope (the dashboard renders its own as pages).
  */
 import { Hono, type Context } from "hono";
@@ -11,7 +12,9 @@ import { exchangeRateRoutes } from "./api/exchange-rates";
 import { taxCodeRoutes } from "./api/tax-codes";
 import { customerRoutes } from "./api/customers";
 import { deliveryRoutes } from "./api/deliveries";
-import { requireAdmin } from "./api/auth";
+import { authenticate } from "./api/auth";
+import { apiKeyRoutes, auditRoutes, meRoute, userRoutes } from "./api/people";
+import { authorize } from "./guard/guard";
 import { openApiDocument } from "./api/openapi";
 import { documentRoutes, paymentRoutes } from "./api/documents";
 import { bulkProcessRoute, orderRoutes } from "./api/orders";
@@ -50,6 +53,10 @@ const apiRouters: ReadonlyArray<readonly [string, Hono<AppEnv>]> = [
   ["/api/company", companyRoutes],
   ["/api/exchange-rates", exchangeRateRoutes],
   ["/api/tax-codes", taxCodeRoutes],
+  ["/api/me", meRoute],
+  ["/api/users", userRoutes],
+  ["/api/api-keys", apiKeyRoutes],
+  ["/api/audit", auditRoutes],
 ];
 
 export function createApp(now: () => number = Date.now) {
@@ -67,7 +74,8 @@ export function createApp(now: () => number = Date.now) {
   app.route("/", inbound);
   // Described from the routes this app serves, so the document cannot list a route that is not here.
   app.get("/api/openapi.json", (c) => c.json(openApiDocument(app.routes)));
-  app.use("/api/*", requireAdmin);
+  // Who calls, then whether they may: every route below is in src/guard/policy.ts or answers 404.
+  app.use("/api/*", authenticate, authorize);
   for (const [path, routes] of apiRouters) app.route(path, routes);
   // A test order from the dashboard goes through the whole app, as a store's webhook would.
   app.route("/dashboard", createDashboard({ deliver: async (request, c) => app.fetch(request, c.env, executionContextOf(c)) }));

@@ -21,7 +21,27 @@ export interface Services {
   now: () => number;
   /** Outbound HTTP to stores. */
   fetch: typeof fetch;
+  /** Who this request or job acts for; the system until a request proves otherwise. */
+  actor: Actor;
 }
+
+/**
+ * Who is asking: a person signed in, an API key, the bootstrap admin token, or the inbox itself
+ * (automation, a sweep, a cron) with what set it going. Every change is recorded under it.
+ */
+export interface Actor {
+  kind: "user" | "key" | "admin_token" | "system";
+  /** The user's or key's id; for the system, the work that acted ("automation", "sweep", …). */
+  id: string;
+  name: string;
+  /** owner | bookkeeper | operator | viewer; null for a key given scopes and for the system. */
+  role: string | null;
+  /** What this actor may do (src/people/roles.ts names them). */
+  scopes: ReadonlySet<string>;
+}
+
+/** The inbox acting on its own; `work` says what set it going. */
+export const systemActor = (work: string): Actor => ({ kind: "system", id: work, name: "System", role: null, scopes: new Set() });
 
 export type AppEnv = { Bindings: WorkerEnv; Variables: { services: Services } };
 
@@ -34,5 +54,6 @@ export function buildServices(env: WorkerEnv, config: AppConfig, now: () => numb
     config,
     now,
     fetch: (input, init) => fetch(input, init),
+    actor: systemActor("request"),
   };
 }

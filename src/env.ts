@@ -45,6 +45,16 @@ export const envSchema = z.object({
    * Cloudflare Email Service). Unset: nothing is sent, and each send fails with this reason.
    */
   MAIL_FROM: z.preprocess((value) => (value === "" ? undefined : value), z.email("MAIL_FROM must be an e-mail address").optional()),
+  /**
+   * Cloudflare Access in front of the dashboard (docs/people.md): the team domain
+   * (https://<team>.cloudflareaccess.com) and the application's audience tag. Both set: the dashboard
+   * takes its users from Access's signed JWT and password sign-in is off. Both unset: passwords.
+   */
+  ACCESS_TEAM_DOMAIN: z.preprocess((value) => (value === "" ? undefined : value), z.url("ACCESS_TEAM_DOMAIN must be a URL like https://<team>.cloudflareaccess.com").optional()),
+  ACCESS_AUD: z.preprocess((value) => (value === "" ? undefined : value), z.string().min(8, "ACCESS_AUD must be the Access application's audience tag").optional()),
+}).refine((config) => (config.ACCESS_TEAM_DOMAIN === undefined) === (config.ACCESS_AUD === undefined), {
+  path: ["ACCESS_AUD"],
+  message: "set both ACCESS_TEAM_DOMAIN and ACCESS_AUD, or neither",
 }).refine((config) => config.ARCHIVE_RETENTION_DAYS === undefined || config.ARCHIVE_RETENTION_DAYS >= config.RAW_BODY_RETENTION_DAYS, {
   path: ["ARCHIVE_RETENTION_DAYS"],
   message: "ARCHIVE_RETENTION_DAYS must be at least RAW_BODY_RETENTION_DAYS: a body is archived before D1 lets it go",
@@ -58,6 +68,8 @@ export type WorkerEnv = Env & {
   ARCHIVE_RETENTION_DAYS?: string;
   MAIL_FROM?: string;
   ECB_RATES_URL?: string;
+  ACCESS_TEAM_DOMAIN?: string;
+  ACCESS_AUD?: string;
   /** The send_email binding (Cloudflare Email Service); read where mail is sent, not checked per request. */
   EMAIL?: SendEmail;
 };

@@ -30,6 +30,11 @@ import { productImportResultSchema, productListQuery } from "./products";
 import { exchangeRateQuery, exchangeRateSchema, ratesFetchedSchema, ratesFetchSchema } from "./exchange-rates";
 import { taxCodeCreateSchema, taxCodeSchema, taxCodeUpdateSchema } from "../company/tax-codes";
 import { taxCodeSeedResultSchema } from "./tax-codes";
+import { POLICY } from "../guard/policy";
+import { newApiKeySchema } from "../people/api-keys";
+import { auditFilterSchema } from "../people/audit-log";
+import { ROLES, SCOPES } from "../people/roles";
+import { newUserSchema, userChangeSchema } from "../people/users";
 
 const errorSchema = z
   .object({
@@ -92,7 +97,60 @@ const documentEmailSchema = z
   })
   .meta({ id: "DocumentEmail" });
 
+const userSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    signs_in_with_password: z.boolean(),
+    disabled: z.boolean(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: "User" });
+
+const apiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string().meta({ description: "The key's first characters, to tell keys apart" }),
+    role: z.enum(ROLES).nullable(),
+    scopes: z.array(z.enum(SCOPES)),
+    created_by: z.string(),
+    created_at: z.string(),
+    expires_at: z.string().nullable(),
+    last_used_at: z.string().nullable(),
+    revoked_at: z.string().nullable(),
+    status: z.enum(["active", "expired", "revoked"]),
+  })
+  .meta({ id: "ApiKey" });
+
+const auditEntrySchema = z
+  .object({
+    id: z.string(),
+    at: z.string(),
+    actor: z.object({ kind: z.enum(["user", "key", "admin_token", "system"]), id: z.string(), name: z.string(), label: z.string() }),
+    action: z.string().meta({ description: "order.ignore, document.credit, channel.secret_add, …" }),
+    subject_type: z.string().nullable(),
+    subject_id: z.string().nullable(),
+    summary: z.string(),
+    changes: z.object({ before: z.unknown(), after: z.unknown() }).nullable(),
+  })
+  .meta({ id: "AuditEntry" });
+
+const meSchema = z
+  .object({ kind: z.enum(["user", "key", "admin_token"]), id: z.string(), name: z.string(), role: z.enum(ROLES).nullable(), scopes: z.array(z.enum(SCOPES)) })
+  .meta({ id: "Me" });
+
 const schemas = {
+  User: userSchema,
+  UserCreate: newUserSchema,
+  UserChange: userChangeSchema,
+  ApiKey: apiKeySchema,
+  ApiKeyCreate: newApiKeySchema,
+  AuditEntry: auditEntrySchema,
+  Me: meSchema,
   DocumentEmail: documentEmailSchema,
   DocumentEmailRequest: emailRequestSchema,
   Order: orderWireSchema,
@@ -141,8 +199,11 @@ const schemas = {
 
 const ref = (name: keyof typeof schemas) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ "application/json": { schema } });
+/** Error answers; every operation behind a key may also answer 403, when the key's scopes do not cover it. */
 const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [String(status), { description: "Error", content: json(ref("Error")) }]));
+  Object.fromEntries(
+    [...statuses, ...(statuses.includes(401) ? [403] : [])].sort().map((status) => [String(status), { description: "Error", content: json(ref("Error")) }]),
+  );
 const page = (name: keyof typeof schemas) => ({
   type: "object",
   properties: { items: { type: "array", items: ref(name) }, next_cursor: { type: ["string", "null"] } },
@@ -541,6 +602,53 @@ const operations: Record<string, Operation> = {
     summary: "Remove a tax code; a line that would need it holds its document with no_tax_code",
     responses: { "204": { description: "Removed" }, ...errors(401, 404) },
   },
+  "GET /api/me": {
+    operationId: "whoAmI",
+    summary: "Who the key stands for, and what it may do",
+    responses: { "200": { description: "The caller", content: json(ref("Me")) }, ...errors(401) },
+  },
+  "GET /api/users": {
+    operationId: "listUsers",
+    summary: "The people who may sign in to the dashboard",
+    responses: { "200": { description: "Every user", content: json({ type: "object", properties: { items: { type: "array", items: ref("User") } }, required: ["items"] }) }, ...errors(401) },
+  },
+  "POST /api/users": {
+    operationId: "createUser",
+    summary: "Add a person with a role; without a password they sign in only through Cloudflare Access",
+    requestBody: { required: true, content: json(ref("UserCreate")) },
+    responses: { "201": { description: "Added", content: json(ref("User")) }, ...errors(400, 401, 409) },
+  },
+  "PATCH /api/users/{id}": {
+    operationId: "changeUser",
+    summary: "Change a person's name or role, set a new password, disable or enable them; disabling or a new password ends their sessions at once",
+    requestBody: { required: true, content: json(ref("UserChange")) },
+    responses: { "200": { description: "Changed", content: json(ref("User")) }, ...errors(400, 401, 404, 409) },
+  },
+  "GET /api/api-keys": {
+    operationId: "listApiKeys",
+    summary: "The API keys, by prefix and last use (never the keys themselves)",
+    responses: { "200": { description: "Every key", content: json({ type: "object", properties: { items: { type: "array", items: ref("ApiKey") } }, required: ["items"] }) }, ...errors(401) },
+  },
+  "POST /api/api-keys": {
+    operationId: "createApiKey",
+    summary: "Make a key with a role or scopes and an optional expiry; the answer's `key` is shown this once",
+    requestBody: { required: true, content: json(ref("ApiKeyCreate")) },
+    responses: {
+      "201": { description: "Made", content: json({ allOf: [ref("ApiKey"), { type: "object", properties: { key: { type: "string" } }, required: ["key"] }] }) },
+      ...errors(400, 401),
+    },
+  },
+  "DELETE /api/api-keys/{id}": {
+    operationId: "revokeApiKey",
+    summary: "Revoke a key for good",
+    responses: { "200": { description: "Revoked", content: json(ref("ApiKey")) }, ...errors(401, 404) },
+  },
+  "GET /api/audit": {
+    operationId: "listAudit",
+    summary: "The audit trail, newest first: who changed what, when; read-only",
+    parameters: queryParameters(auditFilterSchema),
+    responses: { "200": { description: "A page of entries", content: json(page("AuditEntry")) }, ...errors(400, 401) },
+  },
   "GET /api/customers": {
     operationId: "listCustomers",
     summary: "Find customers, newest first",
@@ -646,7 +754,8 @@ function pathsOf(routes: readonly ServedRoute[]): Record<string, Record<string, 
     const [method, path] = key.split(" ") as [string, string];
     const operation = operations[key]!;
     paths[path] ??= pathItem(path, operation);
-    paths[path][method.toLowerCase()] = operation;
+    const need = POLICY[`${method} ${path.replace(/\{(\w+)\}/g, ":$1")}`]?.need;
+    paths[path][method.toLowerCase()] = need ? { ...operation, "x-required-scope": need } : operation;
   }
   return paths;
 }
@@ -671,7 +780,9 @@ export function openApiDocument(routes: readonly ServedRoute[]): object {
       version: "1.0.0",
       license: { name: "MIT", identifier: "MIT" },
       description:
-        "Every sales order from every store in one inbox. The management API needs `Authorization: Bearer <ADMIN_TOKEN>`. " +
+        "Every sales order from every store in one inbox. The management API needs `Authorization: Bearer <API key>`: a key made by an owner " +
+        "(`sik_…`, with a role or scopes; each operation's `x-required-scope` names the scope it needs, and a key without it gets 403), " +
+        "or the bootstrap ADMIN_TOKEN, an owner. " +
         "Channel URIs (`/in/{token}`) take orders from stores; Connect channels take the Order schema as JSON or XML, " +
         "signed with `X-Inbox-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>`.",
     },

@@ -25,6 +25,8 @@ header.top nav a { color: #d7def0; text-decoration: none; padding: .3rem .6rem; 
 header.top nav a[aria-current="page"] { background: #33436b; color: #fff; }
 header.top nav a:hover { color: #fff; }
 header.top form { margin: 0; }
+header.top a.who { color: #d7def0; text-decoration: none; font-size: .9rem; }
+header.top a.who[aria-current="page"], header.top a.who:hover { color: #fff; text-decoration: underline; }
 header.top button { background: transparent; color: #d7def0; border: 1px solid #50608a; }
 main { padding: 1.25rem; max-width: 1280px; margin: 0 auto; }
 h1 { font-size: 1.5rem; margin: .25rem 0 1rem; }

@@ -1,7 +1,8 @@
 /**
  * /dashboard — the inbox for the people who work it: server-rendered pages (Hono JSX) over the same
- * services as the management API. Access is a signed session cookie set by signing in with the
- * admin token; every POST carries the session's CSRF token and is refused from another origin.
+ * services as the management API. People sign in through Cloudflare Access or with an e-mail and
+ * a password (./identity.ts); what each may see and do is the route policy's (src/guard/policy.ts);
+ * every POST carries the session's CSRF token and is refused from another origin.
  * Every response carries a Content-Security-Policy that allows no inline script or style.
  */
 import { Hono, type Context } from "hono";
@@ -23,7 +24,15 @@ import { productPages } from "./pages/products";
 import { stockSyncChannelActions, stockSyncPages } from "./pages/stock-syncs";
 import { signInPages, signOutPage } from "./pages/sign-in";
 import { render, type DashboardEnv, type FormFields } from "./respond";
-import { csrfTokenOf, isCsrfToken, readSessionCookie, sessionCookieOf, takeFlash } from "./session";
+import { csrfTokenOf, isCsrfToken, takeFlash } from "./session";
+import { identify } from "./identity";
+import { actorOfUser } from "../people/actors";
+import { allows } from "../guard/policy";
+import { authorize } from "../guard/guard";
+import { accountPages } from "./pages/account";
+import { userPages } from "./pages/users";
+import { apiKeyPages } from "./pages/api-keys";
+import { auditPages } from "./pages/audit";
 
 const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -63,22 +72,28 @@ const sameOriginPosts = createMiddleware<DashboardEnv>(async (c, next) => {
 
 /**
  * Signed in, or sent to sign in (a GET comes back to where it was going). A POST must also carry
- * the session's CSRF token in its form.
+ * the CSRF token of the person's session in its form. Then the route's rule (src/guard/policy.ts)
+ * decides what the person may do, for pages and actions alike.
  */
 const requireSession = createMiddleware<DashboardEnv>(async (c, next) => {
-  const { config, now } = c.var.services;
-  const session = await readSessionCookie(config.ADMIN_TOKEN, sessionCookieOf(c), now());
+  const { services } = c.var;
+  const { config } = services;
   const url = new URL(c.req.url);
-  if (!session) {
-    const next = SAFE_METHODS.has(c.req.method) ? `${url.pathname}${url.search}` : "/dashboard";
-    return c.redirect(`/dashboard/sign-in?next=${encodeURIComponent(next)}`, SAFE_METHODS.has(c.req.method) ? 302 : 303);
+  const identity = await identify(c, services);
+  if (!identity.ok) {
+    if (identity.reason === "none") {
+      const next = SAFE_METHODS.has(c.req.method) ? `${url.pathname}${url.search}` : "/dashboard";
+      return c.redirect(`/dashboard/sign-in?next=${encodeURIComponent(next)}`, SAFE_METHODS.has(c.req.method) ? 302 : 303);
+    }
+    const status = identity.reason === "access_unavailable" ? 503 : 403;
+    return render(c, <ErrorPage title={status === 503 ? "Try again shortly" : "Not signed in"} message={identity.message} page={null} />, status);
   }
-  const csrf = await csrfTokenOf(config.ADMIN_TOKEN, session);
+  const csrf = await csrfTokenOf(config.ADMIN_TOKEN, identity.binding);
   let form: FormFields = {};
   if (!SAFE_METHODS.has(c.req.method)) {
     form = (await c.req.parseBody({ all: true })) as FormFields;
     const given = typeof form._csrf === "string" ? form._csrf : undefined;
-    if (!(await isCsrfToken(config.ADMIN_TOKEN, session, given))) {
+    if (!(await isCsrfToken(config.ADMIN_TOKEN, identity.binding, given))) {
       return render(
         c,
         <ErrorPage title="Refused" message="The form's security token is missing or out of date: go back, reload the page and try again." page={null} />,
@@ -86,13 +101,17 @@ const requireSession = createMiddleware<DashboardEnv>(async (c, next) => {
       );
     }
   }
-  c.set("session", session);
+  const actor = actorOfUser(identity.user);
+  c.set("services", { ...services, actor });
+  c.set("signedIn", { user: identity.user, via: identity.via });
   c.set("form", form);
   c.set("page", {
     csrf,
     flash: SAFE_METHODS.has(c.req.method) ? await takeFlash(c, config.ADMIN_TOKEN) : null,
     here: `${url.pathname}${url.search}`,
-    timeZone: (await loadCompanyProfile(c.var.services.d1)).time_zone,
+    timeZone: (await loadCompanyProfile(services.d1)).time_zone,
+    user: { name: identity.user.name, role: identity.user.role },
+    can: (method, path) => allows(actor.scopes, method, path),
   });
   await next();
 });
@@ -124,7 +143,12 @@ export function createDashboard(options: DashboardOptions) {
   dashboard.route("/", signInPages);
 
   dashboard.use(requireSession);
+  dashboard.use(authorize);
   dashboard.route("/", signOutPage);
+  dashboard.route("/account", accountPages);
+  dashboard.route("/users", userPages);
+  dashboard.route("/api-keys", apiKeyPages);
+  dashboard.route("/audit", auditPages);
   dashboard.route("/", overviewPage);
   dashboard.route("/orders", inboxPages);
   dashboard.route("/orders", orderPages);

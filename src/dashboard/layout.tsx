@@ -15,12 +15,29 @@ export interface PageContext {
   here: string;
   /** The company's time zone (its profile): every time on the page is shown in it, and named. */
   timeZone: string;
+  /** Who is signed in, as the header names them. */
+  user: { name: string; role: string | null };
+  /** Whether the signed-in person may call a route: forms and links they may not use are not shown. */
+  can: (method: string, path: string) => boolean;
 }
 
 /** The time zone `Time` writes in: the company's, set by the page's Layout. */
 const TimeZoneContext = createContext("UTC");
 
-export type NavKey = "overview" | "inbox" | "channels" | "documents" | "customers" | "products" | "stock-syncs" | "deliveries" | "company";
+export type NavKey =
+  | "overview"
+  | "inbox"
+  | "channels"
+  | "documents"
+  | "customers"
+  | "products"
+  | "stock-syncs"
+  | "deliveries"
+  | "company"
+  | "users"
+  | "api-keys"
+  | "audit"
+  | "account";
 
 const NAV: Array<[NavKey, string, string]> = [
   ["overview", "Overview", "/dashboard"],
@@ -32,6 +49,9 @@ const NAV: Array<[NavKey, string, string]> = [
   ["stock-syncs", "Stock syncs", "/dashboard/stock-syncs"],
   ["deliveries", "Deliveries", "/dashboard/deliveries"],
   ["company", "Company", "/dashboard/company"],
+  ["users", "Users", "/dashboard/users"],
+  ["api-keys", "API keys", "/dashboard/api-keys"],
+  ["audit", "Audit", "/dashboard/audit"],
 ];
 
 export function Document(props: { title: string; children: Child }) {
@@ -58,12 +78,15 @@ export function Layout(props: { title: string; nav: NavKey | null; page: PageCon
           Sales Inbox
         </a>
         <nav aria-label="Main">
-          {NAV.map(([key, label, href]) => (
+          {NAV.filter(([, , href]) => props.page.can("GET", href)).map(([key, label, href]) => (
             <a href={href} aria-current={props.nav === key ? "page" : undefined}>
               {label}
             </a>
           ))}
         </nav>
+        <a class="who" href="/dashboard/account" aria-current={props.nav === "account" ? "page" : undefined}>
+          {props.page.user.role ? `${props.page.user.name} (${props.page.user.role})` : props.page.user.name}
+        </a>
         <form method="post" action="/dashboard/sign-out">
           <Csrf page={props.page} />
           <button type="submit">Sign out</button>
@@ -96,8 +119,9 @@ export function FlashMessage(props: { flash: Flash | null }) {
 
 export const Csrf = (props: { page: PageContext }) => <input type="hidden" name="_csrf" value={props.page.csrf} />;
 
-/** A form that posts an action and comes back to `back` (this page by default). */
+/** A form that posts an action and comes back to `back` (this page by default); not shown to someone who may not post it. */
 export function ActionForm(props: { page: PageContext; action: string; back?: string; class?: string; children: Child }) {
+  if (!props.page.can("POST", props.action)) return null;
   return (
     <form method="post" action={props.action} class={props.class}>
       <Csrf page={props.page} />

@@ -10,13 +10,15 @@ import type { Services } from "../context";
 import type { WorkerEnv } from "../env";
 import { AppError } from "../lib/errors";
 import type { PageContext } from "./layout";
-import { safeReturnPath, setFlash, type Flash, type Session } from "./session";
+import type { UserRow } from "../db/schema";
+import { markActionFailed } from "../guard/guard";
+import { safeReturnPath, setFlash, type Flash } from "./session";
 
 export type FormFields = Record<string, string | File | Array<string | File>>;
 
 export type DashboardEnv = {
   Bindings: WorkerEnv;
-  Variables: { services: Services; session: Session; page: PageContext; form: FormFields };
+  Variables: { services: Services; signedIn: { user: UserRow; via: "access" | "password" }; page: PageContext; form: FormFields; actionFailed?: boolean };
 };
 
 export type DashboardContext = Context<DashboardEnv>;
@@ -78,6 +80,7 @@ export async function act(
 /** Back to `back` with an error a person can act on as the flash; any other error is the error page's. */
 export async function backWithError(c: DashboardContext, back: string, error: unknown): Promise<Response> {
   if (!isShownError(error)) throw error;
+  markActionFailed(c);
   await setFlash(c, c.var.services.config.ADMIN_TOKEN, { kind: "error", text: describeError(error) });
   return c.redirect(back, 303);
 }

@@ -1,8 +1,11 @@
 /**
- * The dashboard's session and CSRF tokens. Signing in with the admin token sets one cookie,
- * `expiry.nonce.signature`, signed with HMAC-SHA256 under a key derived from ADMIN_TOKEN: rotating
- * the token signs everyone out, and nothing about a session is stored. The CSRF token of a session
- * is an HMAC of its nonce, so it needs no storage either and dies with the session.
+ * The dashboard's session cookie, CSRF tokens and flash messages.
+ *
+ * The session cookie holds a random token whose hash names a row of user_sessions
+ * (src/people/sign-in.ts); signing out or disabling the user deletes the row, so the cookie dies
+ * at once. A CSRF token is an HMAC, under a key derived from ADMIN_TOKEN, of what binds the page
+ * to its signed-in person (the session token, or the Access user), so it needs no storage and dies
+ * with the session.
  */
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -12,19 +15,13 @@ import { hmacSha256 } from "../lib/hmac";
 export const SESSION_COOKIE = "inbox_session";
 export const FLASH_COOKIE = "inbox_flash";
 export const COOKIE_PATH = "/dashboard";
-/** A working day: a bookkeeper signs in once in the morning. */
+/** A working day: a bookkeeper signs in once in the morning (the row in D1 says the same). */
 export const SESSION_SECONDS = 12 * 60 * 60;
-
-export interface Session {
-  /** Unix seconds. */
-  expiresAt: number;
-  nonce: string;
-}
 
 const keys = new Map<string, Promise<string>>();
 
-/** The signing key: the admin token itself never signs anything, so a cookie reveals nothing about it. */
-function sessionKey(adminToken: string): Promise<string> {
+/** The signing key: the admin token itself never signs anything, so a token or a flash reveals nothing about it. */
+function signingKey(adminToken: string): Promise<string> {
   let key = keys.get(adminToken);
   if (!key) {
     if (keys.size > 8) keys.clear();
@@ -34,7 +31,7 @@ function sessionKey(adminToken: string): Promise<string> {
   return key;
 }
 
-const sign = async (adminToken: string, message: string) => toBase64Url(await hmacSha256(await sessionKey(adminToken), utf8.encode(message)));
+const sign = async (adminToken: string, message: string) => toBase64Url(await hmacSha256(await signingKey(adminToken), utf8.encode(message)));
 
 function fromBase64Url(text: string): Uint8Array | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
@@ -48,27 +45,11 @@ async function sameSignature(adminToken: string, message: string, given: string)
   return Boolean(expected && actual && timingSafeEqual(expected, actual));
 }
 
-export async function newSessionCookie(adminToken: string, now: number): Promise<{ value: string; session: Session }> {
-  const session = { expiresAt: Math.floor(now / 1000) + SESSION_SECONDS, nonce: toBase64Url(crypto.getRandomValues(new Uint8Array(18))) };
-  const payload = `${session.expiresAt}.${session.nonce}`;
-  return { value: `${payload}.${await sign(adminToken, payload)}`, session };
-}
+/** `binding`: what ties the form to its person (the session token, or "access:<user>:<subject>"). */
+export const csrfTokenOf = (adminToken: string, binding: string) => sign(adminToken, `csrf.${binding}`);
 
-/** The session a cookie value stands for: null when it is malformed, forged, signed under another token or expired. */
-export async function readSessionCookie(adminToken: string, value: string | undefined, now: number): Promise<Session | null> {
-  if (!value) return null;
-  const match = /^(\d{1,12})\.([A-Za-z0-9_-]{16,64})\.([A-Za-z0-9_-]{43})$/.exec(value);
-  if (!match) return null;
-  const [, expiry, nonce, signature] = match;
-  if (!(await sameSignature(adminToken, `${expiry}.${nonce}`, signature))) return null;
-  if (Number(expiry) * 1000 <= now) return null;
-  return { expiresAt: Number(expiry), nonce };
-}
-
-export const csrfTokenOf = (adminToken: string, session: Session) => sign(adminToken, `csrf.${session.nonce}`);
-
-export const isCsrfToken = (adminToken: string, session: Session, given: string | undefined) =>
-  given ? sameSignature(adminToken, `csrf.${session.nonce}`, given) : Promise.resolve(false);
+export const isCsrfToken = (adminToken: string, binding: string, given: string | undefined) =>
+  given ? sameSignature(adminToken, `csrf.${binding}`, given) : Promise.resolve(false);
 
 const secure = (c: Context) => new URL(c.req.url).protocol === "https:";
 

@@ -600,6 +600,105 @@ export const documentEmails = sqliteTable(
   (table) => [uniqueIndex("document_emails_send_key").on(table.sendKey), index("document_emails_document").on(table.documentId, table.createdAt)],
 );
 
+/** The people who work the inbox. Nobody is deleted: a person who leaves is disabled, so the audit trail keeps their name. */
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    /** Lower case; what Cloudflare Access names them by and what they sign in with. */
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    /** owner | bookkeeper | operator | viewer */
+    role: text("role").notNull(),
+    /** "pbkdf2-sha256$<iterations>$<salt>$<hash>"; null for someone who signs in only through Access. */
+    passwordHash: text("password_hash"),
+    disabledAt: integer("disabled_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [uniqueIndex("users_email").on(table.email)],
+);
+
+/** Signed-in dashboard sessions. The cookie holds a random token; only its SHA-256 is stored, so the table cannot sign anyone in. */
+export const userSessions = sqliteTable(
+  "user_sessions",
+  {
+    /** Hex SHA-256 of the session token. */
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (table) => [index("user_sessions_user").on(table.userId)],
+);
+
+/** Failed sign-ins, counted per e-mail and per address to slow down guessing; kept a day. */
+export const signInFailures = sqliteTable(
+  "sign_in_failures",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    ip: text("ip").notNull(),
+    at: integer("at").notNull(),
+  },
+  (table) => [index("sign_in_failures_email").on(table.email, table.at), index("sign_in_failures_ip").on(table.ip, table.at)],
+);
+
+/** Keys for integrations: shown once when made, stored as a SHA-256 hash, known afterwards by their prefix. */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    /** The key's first characters ("sik_AbCd1234"), enough to tell keys apart in a list. */
+    prefix: text("prefix").notNull(),
+    /** Hex SHA-256 of the whole key. */
+    keyHash: text("key_hash").notNull(),
+    /** A role's powers, or else the scopes listed (JSON array). */
+    role: text("role"),
+    scopes: text("scopes"),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at"),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (table) => [uniqueIndex("api_keys_hash").on(table.keyHash)],
+);
+
+/**
+ * Who changed what, when: one row per change a person, a key or the system made. Append-only;
+ * triggers in the migration refuse UPDATE and DELETE, so nobody (not even an owner) can edit it.
+ */
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    id: text("id").primaryKey(),
+    at: integer("at").notNull(),
+    /** user | key | admin_token | system */
+    actorKind: text("actor_kind").notNull(),
+    /** The user's or key's id; for the system, what did the work (automation, sweep, cron). */
+    actorId: text("actor_id").notNull(),
+    /** The name as it was then, so a renamed or disabled person still reads right. */
+    actorName: text("actor_name").notNull(),
+    /** "order.ignore", "document.credit", "channel.secret_add", … */
+    action: text("action").notNull(),
+    /** order | document | channel | user | api_key | company | … */
+    subjectType: text("subject_type"),
+    subjectId: text("subject_id"),
+    summary: text("summary").notNull(),
+    /** JSON { before, after } of the fields that changed, where it matters. */
+    changes: text("changes"),
+  },
+  (table) => [
+    index("audit_events_at").on(table.at, table.id),
+    index("audit_events_subject").on(table.subjectType, table.subjectId, table.at),
+    index("audit_events_actor").on(table.actorId, table.at),
+  ],
+);
+
 export type ChannelRow = typeof channels.$inferSelect;
 export type ChannelSecretRow = typeof channelSecrets.$inferSelect;
 export type OrderRow = typeof orders.$inferSelect;
@@ -615,5 +714,8 @@ export type StockSyncRow = typeof stockSyncs.$inferSelect;
 export type CompanyProfileRow = typeof companyProfile.$inferSelect;
 export type TaxCodeRow = typeof taxCodes.$inferSelect;
 export type ExchangeRateRow = typeof exchangeRates.$inferSelect;
+export type UserRow = typeof users.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type AuditEventRow = typeof auditEvents.$inferSelect;
 export type VatCheckRow = typeof vatChecks.$inferSelect;
 export type DocumentEmailRow = typeof documentEmails.$inferSelect;

@@ -9,7 +9,7 @@ import { findCustomer, matchCustomer, productsForOrder, productsOfOrder, type Ma
 import { channelAutomationRow } from "../channels/channel-store";
 import { adapterFor } from "../channels/registry";
 import type { ChannelType } from "../channels/types";
-import type { Services } from "../context";
+import type { Actor, Services } from "../context";
 import type { OrderRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { fromMinor } from "../orders/money";
@@ -61,6 +61,8 @@ interface OrderContext {
   automation: Automation;
   status: string;
   order: Order;
+  /** Who is at work (see TimelineOwner.actor). */
+  actor?: Actor;
 }
 
 const PAID = new Set(["paid", "partially_refunded", "refunded"]);
@@ -238,8 +240,10 @@ export async function processOrdersInBulk(services: Services, ids: string[], cho
   return results;
 }
 
-async function makeOrderDocuments(services: Services, context: OrderContext, options: DocumentOptions, rule: string): Promise<ProcessResult> {
+async function makeOrderDocuments(services: Services, order: OrderContext, options: DocumentOptions, rule: string): Promise<ProcessResult> {
   const { d1 } = services;
+  // Every step below is the actor's: the system's are recorded in the audit trail as they happen.
+  const context: OrderContext = { ...order, actor: services.actor };
   const now = services.now();
   const orderId = context.id;
   if (context.status === "ignored") return { document: null, payment_id: null, credit_notes: [], problems: [], skipped: "The order is set aside (ignored)" };

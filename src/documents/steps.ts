@@ -3,7 +3,11 @@
  * refresh a draft, execute it, add a payment. Each goes in one batch with the event that records
  * it on the order's timeline, written only if the step did happen, with the rule that made it.
  */
+import type { Actor } from "../context";
 import { newId } from "../lib/ids";
+import { auditEntry, type AuditWhat } from "../people/audit";
+import { auditStatementIf } from "../people/audit-store";
+import { fromMinor } from "../orders/money";
 import { orderEventStatement, type SqlCondition } from "../orders/order-store";
 import { accountFor, type Automation } from "./automation";
 import type { ComputedDocument, DocumentKind } from "./document";
@@ -30,6 +34,17 @@ import { executeStatements } from "./numbering";
 export interface TimelineOwner {
   id: string;
   channelId: string;
+  /**
+   * Who took the step. The inbox's own steps (automation) are recorded in the audit trail here, in
+   * the step's batch; a person's or a key's are recorded by the route they called (src/guard).
+   */
+  actor?: Actor;
+}
+
+/** The audit entry of a step the system took, written only if the step did happen. */
+function systemAudit(d1: D1Database, owner: TimelineOwner, what: AuditWhat, condition: SqlCondition, now: number): D1PreparedStatement[] {
+  if (owner.actor?.kind !== "system") return [];
+  return [auditStatementIf(d1, auditEntry(owner.actor, now, what), condition)];
 }
 
 export function timelineEvent(d1: D1Database, owner: TimelineOwner, event: { key: string; kind: string; data: unknown }, condition: SqlCondition, now: number) {
@@ -60,6 +75,13 @@ export async function upsertDraft(
       now,
     ),
     ...extra,
+    ...systemAudit(
+      d1,
+      owner,
+      { action: "document.create", subjectType: "document", subjectId: id, summary: `Made a draft ${draft.type.replace("_", " ")} for order ${owner.id || "—"} (${draft.rule})` },
+      documentWritten(id),
+      now,
+    ),
     documentBySourceStatement(d1, draft.sourceKey),
   ]);
   return fullFrom(results.at(-1)!);
@@ -80,6 +102,13 @@ export async function execute(d1: D1Database, owner: TimelineOwner, document: St
     ...executeStatements(d1, document, now, newId("stm", now)),
     recordIssuedStatement(d1, document.id, JSON.stringify(issue.facts), now),
     timelineEvent(d1, owner, { key: `executed:${document.id}`, kind: "document_executed", data: { document_id: document.id, rule } }, documentExecutedAt(document.id, now), now),
+    ...systemAudit(
+      d1,
+      owner,
+      { action: "document.execute", subjectType: "document", subjectId: document.id, summary: `Executed the ${document.type.replace("_", " ")} of order ${owner.id || "—"} (${rule})` },
+      documentExecutedAt(document.id, now),
+      now,
+    ),
     documentStateStatement(d1, document.id),
   ]);
   return stateFrom(results.at(-1)!)!;
@@ -122,6 +151,18 @@ export async function addPayment(
         key: `${payment.kind}:${payment.sourceKey}`,
         kind: payment.kind === "payment" ? "payment_added" : "refund_paid",
         data: { payment_id: id, document_id: document.id, amount_minor: payment.amount, rule },
+      },
+      paymentWritten(id),
+      now,
+    ),
+    ...systemAudit(
+      d1,
+      owner,
+      {
+        action: payment.kind === "payment" ? "document.payment" : "document.refund",
+        subjectType: "document",
+        subjectId: document.id,
+        summary: `${payment.kind === "payment" ? "Added a payment" : "Paid back a refund"} of ${fromMinor(payment.amount, payment.currency)} ${payment.currency} (${rule})`,
       },
       paymentWritten(id),
       now,

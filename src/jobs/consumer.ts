@@ -4,7 +4,7 @@
  * logged), or, when retrying cannot help or the attempts run out, recorded where the API shows it.
  */
 import { drizzle } from "drizzle-orm/d1";
-import { buildServices, type Services } from "../context";
+import { buildServices, systemActor, type Services } from "../context";
 import * as schema from "../db/schema";
 import { readConfig, type WorkerEnv } from "../env";
 import { AppError } from "../lib/errors";
@@ -66,7 +66,8 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 export async function handleQueue(batch: MessageBatch<unknown>, env: WorkerEnv, io: ConsumerIo = defaultIo): Promise<void> {
   const checked = readConfig(env);
   if (!checked.ok) throw new Error(checked.message);
-  const services = buildServices(env, checked.config, io.now);
+  // Queued work is the inbox's own: automation a channel's rules set going, a sweep, a sync.
+  const services = { ...buildServices(env, checked.config, io.now), actor: systemActor("automation") };
 
   switch (batch.queue) {
     case ORDER_QUEUE_NAME:

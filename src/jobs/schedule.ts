@@ -1,5 +1,5 @@
 /** The Cron Triggers of wrangler.toml, each mapped to its job. An unknown cron is a config error. */
-import { buildServices } from "../context";
+import { buildServices, systemActor } from "../context";
 import { readConfig, type WorkerEnv } from "../env";
 import { ARCHIVE_CHUNKS_PER_DAY, ARCHIVE_CHUNKS_PER_MINUTE, archiveBodies, purgeOldArchive } from "../inbound/archive";
 import { requeuePendingDeliveries } from "../inbound/confirm-delivery";
@@ -20,7 +20,7 @@ export async function handleScheduled(controller: Pick<ScheduledController, "cro
   if (!checked.ok) throw new Error(checked.message);
   // Some callers hand over a Date or nothing at all; the jobs want epoch ms.
   const now = Number(controller.scheduledTime ?? Date.now());
-  const services = buildServices(env, checked.config, () => now);
+  const services = { ...buildServices(env, checked.config, () => now), actor: systemActor(`cron ${controller.cron}`) };
 
   switch (controller.cron) {
     case EVERY_MINUTE:

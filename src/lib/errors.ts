@@ -15,6 +15,8 @@ export type ErrorCode =
   | "validation_failed"
   | "channel_type_not_available"
   | "unauthorized"
+  | "forbidden"
+  | "too_many_attempts"
   | "signature_missing"
   | "signature_malformed"
   | "signature_mismatch"
@@ -36,7 +38,8 @@ export type ErrorCode =
   | "internal_error"
   | "bad_environment"
   | "no_exchange_rate"
-  | "rates_unavailable";
+  | "rates_unavailable"
+  | "identity_unavailable";
 
 export function statusOf(code: ErrorCode): ContentfulStatusCode {
   switch (code) {
@@ -54,6 +57,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "signature_mismatch":
     case "signature_expired":
       return 401;
+    case "forbidden":
     case "channel_disabled":
     case "wrong_receiver":
       return 403;
@@ -73,10 +77,13 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
       return 413;
     case "unsupported_media_type":
       return 415;
+    case "too_many_attempts":
+      return 429;
     case "store_error":
     case "rates_unavailable":
       return 502;
     case "storage_unavailable":
+    case "identity_unavailable":
       return 503;
     case "internal_error":
     case "bad_environment":

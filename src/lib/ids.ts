@@ -33,7 +33,7 @@ function timePart(now: number): string {
   return out;
 }
 
-export type IdPrefix = "ch" | "sec" | "ord" | "evt" | "dlv" | "rfd" | "rcn" | "cus" | "prd" | "doc" | "pay" | "stm" | "adj" | "sts" | "rst";
+export type IdPrefix = "ch" | "sec" | "ord" | "evt" | "dlv" | "rfd" | "rcn" | "cus" | "prd" | "doc" | "pay" | "stm" | "adj" | "sts" | "rst" | "usr" | "key" | "aud";
 
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   return `${prefix}_${timePart(now)}${base32(crypto.getRandomValues(new Uint8Array(10)))}`;

@@ -5,12 +5,13 @@
  *
  * 1. makes sure .dev.vars holds an ADMIN_TOKEN and a SETTINGS_KEY (writes random ones when missing)
  *    and prints the token;
- * 2. applies the D1 migrations to the local database;
+ * 2. applies the D1 migrations to the local database, and, while it has no user, makes the first
+ *    owner (owner@localhost, with a random password kept in .dev.vars) and prints how to sign in;
  * 3. runs `wrangler dev` (arguments after `--` pass through, e.g. `npm start -- --port 8888`);
  * 4. fires the Cron Triggers locally, once a minute, since wrangler dev does not fire them itself.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { pbkdf2Sync, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,10 +42,37 @@ const token = readVar("ADMIN_TOKEN");
 const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...persistArgs()], { cwd: root, env, stdio: "inherit" });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
+// The first owner, made once: the same PBKDF2-SHA256 format the Worker checks (src/people/passwords.ts).
+const OWNER_EMAIL = "owner@localhost";
+ensureVar("DEV_OWNER_PASSWORD", () => randomBytes(15).toString("base64url"));
+const ownerPassword = readVar("DEV_OWNER_PASSWORD");
+const salt = randomBytes(16);
+const hash = pbkdf2Sync(ownerPassword.normalize("NFC"), salt, 100_000, 32, "sha256");
+const stored = `pbkdf2-sha256$100000$${salt.toString("base64")}$${hash.toString("base64")}`;
+const at = Date.now();
+const makeOwner = spawnSync(
+  "wrangler",
+  [
+    "d1",
+    "execute",
+    "DB",
+    "--local",
+    ...persistArgs(),
+    "--command",
+    `INSERT INTO users (id, email, name, role, password_hash, disabled_at, created_at, updated_at)
+     SELECT 'usr_local_owner', '${OWNER_EMAIL}', 'Owner', 'owner', '${stored}', NULL, ${at}, ${at}
+     WHERE NOT EXISTS (SELECT 1 FROM users)`,
+  ],
+  { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] },
+);
+if (makeOwner.status !== 0) process.exit(makeOwner.status ?? 1);
+
 console.log(`
   Sales Inbox is starting on ${origin}
-  Admin token:  ${token}
-  Dashboard:    ${origin}/dashboard (sign in with the admin token)
+  Dashboard:    ${origin}/dashboard
+                sign in as ${OWNER_EMAIL} with the password ${ownerPassword}
+                (kept in .dev.vars as DEV_OWNER_PASSWORD; if you changed it, yours holds)
+  Admin token:  ${token}   (the bootstrap owner key of the API)
   Try:          curl -H "Authorization: Bearer ${token}" ${origin}/api/channels
 `);
 

@@ -1,5 +1,5 @@
 /** A signed-in dashboard user, driving the Worker the way a browser would: cookies, forms, redirects. */
-import { ADMIN_TOKEN, ORIGIN, worker } from "../helpers";
+import { api, ORIGIN, worker } from "../helpers";
 
 export interface DashboardUser {
   cookie: string;
@@ -31,13 +31,30 @@ export function form(fields: Record<string, string | string[]>): URLSearchParams
   return body;
 }
 
-export async function signIn(token = ADMIN_TOKEN): Promise<DashboardUser> {
+export interface Person {
+  email: string;
+  password: string;
+  name: string;
+  role: "owner" | "bookkeeper" | "operator" | "viewer";
+}
+
+export const OWNER: Person = { email: "owner@inbox.test", password: "correct horse battery staple", name: "Olivia Owner", role: "owner" };
+
+/** Adds the person through the API with the admin token (the bootstrap owner key); an e-mail already there is fine. */
+export async function ensurePerson(person: Person): Promise<void> {
+  const response = await api("/api/users", { method: "POST", json: { email: person.email, name: person.name, role: person.role, password: person.password } });
+  if (response.status !== 201 && response.status !== 409) throw new Error(`adding ${person.email} answered ${response.status}: ${await response.text()}`);
+}
+
+/** Signs the person in with their e-mail and password (adding them first), as the sign-in form does. */
+export async function signIn(person: Person = OWNER): Promise<DashboardUser> {
+  await ensurePerson(person);
   const response = await worker().fetch(
     new Request(`${ORIGIN}/dashboard/sign-in`, {
       method: "POST",
       redirect: "manual",
       headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
-      body: form({ token, next: "/dashboard" }),
+      body: form({ email: person.email, password: person.password, next: "/dashboard" }),
     }),
   );
   if (response.status !== 303) throw new Error(`sign-in answered ${response.status}`);

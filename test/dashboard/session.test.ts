@@ -1,20 +1,21 @@
 /**
- * Access to the dashboard: signing in with the admin token, the session cookie and its flags,
- * forged and expired cookies, the CSRF token on every POST, foreign origins, the return path,
- * and the security headers on every answer.
+ * Access to the dashboard: signing in with an e-mail and a password, the session cookie and its
+ * flags, sessions kept in D1 (sign-out and disabling a user end them at once), slowed guessing,
+ * the CSRF token on every POST, foreign origins, the return path, and the security headers.
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { COOKIE_PATH, csrfTokenOf, newSessionCookie, readSessionCookie, safeReturnPath, SESSION_COOKIE, SESSION_SECONDS } from "../../src/dashboard/session";
+import { COOKIE_PATH, csrfTokenOf, safeReturnPath, SESSION_COOKIE, SESSION_SECONDS } from "../../src/dashboard/session";
 import { ADMIN_TOKEN, createChannel, json, api, ORIGIN, postOrder, sampleOrder, worker } from "../helpers";
-import { form, get, post, signIn } from "./dashboard-client";
+import { ensurePerson, form, get, OWNER, post, signIn, type Person } from "./dashboard-client";
 
-const signInRequest = (token: string, next = "/dashboard", origin = ORIGIN) =>
+const signInRequest = (person: { email: string; password: string }, next = "/dashboard", origin = ORIGIN, headers: Record<string, string> = {}) =>
   worker().fetch(
     new Request(`${origin}/dashboard/sign-in`, {
       method: "POST",
       redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", origin },
-      body: form({ token, next }),
+      headers: { "content-type": "application/x-www-form-urlencoded", origin, ...headers },
+      body: form({ email: person.email, password: person.password, next }),
     }),
   );
 
@@ -27,37 +28,50 @@ describe("signing in", () => {
     expect(response.headers.get("location")).toBe(`/dashboard/sign-in?next=${encodeURIComponent("/dashboard/orders?status=ignored")}`);
   });
 
-  it("shows the sign-in form with the return path", async () => {
+  it("shows the e-mail and password form with the return path once someone has an account", async () => {
+    await ensurePerson(OWNER);
     const { status, html } = await get(null, "/dashboard/sign-in?next=%2Fdashboard%2Fchannels");
     expect(status).toBe(200);
-    expect(html).toContain('<input type="password" name="token"');
+    expect(html).toContain('<input type="email" name="email"');
+    expect(html).toContain('<input type="password" name="password"');
     expect(html).toContain('name="next" value="/dashboard/channels"');
+    expect(html).not.toContain("first-owner");
   });
 
-  it("refuses a wrong token with 401 and sets no session", async () => {
-    const response = await signInRequest("not-the-admin-token-at-all");
+  it.each([
+    ["a wrong password", { email: OWNER.email, password: "not the password at all" }],
+    ["an unknown e-mail", { email: "nobody@inbox.test", password: OWNER.password }],
+    ["the admin token as a password", { email: OWNER.email, password: ADMIN_TOKEN }],
+  ])("refuses %s with 401, the same words, and no session", async (_, attempt) => {
+    await ensurePerson(OWNER);
+    const response = await signInRequest(attempt);
     expect(response.status).toBe(401);
-    expect(await response.text()).toContain("That is not the admin token.");
+    expect(await response.text()).toContain("The e-mail or the password is wrong");
     expect(sessionCookieHeader(response)).toBeUndefined();
   });
 
-  it("signs in with the admin token: a signed, HttpOnly, SameSite=Strict, Secure, expiring cookie for /dashboard", async () => {
-    const response = await signInRequest(ADMIN_TOKEN, "/dashboard/orders?status=new");
+  it("signs in: an HttpOnly, SameSite=Strict, Secure cookie for /dashboard holding a random token, stored only as its hash", async () => {
+    await ensurePerson(OWNER);
+    const response = await signInRequest(OWNER, "/dashboard/orders?status=new");
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/dashboard/orders?status=new");
     const cookie = sessionCookieHeader(response)!;
-    expect(cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=\\d+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{43};`));
+    const token = new RegExp(`^${SESSION_COOKIE}=([A-Za-z0-9_-]{43});`).exec(cookie)?.[1];
+    expect(token).toBeTruthy();
     expect(cookie).toContain("HttpOnly");
     expect(cookie).toContain("SameSite=Strict");
     expect(cookie).toContain("Secure");
     expect(cookie).toContain(`Path=${COOKIE_PATH}`);
     expect(cookie).toContain(`Max-Age=${SESSION_SECONDS}`);
-    // The token itself is nowhere in the cookie.
-    expect(cookie).not.toContain(ADMIN_TOKEN);
+    const { results } = await env.DB.prepare("SELECT id, expires_at FROM user_sessions").all<{ id: string; expires_at: number }>();
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.some((row) => row.id.includes(token!))).toBe(false);
+    expect(results.every((row) => /^[0-9a-f]{64}$/.test(row.id))).toBe(true);
   });
 
   it("leaves Secure off over plain http (wrangler dev), and only there", async () => {
-    const response = await signInRequest(ADMIN_TOKEN, "/dashboard", "http://127.0.0.1:8787");
+    await ensurePerson(OWNER);
+    const response = await signInRequest(OWNER, "/dashboard", "http://127.0.0.1:8787");
     expect(response.status).toBe(303);
     expect(sessionCookieHeader(response)).not.toContain("Secure");
   });
@@ -70,8 +84,9 @@ describe("signing in", () => {
     ["/dashboard/sign-in", "/dashboard"],
     ["/dashboard/orders/ord_1?x=1", "/dashboard/orders/ord_1?x=1"],
   ])("returns only to a path of the dashboard: %s goes to %s", async (next, expected) => {
+    await ensurePerson(OWNER);
     expect(safeReturnPath(next)).toBe(expected);
-    const response = await signInRequest(ADMIN_TOKEN, next);
+    const response = await signInRequest(OWNER, next);
     expect(response.headers.get("location")).toBe(expected);
   });
 
@@ -82,35 +97,54 @@ describe("signing in", () => {
     expect(again.status).toBe(303);
     expect(again.response.headers.get("location")).toBe("/dashboard/products");
   });
+
+  it("slows guessing: after 5 wrong passwords for one e-mail, even the right one waits (429 with Retry-After)", async () => {
+    const person: Person = { email: "guessed@inbox.test", password: "the right password, long", name: "Guessed", role: "viewer" };
+    await ensurePerson(person);
+    const address = { "cf-connecting-ip": "203.0.113.9" };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      expect((await signInRequest({ ...person, password: `wrong guess ${attempt}` }, "/dashboard", ORIGIN, address)).status).toBe(401);
+    }
+    const blocked = await signInRequest(person, "/dashboard", ORIGIN, address);
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get("retry-after")).toBe("900");
+    expect(await blocked.text()).toMatch(/Too many failed sign-ins: try again in 1[45] minutes/);
+    expect(sessionCookieHeader(blocked)).toBeUndefined();
+    // Another person is not locked out by someone guessing at this one.
+    expect((await signInRequest(OWNER, "/dashboard", ORIGIN, { "cf-connecting-ip": "198.51.100.7" })).status).toBe(303);
+  });
 });
 
-describe("session cookies that do not hold", () => {
+describe("sessions that do not hold", () => {
   const redirected = async (cookie: string) => {
     const { status, response } = await get({ cookie, csrf: "" }, "/dashboard");
     return status === 302 && response.headers.get("location")!.startsWith("/dashboard/sign-in");
   };
 
-  it("refuses a cookie whose signature was tampered with", async () => {
-    const { value } = await newSessionCookie(ADMIN_TOKEN, Date.now());
-    const [expiry, nonce, signature] = value.split(".");
-    // The first character, not the last: the last one of a 32-byte MAC carries two padding bits, so
-    // swapping it for a neighbour ("A" for "B") can leave the decoded bytes as they were.
-    const flipped = `${signature.startsWith("A") ? "B" : "A"}${signature.slice(1)}`;
-    expect(await redirected(`${SESSION_COOKIE}=${expiry}.${nonce}.${flipped}`)).toBe(true);
-    // Pushing the expiry out breaks the signature too.
-    expect(await redirected(`${SESSION_COOKIE}=${Number(expiry) + 86_400}.${nonce}.${signature}`)).toBe(true);
-    expect(await redirected(`${SESSION_COOKIE}=${value}`)).toBe(false);
+  it("refuses a token it never issued, and a tampered one", async () => {
+    const user = await signIn();
+    const token = user.cookie.split(`${SESSION_COOKIE}=`)[1].split(";")[0];
+    const flipped = `${token.startsWith("A") ? "B" : "A"}${token.slice(1)}`;
+    expect(await redirected(`${SESSION_COOKIE}=${flipped}`)).toBe(true);
+    expect(await redirected(`${SESSION_COOKIE}=${token}`)).toBe(false);
   });
 
-  it("refuses an expired cookie", async () => {
-    const { value } = await newSessionCookie(ADMIN_TOKEN, Date.now() - (SESSION_SECONDS + 60) * 1000);
-    expect(await readSessionCookie(ADMIN_TOKEN, value, Date.now())).toBeNull();
-    expect(await redirected(`${SESSION_COOKIE}=${value}`)).toBe(true);
+  it("refuses an expired session", async () => {
+    const user = await signIn();
+    await env.DB.prepare("UPDATE user_sessions SET expires_at = ?1").bind(Date.now() - 1000).run();
+    expect(await redirected(user.cookie)).toBe(true);
   });
 
-  it("refuses a cookie signed under another admin token: rotating the token signs everyone out", async () => {
-    const { value } = await newSessionCookie("an-older-admin-token-0123456789", Date.now());
-    expect(await redirected(`${SESSION_COOKIE}=${value}`)).toBe(true);
+  it("ends a disabled user's live session on their next request", async () => {
+    const person: Person = { email: "leaver@inbox.test", password: "a password for leaving", name: "Leaver", role: "operator" };
+    const user = await signIn(person);
+    expect((await get(user, "/dashboard")).status).toBe(200);
+    const { items } = await json(await api("/api/users"));
+    const id = items.find((row: { email: string }) => row.email === person.email).id;
+    expect((await api(`/api/users/${id}`, { method: "PATCH", json: { disabled: true } })).status).toBe(200);
+    const after = await get(user, "/dashboard");
+    expect(after.status).toBe(302);
+    expect((await signInRequest(person)).status).toBe(401);
   });
 
   it.each(["", "garbage", "1.2.3", "99999999999.aaaaaaaaaaaaaaaaaaaaaaaa"])("refuses the malformed cookie %j", async (value) => {
@@ -147,9 +181,10 @@ describe("CSRF and origins", () => {
   });
 
   it("derives the CSRF token from the session, so it is fixed for a session and unguessable without the key", async () => {
-    const { session } = await newSessionCookie(ADMIN_TOKEN, Date.now());
-    expect(await csrfTokenOf(ADMIN_TOKEN, session)).toBe(await csrfTokenOf(ADMIN_TOKEN, session));
-    expect(await csrfTokenOf("another-admin-token-0123456789", session)).not.toBe(await csrfTokenOf(ADMIN_TOKEN, session));
+    const binding = "a-session-token-0123456789abcdefghijklmnopq";
+    expect(await csrfTokenOf(ADMIN_TOKEN, binding)).toBe(await csrfTokenOf(ADMIN_TOKEN, binding));
+    expect(await csrfTokenOf(ADMIN_TOKEN, `${binding}x`)).not.toBe(await csrfTokenOf(ADMIN_TOKEN, binding));
+    expect(await csrfTokenOf("another-admin-token-0123456789", binding)).not.toBe(await csrfTokenOf(ADMIN_TOKEN, binding));
   });
 
   it.each([
@@ -179,7 +214,7 @@ describe("CSRF and origins", () => {
         method: "POST",
         redirect: "manual",
         headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" },
-        body: form({ token: ADMIN_TOKEN }),
+        body: form({ email: OWNER.email, password: OWNER.password }),
       }),
     );
     expect(response.status).toBe(403);
@@ -209,6 +244,8 @@ describe("signing out", () => {
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/dashboard/sign-in");
     expect(sessionCookieHeader(response)).toMatch(/Max-Age=0/);
+    // The session is gone from D1 too: the old cookie, replayed, opens nothing.
+    expect((await get(user, "/dashboard")).status).toBe(302);
   });
 });
 

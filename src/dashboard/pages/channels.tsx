@@ -129,7 +129,7 @@ async function ChannelList(props: { page: PageContext; services: Services; origi
           </tbody>
         </table>
       )}
-      <CreateForm page={props.page} values={props.create?.values} error={props.create?.error} />
+      {props.page.can("POST", "/dashboard/channels") ? <CreateForm page={props.page} values={props.create?.values} error={props.create?.error} /> : null}
     </Layout>
   );
 }
@@ -495,15 +495,17 @@ async function ChannelPage(props: { page: PageContext; services: Services; id: s
           ))}
         </tbody>
       </table>
-      <form method="post" action={`/dashboard/channels/${row.id}/secrets`} class="actions">
-        <Csrf page={page} />
-        <label>
-          <span class="sr-only">New secret</span>
-          <input type="password" name="secret" placeholder="The store's key (empty: generate one)" minlength={16} maxlength={256} autocomplete="off" size={36} />
-        </label>
-        <button type="submit">Add a secret</button>
-        <span class="muted small">Deliveries signed with any active secret are accepted, so a store can move to the new one before the old is revoked.</span>
-      </form>
+      {page.can("POST", `/dashboard/channels/${row.id}/secrets`) ? (
+        <form method="post" action={`/dashboard/channels/${row.id}/secrets`} class="actions">
+          <Csrf page={page} />
+          <label>
+            <span class="sr-only">New secret</span>
+            <input type="password" name="secret" placeholder="The store's key (empty: generate one)" minlength={16} maxlength={256} autocomplete="off" size={36} />
+          </label>
+          <button type="submit">Add a secret</button>
+          <span class="muted small">Deliveries signed with any active secret are accepted, so a store can move to the new one before the old is revoked.</span>
+        </form>
+      ) : null}
 
       <h2>Settings</h2>
       <SettingsForm page={page} row={row} fields={fields} />

@@ -165,9 +165,11 @@ function CompanyPage(props: { page: PageContext; values: Values; errors: Errors;
             ) : null}
           </label>
         </fieldset>
-        <div>
-          <button type="submit">Save profile</button>
-        </div>
+        {props.page.can("POST", "/dashboard/company") ? (
+          <div>
+            <button type="submit">Save profile</button>
+          </div>
+        ) : null}
       </form>
       {props.missing.length ? <p class="muted small">{`Documents cannot name the seller fully yet: missing ${props.missing.join(", ")}.`}</p> : null}
 
@@ -179,16 +181,18 @@ function CompanyPage(props: { page: PageContext; values: Values; errors: Errors;
       ) : (
         <p class="muted small">No logo yet.</p>
       )}
-      <form method="post" action="/dashboard/company/logo" enctype="multipart/form-data">
-        <Csrf page={props.page} />
-        <label>
-          {`PNG or JPEG, at most ${LOGO_MAX_BYTES / 1024} KiB`}
-          <input type="file" name="logo" accept={LOGO_TYPES.join(",")} required />
-        </label>
-        <div>
-          <button type="submit">Upload logo</button>
-        </div>
-      </form>
+      {props.page.can("POST", "/dashboard/company/logo") ? (
+        <form method="post" action="/dashboard/company/logo" enctype="multipart/form-data">
+          <Csrf page={props.page} />
+          <label>
+            {`PNG or JPEG, at most ${LOGO_MAX_BYTES / 1024} KiB`}
+            <input type="file" name="logo" accept={LOGO_TYPES.join(",")} required />
+          </label>
+          <div>
+            <button type="submit">Upload logo</button>
+          </div>
+        </form>
+      ) : null}
       {props.logo ? (
         <ActionForm page={props.page} action="/dashboard/company/logo/delete">
           <button type="submit">Remove logo</button>

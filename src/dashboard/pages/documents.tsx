@@ -3,6 +3,8 @@
  * (the print stylesheet leaves out everything but the document) with its bookkeeping actions.
  */
 import { Hono } from "hono";
+import { auditOfSubjects } from "../../people/audit-store";
+import { auditJson } from "../../people/audit-log";
 import { z } from "zod";
 import { customerById } from "../../catalog/catalog-store";
 import { DOCUMENT_KINDS } from "../../documents/document";
@@ -117,6 +119,36 @@ function EmailSection(props: { page: PageContext; document: DocumentDetail; reci
   );
 }
 
+/** The document's audit entries: who made, executed, paid, credited or e-mailed it. */
+function WhoDidWhat(props: { audit: Array<ReturnType<typeof auditJson>> }) {
+  if (props.audit.length === 0) return null;
+  return (
+    <>
+      <h2>Who did what</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Who</th>
+            <th>What</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.audit.map((entry) => (
+            <tr>
+              <td>
+                <Time at={entry.at} />
+              </td>
+              <td>{entry.actor.label}</td>
+              <td>{entry.summary}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
 function DocumentPage(props: {
   page: PageContext;
   document: DocumentDetail;
@@ -124,6 +156,7 @@ function DocumentPage(props: {
   today: string;
   recipient: string | null;
   emails: DocumentEmailJson[];
+  audit: Array<ReturnType<typeof auditJson>>;
 }) {
   const { document } = props;
   const money = (amount: string) => <Money amount={amount} currency={document.currency} />;
@@ -334,6 +367,7 @@ function DocumentPage(props: {
           <p class="muted small">{`Stock moved for ${document.stock_movements.length} line(s) in the main warehouse.`}</p>
         ) : null}
         <EmailSection page={props.page} document={document} recipient={props.recipient} emails={props.emails} />
+        <WhoDidWhat audit={props.audit} />
       </article>
     </Layout>
   );
@@ -384,7 +418,11 @@ export const documentPages = new Hono<DashboardEnv>()
     const { services } = c.var;
     const document = await loadDocumentDetail(services.db, c.req.param("id"));
     const customer = document.customer_id ? ((await customerById(services.db, document.customer_id)) ?? null) : null;
-    const [recipient, emails] = await Promise.all([defaultRecipient(services, document.id), documentEmails(services, document.id)]);
+    const [recipient, emails, audit] = await Promise.all([
+      defaultRecipient(services, document.id),
+      documentEmails(services, document.id),
+      auditOfSubjects(services.db, [document.id]),
+    ]);
     return render(
       c,
       <DocumentPage
@@ -394,6 +432,7 @@ export const documentPages = new Hono<DashboardEnv>()
         today={new Date(services.now()).toISOString().slice(0, 10)}
         recipient={recipient}
         emails={emails.map(documentEmailJson)}
+        audit={audit.map(auditJson)}
       />,
     );
   })

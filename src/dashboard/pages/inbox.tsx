@@ -94,6 +94,7 @@ function InboxPage(props: {
           {items.map((order) => (
             <input type="hidden" name="page_order_id" value={order.id} />
           ))}
+          {props.page.can("POST", "/dashboard/orders/bulk") ? (
           <div class="actions">
             {query.status === "ignored" ? (
               <button type="submit" name="action" value="restore">
@@ -111,6 +112,7 @@ function InboxPage(props: {
             )}
             <span class="muted small">Tick “All on this page” to act on every order listed here.</span>
           </div>
+          ) : null}
           <table>
             <thead>
               <tr>

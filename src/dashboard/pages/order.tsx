@@ -24,6 +24,8 @@ import { ActionForm, Address, Badge, documentTitle, labelOf, Layout, Money, type
 import { act, field, render, type DashboardContext, type DashboardEnv, type FormFields } from "../respond";
 import type { Flash } from "../session";
 import { DeliveryBody, DeliveryHeaders } from "./deliveries";
+import { auditOfSubjects } from "../../people/audit-store";
+import { auditJson } from "../../people/audit-log";
 
 async function loadOrderPage(services: Services, id: string) {
   const { db } = services;
@@ -33,7 +35,9 @@ async function loadOrderPage(services: Services, id: string) {
   const [payments, creditNotes] = document ? await Promise.all([paymentsOfDocument(db, document.id), creditNotesOf(db, document.id)]) : [[], []];
   const related = { payments, creditNotes };
   const preview = document ? null : await previewOrderDocument(services, id);
+  const audit = await auditOfSubjects(db, [id, ...(document ? [document.id] : []), ...related.creditNotes.map((note) => note.id)]);
   return {
+    audit: audit.map(auditJson),
     order: orderJson(detail.row),
     stored: JSON.parse(detail.row.data) as Order,
     timeline: detail.timeline,
@@ -45,6 +49,38 @@ async function loadOrderPage(services: Services, id: string) {
     creditNotes: related.creditNotes.map(documentJson),
     preview,
   };
+}
+
+/** One event of the order's own timeline: an arrival, a step, a change of status. */
+function TimelineRow(props: { entry: TimelineEntry; currency: string }) {
+  const { entry } = props;
+  return (
+    <tr>
+      <td>
+        <Time at={entry.at} />
+      </td>
+      <td>{labelOf(entry.kind)}</td>
+      <td class="small">
+        {entry.origin === "reconciliation" ? "found by a sweep" : entry.origin === "delivery" ? "posted by the store" : "in the inbox"}
+        {entry.source_updated_at ? (
+          <div class="muted">
+            {"store time "}
+            <Time at={entry.source_updated_at} />
+          </div>
+        ) : null}
+      </td>
+      <td>
+        <TimelineData entry={entry} currency={props.currency} />
+      </td>
+    </tr>
+  );
+}
+
+type AuditItem = ReturnType<typeof auditJson>;
+
+/** The order's events and the audit entries about it and its documents (who did what), in the order they happened. */
+function mergedTimeline(events: TimelineEntry[], audit: AuditItem[]): Array<TimelineEntry | AuditItem> {
+  return [...events, ...audit].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
 
 /** A table's header: its text columns, then its figures (right-aligned, like the numbers under them). */
@@ -424,26 +460,20 @@ function OrderPage(props: { page: PageContext } & Awaited<ReturnType<typeof load
       <table>
         <Head columns={["When", "What", "How", "Details"]} />
         <tbody>
-          {props.timeline.map((entry) => (
-            <tr>
-              <td>
-                <Time at={entry.at} />
-              </td>
-              <td>{labelOf(entry.kind)}</td>
-              <td class="small">
-                {entry.origin === "reconciliation" ? "found by a sweep" : entry.origin === "delivery" ? "posted by the store" : "in the inbox"}
-                {entry.source_updated_at ? (
-                  <div class="muted">
-                    {"store time "}
-                    <Time at={entry.source_updated_at} />
-                  </div>
-                ) : null}
-              </td>
-              <td>
-                <TimelineData entry={entry} currency={order.currency} />
-              </td>
-            </tr>
-          ))}
+          {mergedTimeline(props.timeline, props.audit).map((item) =>
+            "summary" in item ? (
+              <tr>
+                <td>
+                  <Time at={item.at} />
+                </td>
+                <td>{item.summary}</td>
+                <td class="small">{`by ${item.actor.label}`}</td>
+                <td class="small muted mono">{item.action}</td>
+              </tr>
+            ) : (
+              <TimelineRow entry={item} currency={order.currency} />
+            ),
+          )}
         </tbody>
       </table>
 
