@@ -13,8 +13,7 @@ import { loadCompanyProfile } from "../company/company";
 import { taxCodeById } from "../company/tax-code-store";
 import type { Actor, Services } from "../context";
 import { AppError } from "../lib/errors";
-import { auditEntry } from "../people/audit";
-import { insertAudit } from "../people/audit-store";
+import { auditEntry, recordAfter } from "../people/audit";
 import { mayDo, ruleFor, type Match } from "./policy";
 
 type GuardEnv = { Variables: { services: Services; actionFailed?: boolean } };
@@ -118,13 +117,7 @@ export const authorize = createMiddleware<GuardEnv>(async (c, next) => {
   if (c.res.status >= 400 || c.get("actionFailed")) return;
   const subjectId = paramId ?? (await createdId(c, subject.type));
   const after = await snapshotOf(services, subject.type, subjectId ?? undefined);
-  const entry = auditEntry(actor, services.now(), { action, subjectType: subject.type, subjectId, summary: summaryOf(match, subjectId), before, after });
-  try {
-    await insertAudit(services.d1, entry);
-  } catch (error) {
-    // The change stands and its answer goes out (a retry would do it twice); the lost entry is logged whole.
-    console.error("audit: could not record", JSON.stringify(entry), error);
-  }
+  await recordAfter(services.d1, auditEntry(actor, services.now(), { action, subjectType: subject.type, subjectId, summary: summaryOf(match, subjectId), before, after }));
 });
 
 function actorWords(actor: Actor): string {

@@ -1,5 +1,6 @@
 /** The Cron Triggers of wrangler.toml, each mapped to its job. An unknown cron is a config error. */
-import { buildServices, systemActor } from "../context";
+import { buildServices, systemActor, type Services } from "../context";
+import { auditEntry, recordAfter, type AuditWhat } from "../people/audit";
 import { readConfig, type WorkerEnv } from "../env";
 import { ARCHIVE_CHUNKS_PER_DAY, ARCHIVE_CHUNKS_PER_MINUTE, archiveBodies, purgeOldArchive } from "../inbound/archive";
 import { requeuePendingDeliveries } from "../inbound/confirm-delivery";
@@ -28,7 +29,10 @@ export async function handleScheduled(controller: Pick<ScheduledController, "cro
       await requeuePendingDeliveries(services, now);
       await queueDueReconciliations(services, now);
       await requeueStalledStockSyncs(services, now);
-      await queueDueStockSyncs(services, now);
+      const { requested } = await queueDueStockSyncs(services, now);
+      for (const runId of requested) {
+        await recordCronWork(services, { action: "stock_sync.start", subjectType: "stock_sync", subjectId: runId, summary: `Started the scheduled stock sync ${runId}` });
+      }
       await archiveBodies(services, ARCHIVE_CHUNKS_PER_MINUTE);
       return;
     case DAILY:
@@ -40,6 +44,9 @@ export async function handleScheduled(controller: Pick<ScheduledController, "cro
       return;
     case ECB_RATES: {
       const fetched = await refreshRates(services, now);
+      if (fetched?.stored) {
+        await recordCronWork(services, { action: "exchange_rates.fetch", subjectType: "exchange_rates", summary: `Fetched ${fetched.stored} new ECB rate(s) for ${fetched.dates.at(-1) ?? "no day"}` });
+      }
       // Drafts held for want of a rate are executed once one is there.
       if (fetched?.stored) await recheckOrdersWaitingForRates(services);
       return;
@@ -48,3 +55,6 @@ export async function handleScheduled(controller: Pick<ScheduledController, "cro
       throw new Error(`no job for cron "${controller.cron}"`);
   }
 }
+
+/** What a cron changed on its own: in the audit trail as the system, with the cron that set it going. */
+const recordCronWork = (services: Services, what: AuditWhat) => recordAfter(services.d1, auditEntry(services.actor, services.now(), what));

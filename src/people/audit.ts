@@ -5,7 +5,7 @@
  */
 import type { Actor } from "../context";
 import { newId } from "../lib/ids";
-import type { AuditEntry } from "./audit-store";
+import { insertAudit, type AuditEntry } from "./audit-store";
 
 export interface AuditWhat {
   action: string;
@@ -53,5 +53,18 @@ export function actorLabel(entry: { actorKind: string; actorName: string; actorI
       return `System (${entry.actorId})`;
     default:
       return entry.actorName;
+  }
+}
+
+/**
+ * Records an entry on its own, after the change it stands for (a change of one statement, a
+ * cron's work). Should the write fail, the change stands and the whole entry is logged: failing the
+ * request now would only invite a retry that does the change twice.
+ */
+export async function recordAfter(d1: D1Database, entry: AuditEntry): Promise<void> {
+  try {
+    await insertAudit(d1, entry);
+  } catch (error) {
+    console.error("audit: could not record", JSON.stringify(entry), error);
   }
 }

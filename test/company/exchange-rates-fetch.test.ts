@@ -40,6 +40,8 @@ describe("the weekday ECB cron", () => {
       { currency: "USD", perEur: "1.0843" },
     ]);
     expect(await countRows()).toBe(30);
+    const [fetched] = (await json(await api("/api/audit?action=exchange_rates.fetch"))).items;
+    expect(fetched).toMatchObject({ actor: { kind: "system", id: `cron ${ECB_RATES}` }, summary: "Fetched 30 new ECB rate(s) for 2026-11-27" });
 
     // An hour later: the newest held is Friday's, three days old → today's file.
     await runRatesCron(bank, "2026-11-30T16:30:00Z");

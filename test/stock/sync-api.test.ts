@@ -192,6 +192,10 @@ describe("the stock-sync API", () => {
     expect(await finished(channel.id, run.id)).toMatchObject({ status: "succeeded" });
     expect(await stockOf(key, `${wh}-C`)).toBe(4);
 
+    // The audit trail says the system started it, and which cron.
+    const [started] = (await json(await api(`/api/audit?action=stock_sync.start&subject=${run.id}`))).items;
+    expect(started).toMatchObject({ actor: { kind: "system", id: "cron * * * * *", label: "System (cron * * * * *)" }, subject_type: "stock_sync" });
+
     await handleScheduled({ cron: "* * * * *", scheduledTime: minute + 14 * 60_000 }, env);
     expect(await runs()).toHaveLength(1);
     await handleScheduled({ cron: "* * * * *", scheduledTime: minute + 15 * 60_000 }, env);
