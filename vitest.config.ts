@@ -1,11 +1,14 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { FirstOwnerFirst } from "./test/browser/sequencer";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     test: {
+      // The browser test that makes the first owner through its form runs before any other adds a person.
+      sequence: { sequencer: FirstOwnerFirst },
       projects: [
         {
           // Every test but the browser tests, inside workerd.
@@ -52,6 +55,8 @@ export default defineConfig(async () => {
             include: ["test/browser/**/*.test.ts"],
             testTimeout: 60_000,
             hookTimeout: 60_000,
+            // One file at a time against the one wrangler dev: dashboard.test.ts's first-owner form must come first.
+            fileParallelism: false,
             // After the workers tests, so Chromium and wrangler dev do not compete with them for the CPU.
             sequence: { groupOrder: 1 },
           },

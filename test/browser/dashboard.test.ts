@@ -1,5 +1,6 @@
 /**
- * The dashboard in a real browser (headless Debian Chromium) against `wrangler dev`: sign in, create
+ * The dashboard in a real browser (headless Debian Chromium) against `wrangler dev`: make the first
+ * owner through the first-owner form (this file runs first, see ./sequencer.ts) and sign in, create
  * a Shopify channel and copy its URI, see a signed Shopify XML order arrive, open it, process it,
  * bulk-ignore two orders, and an order whose customer is `<img src=x onerror=alert(1)>` shown as
  * text with no dialog. Every page is photographed into test-output/screenshots/.
@@ -13,7 +14,7 @@ import path from "node:path";
 import type { Dialog, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { configureMozello, mozelloBaseUrl, mozelloProducts, seedMozelloProducts } from "../fakes/mozello-control";
-import { api, inbox, newPage, screenshot } from "./harness";
+import { api, inbox, newPage, OWNER, screenshot } from "./harness";
 
 const FIXTURES = path.join(import.meta.dirname, "../fixtures");
 const shopifyXml = readFileSync(path.join(FIXTURES, "shopify/simple.xml"), "utf8");
@@ -105,28 +106,53 @@ afterAll(async () => {
 });
 
 describe("the dashboard in Chromium", () => {
-  it("signs in with the admin token and lands on the overview", async () => {
+  it("makes the first owner with the admin token through the first-owner form and lands signed in", async () => {
     const response = await page.goto(url("/dashboard/orders"));
     expect(page.url()).toBe(url(`/dashboard/sign-in?next=${encodeURIComponent("/dashboard/orders")}`));
     expect(response?.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
-    await screenshot(page, "dashboard-sign-in");
+    // Nobody has an account yet on this fresh inbox (this file runs first: test/browser/sequencer.ts).
+    await expect.poll(() => page.locator("main").innerText()).toContain("Nobody has an account yet.");
+    await screenshot(page, "dashboard-first-owner");
 
-    await page.getByLabel("Admin token").fill("not-the-token");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    const makeOwner = async (token: string) => {
+      await page.getByLabel("Your name").fill(OWNER.name);
+      await page.getByLabel("E-mail").fill(OWNER.email);
+      await page.getByLabel(/^Password/).fill(OWNER.password);
+      await page.getByLabel("Admin token").fill(token);
+      await page.getByRole("button", { name: "Make the owner and sign in" }).click();
+    };
+    await makeOwner("not-the-token");
     await expect.poll(() => page.locator('[role="alert"]').textContent()).toContain("That is not the admin token.");
+    expect((await page.context().cookies()).find((cookie) => cookie.name === "inbox_session")).toBeUndefined();
 
-    await page.getByLabel("Admin token").fill(inbox().adminToken);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await makeOwner(inbox().adminToken);
     await page.waitForURL(url("/dashboard/orders"));
     const cookies = await page.context().cookies();
     const session = cookies.find((cookie) => cookie.name === "inbox_session");
     expect(session).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/dashboard" });
+    expect(await page.locator("header.top .who").textContent()).toBe(`${OWNER.name} (owner)`);
 
     await page.goto(url("/dashboard"));
     await expect.poll(() => page.locator("h1").textContent()).toBe("Overview");
     expect(await page.locator("figure.chart svg rect").count()).toBeGreaterThan(0);
     expect(await page.locator("figure.chart svg text", { hasText: "Kafijas Pupiņa web shop" }).count()).toBe(1);
     await screenshot(page, "dashboard-overview");
+  });
+
+  it("refuses a wrong password on the sign-in form, once the owner exists", async () => {
+    const other = await newPage();
+    try {
+      await other.page.goto(url("/dashboard/sign-in"));
+      expect(await other.page.getByLabel("Admin token").count()).toBe(0);
+      await other.page.getByLabel("E-mail").fill(OWNER.email);
+      await other.page.getByLabel("Password").fill("not the password at all");
+      await other.page.getByRole("button", { name: "Sign in" }).click();
+      await expect.poll(() => other.page.locator('[role="alert"]').textContent()).toContain("The e-mail or the password is wrong");
+      expect((await other.page.context().cookies()).find((cookie) => cookie.name === "inbox_session")).toBeUndefined();
+      await screenshot(other.page, "dashboard-sign-in-wrong-password");
+    } finally {
+      await other.close();
+    }
   });
 
   it("creates a Shopify channel from the type picker and copies its URI", async () => {

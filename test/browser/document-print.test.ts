@@ -5,7 +5,9 @@
  */
 import { createHmac, randomUUID } from "node:crypto";
 import { expect, it, vi } from "vitest";
-import { api, inbox, newPage, screenshot } from "./harness";
+import { api, inbox, newPage, screenshot, signIn, type Person } from "./harness";
+
+const BOOKKEEPER: Person = { name: "Paula Print", email: "paula@inbox.test", password: "a bookkeeper's long password", role: "bookkeeper" };
 
 const TAG = randomUUID().slice(0, 6).toUpperCase();
 const url = (pathname: string) => `${inbox().baseUrl}${pathname}`;
@@ -68,10 +70,7 @@ it("prints an executed invoice on an A4 page with the seller and the VAT summary
   const invoice = await executedInvoice();
   const { page, close } = await newPage();
   try {
-    await page.goto(url(`/dashboard/documents/${invoice.id}`));
-    await page.getByLabel("Admin token").fill(inbox().adminToken);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(url(`/dashboard/documents/${invoice.id}`));
+    await signIn(page, BOOKKEEPER, `/dashboard/documents/${invoice.id}`);
     // The dashboard's own page has what the printed one must not.
     await expect.poll(() => page.locator("body").innerText()).toContain("Stock moved");
 

@@ -82,6 +82,38 @@ export async function api(pathname: string, init: RequestInit = {}): Promise<Res
   return fetch(url, { ...init, headers, signal: init.signal ?? AbortSignal.timeout(30_000) });
 }
 
+/** A person of the inbox, as the browser tests sign them in. */
+export interface Person {
+  name: string;
+  email: string;
+  password: string;
+  role: "owner" | "bookkeeper" | "operator" | "viewer";
+}
+
+/** The owner test/browser/dashboard.test.ts makes through the first-owner form (run first: see ./sequencer.ts). */
+export const OWNER: Person = { name: "Olivia Owner", email: "owner@inbox.test", password: "correct horse battery staple", role: "owner" };
+
+/** Adds the person through the API with the admin token (the bootstrap owner key); one already there is fine. */
+export async function ensurePerson(person: Person): Promise<void> {
+  const response = await api("/api/users", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: person.name, email: person.email, role: person.role, password: person.password }),
+  });
+  if (response.status !== 201 && response.status !== 409) throw new Error(`adding ${person.email} answered ${response.status}: ${await response.text()}`);
+}
+
+/** Signs the person in (adding them first) through the e-mail and password form, and waits for `next` to open. */
+export async function signIn(page: Page, person: Person, next = "/dashboard"): Promise<void> {
+  await ensurePerson(person);
+  const { baseUrl } = inbox();
+  await page.goto(`${baseUrl}/dashboard/sign-in?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("E-mail").fill(person.email);
+  await page.getByLabel("Password").fill(person.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${baseUrl}${next}`);
+}
+
 async function closeBrowser(): Promise<void> {
   await Promise.all([...contexts].map((context) => context.close().catch(() => {})));
   contexts.clear();
